@@ -1,0 +1,47 @@
+"""Options of the ``[api]`` group: the REST API service."""
+
+from oslo_config import cfg
+
+api_group = cfg.OptGroup('api', title='REST API options')
+
+api_opts = [
+    cfg.HostAddressOpt('listen',
+                       default='127.0.0.1',
+                       help='Address the API server binds to.'),
+    cfg.PortOpt('listen_port',
+                default=8774,
+                help='TCP port the API server binds to.'),
+    cfg.IntOpt('workers',
+               default=8, min=1,
+               help='Threads serving API requests in consolehub-api and '
+                    'consolehub-all (uwsgi sets its own).'),
+    cfg.StrOpt('auth_strategy',
+               default='token',
+               choices=[('token', 'X-Auth-Token is checked against tokens '
+                                  'made by "consolehub-manage token create".'),
+                        ('keystone', 'keystonemiddleware auth_token '
+                                     'validates X-Auth-Token with Keystone.')],
+               help='Which authentication filter the API pipeline uses.'),
+    cfg.StrOpt('api_paste_config',
+               default='api-paste.ini',
+               help='PasteDeploy file defining the API pipeline; a relative '
+                    'name is looked up next to the config files and in '
+                    '/etc/consolehub.'),
+    cfg.IntOpt('compute_call_timeout',
+               default=30, min=1,
+               help='Seconds the API waits for a compute agent to answer a '
+                    'synchronous call (console, delete) before answering '
+                    '503.'),
+    cfg.IntOpt('max_limit',
+               default=1000, min=1,
+               help='Most instances one list request returns.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(api_group)
+    conf.register_opts(api_opts, group=api_group)
+
+
+def list_opts():
+    return {api_group: api_opts}

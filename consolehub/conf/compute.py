@@ -1,0 +1,30 @@
+"""Options of the ``[compute]`` group: instance sizes the API accepts."""
+
+from oslo_config import cfg
+
+compute_group = cfg.OptGroup('compute', title='Compute options')
+
+compute_opts = [
+    cfg.IntOpt('default_memory_mb',
+               default=64, min=16,
+               help='Memory in MiB of an instance created without '
+                    'memory_mb.'),
+    cfg.IntOpt('max_memory_mb',
+               default=4096, min=16,
+               help='Largest memory_mb an instance may ask for, in MiB.'),
+    cfg.IntOpt('default_vcpus',
+               default=1, min=1,
+               help='vCPUs of an instance created without vcpus.'),
+    cfg.IntOpt('max_vcpus',
+               default=8, min=1,
+               help='Most vCPUs an instance may ask for.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(compute_group)
+    conf.register_opts(compute_opts, group=compute_group)
+
+
+def list_opts():
+    return {compute_group: compute_opts}

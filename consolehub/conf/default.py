@@ -1,0 +1,35 @@
+"""Options of the ``[DEFAULT]`` group."""
+
+import socket
+
+from oslo_config import cfg
+
+default_opts = [
+    cfg.StrOpt('host',
+               default=socket.gethostname(),
+               sample_default='<current_hostname>',
+               help='Name of this node. A compute agent listens for RPC '
+                    'on the topic "compute" with this name as its server, '
+                    'and instances it builds record it as their host.'),
+    cfg.StrOpt('state_path',
+               default='/var/lib/consolehub',
+               help='Directory where consolehub keeps its state: the '
+                    'SQLite database and the embedded libvirt root in the '
+                    'default configuration.'),
+    cfg.IntOpt('report_interval',
+               default=10, min=1,
+               help='Seconds between two heartbeats of a compute agent.'),
+    cfg.IntOpt('service_down_time',
+               default=60, min=1,
+               help='Seconds after its last heartbeat at which a compute '
+                    'agent counts as down. New instances are only '
+                    'scheduled to agents that are up.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(default_opts)
+
+
+def list_opts():
+    return {'DEFAULT': default_opts}

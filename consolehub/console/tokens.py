@@ -1,0 +1,68 @@
+"""Console auth token lifecycle: mint, hash, redeem.
+
+A token is 32 random bytes from :mod:`secrets`, URL-safe base64 encoded
+(43 characters). Only its SHA-256 hex digest reaches the database; the raw
+token goes back to the API caller once, inside ``access_url``, and is never
+logged.
+"""
+
+import hashlib
+import secrets
+import urllib.parse
+
+from consolehub.conf import CONF
+from consolehub.console import types as console_types
+from consolehub.db import api as db_api
+from consolehub import exception
+
+#: Upper bound on a token presented to the proxy; anything longer is
+#: refused before it is hashed.
+MAX_TOKEN_LENGTH = 256
+
+
+def hash_token(raw_token):
+    """Hex SHA-256 of ``raw_token`` (a str), as stored in the database."""
+    return hashlib.sha256(raw_token.encode('utf-8')).hexdigest()
+
+
+def access_url(console_type, raw_token):
+    """The URL a browser opens for ``console_type`` with ``raw_token``.
+
+    For noVNC the token rides in the ``path`` parameter that noVNC turns
+    into its websocket path (``?path=%3Ftoken%3D<token>``), as Nova does.
+    """
+    group, option = console_types.SUPPORTED[console_type].base_url_option
+    base_url = getattr(getattr(CONF, group), option)
+    separator = '&' if '?' in base_url else '?'
+    path = urllib.parse.quote('?token=' + raw_token, safe='')
+    return '%s%spath=%s' % (base_url, separator, path)
+
+
+def mint(context, console_type, host, port, instance_uuid,
+         internal_access_path=None):
+    """Create a console auth token for a guest's console port.
+
+    :param console_type: a key of ``console_types.SUPPORTED``, e.g.
+        ``('vnc', 'novnc')``.
+    :param host: address the proxy connects to (str); ``port``: TCP port.
+    :returns: ``(raw_token, row)``; the caller hands ``raw_token`` to the
+        user and must not store or log it.
+    """
+    raw_token = secrets.token_urlsafe(32)
+    row = db_api.console_auth_token_create(
+        context, token_hash=hash_token(raw_token),
+        console_type=console_type[1], host=host, port=port,
+        internal_access_path=internal_access_path,
+        instance_uuid=instance_uuid, ttl=CONF.consoleauth.token_ttl)
+    return raw_token, row
+
+
+def validate(context, raw_token):
+    """The token row a raw token redeems.
+
+    :raises InvalidToken: if the token is malformed, unknown, expired, or
+        its instance has been deleted.
+    """
+    if not raw_token or len(raw_token) > MAX_TOKEN_LENGTH:
+        raise exception.InvalidToken()
+    return db_api.console_auth_token_get_valid(context, hash_token(raw_token))

@@ -1,0 +1,293 @@
+"""Every query consolehub makes, one function per question.
+
+Functions take a :class:`consolehub.context.RequestContext` first and
+return plain dicts (column name -> value). Instance queries are scoped to
+``context.project_id`` unless the context is an admin's, so a caller can
+never see or change another project's rows by guessing a UUID.
+"""
+
+import datetime
+import hmac
+import os
+import threading
+
+from alembic import command as alembic_command
+from alembic import config as alembic_config
+from alembic import migration as alembic_migration
+from oslo_db.sqlalchemy import enginefacade
+from oslo_utils import timeutils
+from oslo_utils import uuidutils
+import sqlalchemy as sa
+
+from consolehub.conf import CONF
+from consolehub.db import models
+from consolehub import exception
+
+_CONTEXT_MANAGER = None
+_LOCK = threading.Lock()
+
+STATUS_BUILD = 'BUILD'
+STATUS_ACTIVE = 'ACTIVE'
+STATUS_SHUTOFF = 'SHUTOFF'
+STATUS_ERROR = 'ERROR'
+STATUS_DELETED = 'DELETED'
+
+
+def _context_manager():
+    """The process's oslo.db transaction factory, made on first use."""
+    global _CONTEXT_MANAGER
+    with _LOCK:
+        if _CONTEXT_MANAGER is None:
+            manager = enginefacade.transaction_context()
+            manager.configure(**dict(CONF.database.items()))
+            _CONTEXT_MANAGER = manager
+        return _CONTEXT_MANAGER
+
+
+def reset():
+    """Forget the engine, e.g. after a test changed ``[database]``."""
+    global _CONTEXT_MANAGER
+    with _LOCK:
+        if _CONTEXT_MANAGER is not None:
+            _CONTEXT_MANAGER.dispose_pool()
+        _CONTEXT_MANAGER = None
+
+
+def get_engine():
+    """The SQLAlchemy engine for ``[database] connection``."""
+    return _context_manager().writer.get_engine()
+
+
+def _reader(context):
+    return _context_manager().reader.using(context)
+
+
+def _writer(context):
+    return _context_manager().writer.using(context)
+
+
+def _as_dict(row):
+    if row is None:
+        return None
+    return {column.name: getattr(row, column.name)
+            for column in row.__table__.columns}
+
+
+# -- schema -----------------------------------------------------------------
+
+def _alembic_config():
+    ini = os.path.join(os.path.dirname(__file__), 'alembic.ini')
+    return alembic_config.Config(ini)
+
+
+def db_sync(version='head'):
+    """Upgrade the schema to ``version`` (an alembic revision)."""
+    if CONF.database.connection.startswith('sqlite:///'):
+        path = CONF.database.connection[len('sqlite:///'):]
+        if path and os.path.dirname(path):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+    config = _alembic_config()
+    with get_engine().begin() as connection:
+        config.attributes['connection'] = connection
+        alembic_command.upgrade(config, version)
+
+
+def db_version():
+    """The schema's current alembic revision, or None on an empty database."""
+    with get_engine().connect() as connection:
+        return alembic_migration.MigrationContext.configure(
+            connection).get_current_revision()
+
+
+# -- API tokens ---------------------------------------------------------------
+
+def api_token_create(context, token_hash, project_id, user_id, roles):
+    """Store a new API token's hash; ``roles`` is a list of role names."""
+    with _writer(context) as session:
+        row = models.ApiToken(token_hash=token_hash, project_id=project_id,
+                              user_id=user_id, roles=','.join(roles))
+        session.add(row)
+        session.flush()
+        return _as_dict(row)
+
+
+def api_token_get_by_hash(context, token_hash):
+    """The token row whose hash equals ``token_hash``, or None.
+
+    The final comparison is constant-time so that the answer's timing
+    does not depend on how much of a guessed hash matched.
+    """
+    with _reader(context) as session:
+        row = session.scalars(sa.select(models.ApiToken).filter_by(
+            token_hash=token_hash)).first()
+        if row is None or not hmac.compare_digest(row.token_hash,
+                                                  token_hash):
+            return None
+        return _as_dict(row)
+
+
+# -- instances ----------------------------------------------------------------
+
+def _instance_query(context):
+    query = sa.select(models.Instance).where(
+        models.Instance.status != STATUS_DELETED)
+    if not context.is_admin:
+        query = query.where(models.Instance.project_id == context.project_id)
+    return query
+
+
+def _instance_get(session, context, instance_uuid):
+    row = session.scalars(_instance_query(context).where(
+        models.Instance.uuid == instance_uuid)).first()
+    if row is None:
+        raise exception.InstanceNotFound(instance_id=instance_uuid)
+    return row
+
+
+def instance_create(context, name, memory_mb, vcpus, host):
+    """Create an instance in BUILD for the context's project and user."""
+    with _writer(context) as session:
+        row = models.Instance(
+            uuid=uuidutils.generate_uuid(), name=name, status=STATUS_BUILD,
+            host=host, project_id=context.project_id,
+            user_id=context.user_id, memory_mb=memory_mb, vcpus=vcpus)
+        session.add(row)
+        session.flush()
+        return _as_dict(row)
+
+
+def instance_get(context, instance_uuid):
+    """The live instance with this UUID; raises InstanceNotFound."""
+    with _reader(context) as session:
+        return _as_dict(_instance_get(session, context, instance_uuid))
+
+
+def instance_get_all(context, limit, marker=None):
+    """Up to ``limit`` live instances, oldest first, after ``marker``.
+
+    :raises InstanceNotFound: if ``marker`` names no visible instance.
+    """
+    with _reader(context) as session:
+        query = _instance_query(context).order_by(models.Instance.id)
+        if marker is not None:
+            marker_row = _instance_get(session, context, marker)
+            query = query.where(models.Instance.id > marker_row.id)
+        return [_as_dict(row)
+                for row in session.scalars(query.limit(limit)).all()]
+
+
+def instance_update(context, instance_uuid, values, expected_status=None):
+    """Update a live instance's columns and return the new row.
+
+    :param expected_status: if given, a status or tuple of statuses the
+        instance must be in; otherwise InstanceInvalidState is raised and
+        nothing changes. This makes BUILD -> ACTIVE lose cleanly to a
+        concurrent delete.
+    """
+    with _writer(context) as session:
+        row = _instance_get(session, context, instance_uuid)
+        if expected_status is not None:
+            allowed = ((expected_status,) if isinstance(expected_status, str)
+                       else tuple(expected_status))
+            if row.status not in allowed:
+                raise exception.InstanceInvalidState(
+                    instance_id=instance_uuid, status=row.status,
+                    action='update', expected=' or '.join(allowed))
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.flush()
+        return _as_dict(row)
+
+
+def instance_destroy(context, instance_uuid):
+    """Mark an instance DELETED and drop its console tokens, atomically."""
+    with _writer(context) as session:
+        row = _instance_get(session, context, instance_uuid)
+        row.status = STATUS_DELETED
+        row.deleted_at = timeutils.utcnow()
+        session.execute(sa.delete(models.ConsoleAuthToken).where(
+            models.ConsoleAuthToken.instance_uuid == instance_uuid))
+        session.flush()
+        return _as_dict(row)
+
+
+# -- console auth tokens ----------------------------------------------------
+
+def console_auth_token_create(context, token_hash, console_type, host, port,
+                              internal_access_path, instance_uuid, ttl):
+    """Store a console token's hash, valid for ``ttl`` seconds from now."""
+    with _writer(context) as session:
+        row = models.ConsoleAuthToken(
+            token_hash=token_hash, console_type=console_type, host=host,
+            port=port, internal_access_path=internal_access_path,
+            instance_uuid=instance_uuid,
+            expires=int(timeutils.utcnow_ts()) + ttl)
+        session.add(row)
+        session.flush()
+        return _as_dict(row)
+
+
+def console_auth_token_get_valid(context, token_hash):
+    """The unexpired token row for ``token_hash`` of a live instance.
+
+    :raises InvalidToken: if there is none, it expired, or its instance is
+        gone.
+    """
+    with _reader(context) as session:
+        row = session.execute(
+            sa.select(models.ConsoleAuthToken)
+            .join(models.Instance,
+                  models.Instance.uuid == models.ConsoleAuthToken.instance_uuid)
+            .where(models.ConsoleAuthToken.token_hash == token_hash,
+                   models.ConsoleAuthToken.expires > timeutils.utcnow_ts(),
+                   models.Instance.status != STATUS_DELETED)
+        ).scalars().first()
+        if row is None or not hmac.compare_digest(row.token_hash,
+                                                  token_hash):
+            raise exception.InvalidToken()
+        return _as_dict(row)
+
+
+def console_auth_token_destroy_expired(context):
+    """Delete every expired console token; returns how many went."""
+    with _writer(context) as session:
+        result = session.execute(sa.delete(models.ConsoleAuthToken).where(
+            models.ConsoleAuthToken.expires <= timeutils.utcnow_ts()))
+        return result.rowcount
+
+
+# -- services -------------------------------------------------------------------
+
+def service_heartbeat(context, host, binary, topic):
+    """Record that ``binary`` on ``host`` is alive now."""
+    now = timeutils.utcnow()
+    with _writer(context) as session:
+        row = session.scalars(sa.select(models.Service).filter_by(
+            host=host, binary=binary)).first()
+        if row is None:
+            row = models.Service(host=host, binary=binary, topic=topic)
+            session.add(row)
+        row.last_seen_at = now
+        session.flush()
+        return _as_dict(row)
+
+
+def service_get_all(context, binary):
+    """Every service row of ``binary``, each with an ``is_up`` flag."""
+    threshold = timeutils.utcnow() - datetime.timedelta(
+        seconds=CONF.service_down_time)
+    with _reader(context) as session:
+        rows = session.scalars(sa.select(models.Service).filter_by(
+            binary=binary).order_by(models.Service.host)).all()
+        return [dict(_as_dict(row), is_up=row.last_seen_at >= threshold)
+                for row in rows]
+
+
+def instance_count_by_host(context):
+    """``{host: number of live instances}`` over every project."""
+    with _reader(context) as session:
+        rows = session.execute(
+            sa.select(models.Instance.host, sa.func.count())
+            .where(models.Instance.status != STATUS_DELETED)
+            .group_by(models.Instance.host)).all()
+        return {host: count for host, count in rows}

@@ -1,0 +1,87 @@
+"""SQLAlchemy models: every table consolehub owns.
+
+Only hashes of secrets are stored: ``api_tokens.token_hash`` and
+``console_auth_tokens.token_hash`` are hex SHA-256 digests (FIPS 180-4) of
+the raw tokens, which are shown once to their caller and never kept.
+"""
+
+from oslo_db.sqlalchemy import models
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+BASE = orm.declarative_base()
+
+
+class _Base(models.ModelBase, models.TimestampMixin):
+    """``created_at``/``updated_at`` and dict-style access for every row."""
+
+
+class ApiToken(BASE, _Base):
+    """A bearer token for the ``token`` auth strategy."""
+
+    __tablename__ = 'api_tokens'
+    __table_args__ = (
+        sa.UniqueConstraint('token_hash', name='uniq_api_tokens0token_hash'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    token_hash = sa.Column(sa.String(64), nullable=False)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=False)
+    roles = sa.Column(sa.String(255), nullable=False, default='')
+
+
+class Instance(BASE, _Base):
+    """A virtual machine owned by a project and placed on one host."""
+
+    __tablename__ = 'instances'
+    __table_args__ = (
+        sa.Index('instances_project_id_idx', 'project_id'),
+        sa.Index('instances_host_idx', 'host'),
+        sa.UniqueConstraint('uuid', name='uniq_instances0uuid'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    name = sa.Column(sa.String(255), nullable=False)
+    status = sa.Column(sa.String(16), nullable=False)
+    host = sa.Column(sa.String(255))
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=False)
+    memory_mb = sa.Column(sa.Integer, nullable=False)
+    vcpus = sa.Column(sa.Integer, nullable=False)
+    fault = sa.Column(sa.Text)
+    deleted_at = sa.Column(sa.DateTime)
+
+
+class ConsoleAuthToken(BASE, _Base):
+    """A console auth token: who may reach which console, until when."""
+
+    __tablename__ = 'console_auth_tokens'
+    __table_args__ = (
+        sa.Index('console_auth_tokens_instance_uuid_idx', 'instance_uuid'),
+        sa.Index('console_auth_tokens_expires_idx', 'expires'),
+        sa.UniqueConstraint('token_hash',
+                            name='uniq_console_auth_tokens0token_hash'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    token_hash = sa.Column(sa.String(64), nullable=False)
+    console_type = sa.Column(sa.String(32), nullable=False)
+    host = sa.Column(sa.String(255), nullable=False)
+    port = sa.Column(sa.Integer, nullable=False)
+    internal_access_path = sa.Column(sa.String(255))
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    # Seconds since the epoch (UTC), as Nova stores it.
+    expires = sa.Column(sa.Integer, nullable=False)
+
+
+class Service(BASE, _Base):
+    """A running compute agent and the time of its last heartbeat."""
+
+    __tablename__ = 'services'
+    __table_args__ = (
+        sa.UniqueConstraint('host', 'binary', name='uniq_services0host0binary'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    host = sa.Column(sa.String(255), nullable=False)
+    binary = sa.Column(sa.String(64), nullable=False)
+    topic = sa.Column(sa.String(64), nullable=False)
+    last_seen_at = sa.Column(sa.DateTime, nullable=False)
