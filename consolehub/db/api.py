@@ -176,6 +176,13 @@ def instance_get_all(context, limit, marker=None):
                 for row in session.scalars(query.limit(limit)).all()]
 
 
+def instance_get_all_by_host(context, host):
+    """Every live instance placed on ``host`` (for the agent's start-up)."""
+    with _reader(context) as session:
+        return [_as_dict(row) for row in session.scalars(
+            _instance_query(context).where(models.Instance.host == host))]
+
+
 def instance_update(context, instance_uuid, values, expected_status=None):
     """Update a live instance's columns and return the new row.
 

@@ -1,0 +1,103 @@
+"""What the API controllers ask of compute: the instance life cycle.
+
+This layer owns the instance's state in the database and picks the host;
+guest work goes to that host's agent through :mod:`rpcapi`.
+"""
+
+from oslo_log import log as logging
+
+from consolehub.compute import rpcapi
+from consolehub.conf import CONF
+from consolehub import context as consolehub_context
+from consolehub.db import api as db_api
+from consolehub import exception
+
+LOG = logging.getLogger(__name__)
+
+COMPUTE_BINARY = 'consolehub-compute'
+
+
+class API(object):
+    """Instance operations on behalf of a request context."""
+
+    def __init__(self):
+        self.rpcapi = rpcapi.ComputeAPI()
+
+    @staticmethod
+    def _up_hosts():
+        admin = consolehub_context.get_admin_context()
+        return [service['host'] for service in
+                db_api.service_get_all(admin, COMPUTE_BINARY)
+                if service['is_up']]
+
+    def _pick_host(self):
+        """The up compute host with the fewest live instances, or None."""
+        hosts = self._up_hosts()
+        if not hosts:
+            return None
+        load = db_api.instance_count_by_host(
+            consolehub_context.get_admin_context())
+        return min(hosts, key=lambda host: (load.get(host, 0), host))
+
+    def _require_host_up(self, instance):
+        if instance['host'] not in self._up_hosts():
+            raise exception.ComputeHostUnavailable(
+                host=instance['host'], timeout=0)
+
+    def create(self, context, name, memory_mb, vcpus):
+        """Record a BUILD instance and ask its host to start the guest.
+
+        With no compute host up the instance goes to ERROR with a
+        "No valid host" fault, as in Nova.
+        """
+        host = self._pick_host()
+        instance = db_api.instance_create(context, name, memory_mb, vcpus,
+                                          host)
+        if host is None:
+            fault = str(exception.NoValidHost(
+                reason='no consolehub-compute service is up'))
+            return db_api.instance_update(
+                context, instance['uuid'],
+                {'status': db_api.STATUS_ERROR, 'fault': fault})
+        self.rpcapi.build_instance(context, instance)
+        return instance
+
+    def get(self, context, instance_uuid):
+        """The instance; raises InstanceNotFound outside the project."""
+        return db_api.instance_get(context, instance_uuid)
+
+    def get_all(self, context, limit, marker=None):
+        """Up to ``limit`` instances after ``marker``, oldest first."""
+        return db_api.instance_get_all(context, limit, marker)
+
+    def rename(self, context, instance_uuid, name):
+        return db_api.instance_update(context, instance_uuid, {'name': name})
+
+    def delete(self, context, instance_uuid):
+        """Remove the guest, the instance and its console tokens.
+
+        An instance that never reached a host is removed here directly.
+
+        :raises ComputeHostUnavailable: the host is down or did not answer;
+            nothing was removed and the delete can be retried.
+        """
+        instance = db_api.instance_get(context, instance_uuid)
+        if instance['host'] is None:
+            db_api.instance_destroy(context, instance_uuid)
+            return
+        self._require_host_up(instance)
+        self.rpcapi.terminate_instance(context, instance)
+
+    def get_vnc_console(self, context, instance_uuid):
+        """A noVNC ``access_url`` for an ACTIVE instance.
+
+        :raises InstanceInvalidState: the instance is not ACTIVE.
+        :raises ComputeHostUnavailable, ConsoleTypeUnavailable.
+        """
+        instance = db_api.instance_get(context, instance_uuid)
+        if instance['status'] != db_api.STATUS_ACTIVE:
+            raise exception.InstanceInvalidState(
+                instance_id=instance_uuid, status=instance['status'],
+                action='a console', expected=db_api.STATUS_ACTIVE)
+        self._require_host_up(instance)
+        return self.rpcapi.get_vnc_console(context, instance)['access_url']

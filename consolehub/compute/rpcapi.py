@@ -1,0 +1,62 @@
+"""Client side of the compute agent's RPC API (topic ``compute``).
+
+Version history:
+  1.0 - build_instance, terminate_instance, get_vnc_console
+"""
+
+import oslo_messaging as messaging
+
+from consolehub.conf import CONF
+from consolehub import exception
+from consolehub import rpc
+
+TOPIC = 'compute'
+
+
+class ComputeAPI(object):
+    """Calls a compute agent by the ``host`` of the instance concerned.
+
+    ``instance`` arguments are instance dicts; only ``uuid`` and ``host``
+    travel, the agent reads the rest from the database.
+    """
+
+    VERSION = '1.0'
+
+    def __init__(self):
+        target = messaging.Target(topic=TOPIC, version=self.VERSION)
+        self._client = messaging.get_rpc_client(
+            rpc.get_transport(CONF), target,
+            serializer=rpc.RequestContextSerializer())
+
+    def _prepare(self, instance, timeout=None):
+        return self._client.prepare(server=instance['host'], timeout=timeout)
+
+    def _call(self, ctxt, instance, method):
+        timeout = CONF.api.compute_call_timeout
+        try:
+            return self._prepare(instance, timeout).call(
+                ctxt, method, instance_uuid=instance['uuid'])
+        except messaging.MessagingTimeout:
+            raise exception.ComputeHostUnavailable(host=instance['host'],
+                                                   timeout=timeout)
+
+    def build_instance(self, ctxt, instance):
+        """Ask the host to start the guest; returns at once (a cast)."""
+        self._prepare(instance).cast(ctxt, 'build_instance',
+                                     instance_uuid=instance['uuid'])
+
+    def terminate_instance(self, ctxt, instance):
+        """Remove the guest and the instance; waits for the host.
+
+        :raises ComputeHostUnavailable: if the host does not answer within
+            ``[api] compute_call_timeout`` seconds.
+        """
+        return self._call(ctxt, instance, 'terminate_instance')
+
+    def get_vnc_console(self, ctxt, instance):
+        """``{'access_url': str}`` for a new noVNC console token.
+
+        :raises ComputeHostUnavailable: as for terminate_instance.
+        :raises ConsoleTypeUnavailable: if the guest has no VNC port.
+        """
+        return self._call(ctxt, instance, 'get_vnc_console')

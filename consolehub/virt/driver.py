@@ -1,0 +1,52 @@
+"""The interface every hypervisor driver implements.
+
+The compute manager talks to a driver only through :class:`ComputeDriver`;
+nothing else in consolehub imports a hypervisor library.
+"""
+
+import collections
+
+#: Where a proxy reaches one console of a guest: ``host`` (str address),
+#: ``port`` (int TCP port) and ``internal_access_path`` (str or None; a path
+#: for an HTTP CONNECT through ``host:port``, as in Nova).
+ConsoleEndpoint = collections.namedtuple(
+    'ConsoleEndpoint', ['host', 'port', 'internal_access_path'])
+
+
+class ComputeDriver(object):
+    """Create, remove and describe guests on one compute host.
+
+    ``instance`` arguments are instance dicts as :mod:`consolehub.db.api`
+    returns them (``uuid``, ``name``, ``memory_mb``, ``vcpus``, ...).
+    """
+
+    def init_host(self, host):
+        """Connect to the hypervisor; ``host`` is this node's name."""
+        raise NotImplementedError()
+
+    def cleanup_host(self):
+        """Release the hypervisor connection when the agent stops."""
+
+    def spawn(self, instance):
+        """Define and start a guest for ``instance``.
+
+        :raises HypervisorError: if the guest cannot be started; nothing is
+            left defined in that case.
+        """
+        raise NotImplementedError()
+
+    def destroy(self, instance):
+        """Stop and undefine the guest; a missing guest is not an error."""
+        raise NotImplementedError()
+
+    def instance_exists(self, instance):
+        """True if a guest for ``instance`` is defined on this host."""
+        raise NotImplementedError()
+
+    def get_vnc_console(self, instance):
+        """The :class:`ConsoleEndpoint` of the guest's VNC server.
+
+        :raises ConsoleTypeUnavailable: if the guest has no VNC port now.
+        :raises InstanceNotFound: if no guest exists for ``instance``.
+        """
+        raise NotImplementedError()

@@ -1,0 +1,66 @@
+"""Domain XML: building a guest's definition and reading it back.
+
+Element and attribute names are libvirt's domain XML format
+(https://libvirt.org/formatdomain.html). Built with ElementTree so user
+text such as an instance name is always escaped.
+"""
+
+import xml.etree.ElementTree as etree
+
+WILDCARD_ADDRESSES = ('', '0.0.0.0', '::')
+
+
+def domain_name(instance):
+    """The libvirt domain name of an instance: ``instance-<uuid>``."""
+    return 'instance-%s' % instance['uuid']
+
+
+def guest_xml(instance, virt_type, vnc_listen):
+    """Domain XML (str) for a diskless, NIC-less guest with VNC graphics.
+
+    :param instance: instance dict (``uuid``, ``name``, ``memory_mb``,
+        ``vcpus``).
+    :param virt_type: ``qemu`` or ``kvm``.
+    :param vnc_listen: address QEMU's VNC server binds to; the port is
+        chosen by libvirt (autoport, from 5900 up).
+    """
+    domain = etree.Element('domain', type=virt_type)
+    etree.SubElement(domain, 'name').text = domain_name(instance)
+    etree.SubElement(domain, 'uuid').text = instance['uuid']
+    etree.SubElement(domain, 'title').text = instance['name']
+    etree.SubElement(domain, 'memory', unit='MiB').text = str(
+        instance['memory_mb'])
+    etree.SubElement(domain, 'vcpu').text = str(instance['vcpus'])
+    os_element = etree.SubElement(domain, 'os')
+    etree.SubElement(os_element, 'type', arch='x86_64').text = 'hvm'
+    etree.SubElement(domain, 'on_poweroff').text = 'destroy'
+    etree.SubElement(domain, 'on_crash').text = 'destroy'
+    devices = etree.SubElement(domain, 'devices')
+    graphics = etree.SubElement(devices, 'graphics', type='vnc',
+                                autoport='yes', listen=vnc_listen)
+    etree.SubElement(graphics, 'listen', type='address', address=vnc_listen)
+    video = etree.SubElement(devices, 'video')
+    etree.SubElement(video, 'model', type='vga')
+    etree.SubElement(devices, 'memballoon', model='none')
+    return etree.tostring(domain, encoding='unicode')
+
+
+def graphics_endpoint(xml, graphics_type):
+    """``(listen, port)`` of the first ``<graphics type=graphics_type>``.
+
+    :returns: ``None`` if the domain has no such graphics or libvirt has
+        not allocated a port yet (``port='-1'``).
+    """
+    domain = etree.fromstring(xml)
+    for graphics in domain.iterfind('./devices/graphics'):
+        if graphics.get('type') != graphics_type:
+            continue
+        port = int(graphics.get('port', '-1'))
+        if port <= 0:
+            return None
+        listen = graphics.get('listen')
+        if listen is None:
+            address = graphics.find("./listen[@type='address']")
+            listen = address.get('address') if address is not None else ''
+        return listen, port
+    return None

@@ -1,0 +1,138 @@
+"""The libvirt driver (libvirt-python): guests as libvirt domains."""
+
+import os
+import threading
+
+import libvirt
+from oslo_log import log as logging
+
+from consolehub.conf import CONF
+from consolehub import exception
+from consolehub.virt import driver
+from consolehub.virt.libvirt import config
+
+LOG = logging.getLogger(__name__)
+
+_EVENT_LOOP_LOCK = threading.Lock()
+_EVENT_LOOP_STARTED = False
+
+# The embedded QEMU driver, run as root, would otherwise start guests as
+# the packaged "libvirt-qemu" user and log through virtlogd, a daemon we do
+# not run. See https://libvirt.org/kbase/qemu-embedded.html.
+_EMBED_QEMU_CONF = 'user = "root"\ngroup = "root"\nstdio_handler = "file"\n'
+
+
+def _start_event_loop():
+    """Register libvirt's default event loop and run it in a thread.
+
+    The embedded QEMU driver needs a running event loop to talk to its
+    QEMU monitors; libvirt allows one registration per process.
+    """
+    global _EVENT_LOOP_STARTED
+    with _EVENT_LOOP_LOCK:
+        if _EVENT_LOOP_STARTED:
+            return
+        libvirt.virEventRegisterDefaultImpl()
+
+        def run():
+            while True:
+                libvirt.virEventRunDefaultImpl()
+
+        threading.Thread(target=run, name='libvirt-event-loop',
+                         daemon=True).start()
+        _EVENT_LOOP_STARTED = True
+
+
+def _embed_root(uri):
+    """The ``root`` directory of a ``qemu:///embed?root=...`` URI, or None."""
+    prefix = 'qemu:///embed?root='
+    return uri[len(prefix):] if uri.startswith(prefix) else None
+
+
+class LibvirtDriver(driver.ComputeDriver):
+    """Guests as libvirt domains on ``[libvirt] connection_uri``."""
+
+    def __init__(self):
+        self._conn = None
+
+    def init_host(self, host):
+        uri = CONF.libvirt.connection_uri
+        root = _embed_root(uri)
+        if root is not None:
+            qemu_conf = os.path.join(root, 'etc', 'qemu.conf')
+            if os.geteuid() == 0 and not os.path.exists(qemu_conf):
+                os.makedirs(os.path.dirname(qemu_conf), exist_ok=True)
+                with open(qemu_conf, 'w') as conf_file:
+                    conf_file.write(_EMBED_QEMU_CONF)
+        _start_event_loop()
+        try:
+            self._conn = libvirt.open(uri)
+        except libvirt.libvirtError as error:
+            raise exception.HypervisorError(
+                reason='cannot open %s: %s' % (uri, error))
+        LOG.info('Connected to libvirt at %s for host %s', uri, host)
+
+    def cleanup_host(self):
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _lookup(self, instance):
+        try:
+            return self._conn.lookupByUUIDString(instance['uuid'])
+        except libvirt.libvirtError as error:
+            if error.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN:
+                return None
+            raise
+
+    def spawn(self, instance):
+        xml = config.guest_xml(instance, CONF.libvirt.virt_type,
+                               CONF.vnc.server_listen)
+        try:
+            domain = self._conn.defineXML(xml)
+        except libvirt.libvirtError as error:
+            raise exception.HypervisorError(reason=str(error))
+        try:
+            domain.create()
+        except libvirt.libvirtError as error:
+            # Never leave a defined guest behind an instance in ERROR.
+            self._undefine(domain)
+            raise exception.HypervisorError(reason=str(error))
+        LOG.info('Started guest %s', domain.name())
+
+    @staticmethod
+    def _undefine(domain):
+        try:
+            domain.undefine()
+        except libvirt.libvirtError as error:
+            if error.get_error_code() != libvirt.VIR_ERR_NO_DOMAIN:
+                raise
+
+    def destroy(self, instance):
+        domain = self._lookup(instance)
+        if domain is None:
+            return
+        try:
+            if domain.isActive():
+                domain.destroy()
+        except libvirt.libvirtError as error:
+            if error.get_error_code() != libvirt.VIR_ERR_OPERATION_INVALID:
+                raise exception.HypervisorError(reason=str(error))
+        self._undefine(domain)
+        LOG.info('Removed guest %s', config.domain_name(instance))
+
+    def instance_exists(self, instance):
+        return self._lookup(instance) is not None
+
+    def get_vnc_console(self, instance):
+        domain = self._lookup(instance)
+        if domain is None:
+            raise exception.InstanceNotFound(instance_id=instance['uuid'])
+        endpoint = config.graphics_endpoint(domain.XMLDesc(0), 'vnc')
+        if endpoint is None:
+            raise exception.ConsoleTypeUnavailable(console_type='novnc')
+        listen, port = endpoint
+        if listen in config.WILDCARD_ADDRESSES:
+            listen = CONF.vnc.server_proxyclient_address
+        return driver.ConsoleEndpoint(host=listen, port=port,
+                                      internal_access_path=None)
