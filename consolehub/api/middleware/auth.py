@@ -1,0 +1,74 @@
+"""Authentication filters: who is calling.
+
+``TokenAuth`` (``[api] auth_strategy = token``) checks ``X-Auth-Token``
+against the tokens made by ``consolehub-manage token create``;
+``KeystoneContext`` (``keystone``) trusts the headers that
+keystonemiddleware's ``auth_token`` filter set before it.
+"""
+
+import hashlib
+
+import webob
+import webob.exc
+
+from consolehub.api.middleware import fault
+from consolehub import context as consolehub_context
+from consolehub.db import api as db_api
+
+#: Longest X-Auth-Token accepted; Keystone's Fernet tokens stay well under.
+MAX_TOKEN_LENGTH = 1024
+
+
+def hash_api_token(raw_token):
+    """Hex SHA-256 of an API token (str), as stored in ``api_tokens``."""
+    return hashlib.sha256(raw_token.encode('utf-8')).hexdigest()
+
+
+class TokenAuth(object):
+    """Maps ``X-Auth-Token`` to a RequestContext or answers 401."""
+
+    def __init__(self, application):
+        self.application = application
+
+    @fault.keeps_fault
+    def __call__(self, environ, start_response):
+        req = webob.Request(environ)
+        raw_token = req.headers.get('X-Auth-Token')
+        if not raw_token or len(raw_token) > MAX_TOKEN_LENGTH:
+            raise webob.exc.HTTPUnauthorized(
+                explanation='Authentication required: send X-Auth-Token.')
+        admin = consolehub_context.get_admin_context()
+        row = db_api.api_token_get_by_hash(admin, hash_api_token(raw_token))
+        if row is None:
+            raise webob.exc.HTTPUnauthorized(
+                explanation='The X-Auth-Token is not valid.')
+        req.environ['consolehub.context'] = consolehub_context.RequestContext(
+            user_id=row['user_id'], project_id=row['project_id'],
+            roles=[role for role in row['roles'].split(',') if role],
+            request_id=req.environ.get('openstack.request_id'))
+        return self.application(environ, start_response)
+
+    @classmethod
+    def factory(cls, global_conf, **local_conf):
+        return cls
+
+
+class KeystoneContext(object):
+    """Builds the RequestContext from keystonemiddleware's headers."""
+
+    def __init__(self, application):
+        self.application = application
+
+    @fault.keeps_fault
+    def __call__(self, environ, start_response):
+        req = webob.Request(environ)
+        if req.headers.get('X-Identity-Status', 'Confirmed') != 'Confirmed':
+            raise webob.exc.HTTPUnauthorized(
+                explanation='Authentication required.')
+        req.environ['consolehub.context'] = (
+            consolehub_context.RequestContext.from_environ(req.environ))
+        return self.application(environ, start_response)
+
+    @classmethod
+    def factory(cls, global_conf, **local_conf):
+        return cls

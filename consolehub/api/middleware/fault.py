@@ -1,0 +1,107 @@
+"""Format every error once, in Nova's fault body.
+
+Handlers and filters raise ``webob.exc`` exceptions; this middleware turns
+them, and any unexpected exception, into ``{"<name>": {"code": N,
+"message": "..."}}`` with ``Content-Type: application/json`` (Nova API
+reference, "Faults").
+"""
+
+import functools
+
+from oslo_log import log as logging
+from oslo_serialization import jsonutils
+import webob.dec
+import webob.exc
+
+LOG = logging.getLogger(__name__)
+
+#: Where :func:`keeps_fault` leaves the error our code raised: middleware
+#: between us and the wrapper (oslo.middleware's ``wsgify``) renders raised
+#: errors into generic pages, losing the message.
+FAULT_KEY = 'consolehub.fault'
+
+#: HTTP status -> Nova's fault name.
+FAULT_NAMES = {
+    400: 'badRequest',
+    401: 'unauthorized',
+    403: 'forbidden',
+    404: 'itemNotFound',
+    405: 'badMethod',
+    406: 'notAcceptable',
+    409: 'conflictingRequest',
+    413: 'overLimit',
+    415: 'badMediaType',
+    429: 'overLimit',
+    501: 'notImplemented',
+    503: 'serviceUnavailable',
+}
+
+
+def fault_body(status_code, message):
+    """The Nova fault dict for ``status_code`` with ``message``."""
+    name = FAULT_NAMES.get(status_code, 'computeFault')
+    return {name: {'code': status_code, 'message': message}}
+
+
+def fault_response(error):
+    """A JSON response for a ``webob.exc.HTTPException``.
+
+    Headers the error carries (``Allow`` on 405, ``Retry-After``) stay.
+    """
+    message = error.detail or error.explanation or error.title
+    response = webob.Response(status=error.status)
+    for name, value in error.headers.items():
+        if name.lower() not in ('content-type', 'content-length'):
+            response.headers[name] = value
+    response.content_type = 'application/json'
+    response.charset = 'utf-8'
+    response.text = jsonutils.dumps(fault_body(error.code, message))
+    return response
+
+
+def keeps_fault(wsgi_call):
+    """Decorate a WSGI ``__call__`` so that a raised ``webob.exc`` error is
+    kept in the environ for :class:`FaultWrapper`, then re-raised."""
+    @functools.wraps(wsgi_call)
+    def wrapper(self, environ, start_response):
+        try:
+            return wsgi_call(self, environ, start_response)
+        except webob.exc.HTTPException as error:
+            environ[FAULT_KEY] = error
+            raise
+    return wrapper
+
+
+class FaultWrapper(object):
+    """WSGI middleware that turns exceptions into Nova-style faults."""
+
+    def __init__(self, application):
+        self.application = application
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        try:
+            response = req.get_response(self.application)
+        except webob.exc.HTTPException as error:
+            return fault_response(error)
+        except Exception:
+            LOG.exception('Unexpected error handling %s %s', req.method,
+                          req.path)
+            return fault_response(webob.exc.HTTPInternalServerError(
+                explanation='Unexpected API error; the request id tells '
+                            'the operator where to look.'))
+        if response.status_code < 400:
+            return response
+        error = req.environ.get(FAULT_KEY)
+        if error is None and response.content_type == 'application/json':
+            return response
+        if error is None:
+            # Errors from other middleware (sizelimit, keystonemiddleware)
+            # get the same body with their status's standard message.
+            error = webob.exc.status_map[response.status_code](
+                headers=response.headers)
+        return fault_response(error)
+
+    @classmethod
+    def factory(cls, global_conf, **local_conf):
+        return cls

@@ -1,0 +1,70 @@
+"""Every route of the API, declared as data in one place.
+
+Paths map HTTP methods to handler functions taking a ``webob.Request`` and
+returning a ``webob.Response``. An unknown path is a 404; a known path
+with another method is a 405 whose ``Allow`` header lists the methods.
+"""
+
+import routes
+import webob
+import webob.exc
+
+from consolehub.api.handlers import instance
+from consolehub.api.handlers import remote_console
+from consolehub.api.middleware import fault
+
+ROUTE_DECLARATIONS = {
+    '/instances': {
+        'GET': instance.list_instances,
+        'POST': instance.create_instance,
+    },
+    '/instances/{instance_id}': {
+        'GET': instance.show_instance,
+        'PUT': instance.update_instance,
+        'DELETE': instance.delete_instance,
+    },
+    '/instances/{server_id}/remote-consoles': {
+        'POST': remote_console.create_remote_console,
+    },
+    '/servers/{server_id}/remote-consoles': {
+        'POST': remote_console.create_remote_console,
+    },
+}
+
+
+def _method_not_allowed(allowed):
+    def handler(req):
+        raise webob.exc.HTTPMethodNotAllowed(
+            explanation='The method %s is not allowed here; use %s.' % (
+                req.method, ', '.join(allowed)),
+            headers={'Allow': ', '.join(allowed)})
+    return handler
+
+
+def make_map(declarations):
+    """A ``routes.Mapper`` for ``declarations`` (path -> {method: func})."""
+    mapper = routes.Mapper()
+    for path, methods in declarations.items():
+        for method, handler in methods.items():
+            mapper.connect(path, action=handler,
+                           conditions={'method': [method]})
+        mapper.connect(path, action=_method_not_allowed(sorted(methods)))
+    return mapper
+
+
+class Router(object):
+    """WSGI app dispatching to the handler ``ROUTE_DECLARATIONS`` names."""
+
+    def __init__(self, declarations=None):
+        self._map = make_map(declarations or ROUTE_DECLARATIONS)
+
+    @fault.keeps_fault
+    def __call__(self, environ, start_response):
+        req = webob.Request(environ)
+        match = self._map.match(environ=environ)
+        if match is None:
+            raise webob.exc.HTTPNotFound(
+                explanation='The resource could not be found.')
+        handler = match.pop('action')
+        req.urlvars = match
+        return handler(req)(environ, start_response)

@@ -1,0 +1,27 @@
+"""JSON Schema of ``POST /servers/{server_id}/remote-consoles``.
+
+Protocol and type values are those of Nova's API reference ("Create
+Console", microversion 2.8); whether we serve a pair is checked after.
+"""
+
+CREATE = {
+    'type': 'object',
+    'properties': {
+        'remote_console': {
+            'type': 'object',
+            'properties': {
+                'protocol': {'type': 'string',
+                             'enum': ['vnc', 'spice', 'serial', 'rdp',
+                                      'mks']},
+                'type': {'type': 'string',
+                         'enum': ['novnc', 'xvpvnc', 'spice-html5',
+                                  'spice-direct', 'serial', 'rdp-html5',
+                                  'webmks']},
+            },
+            'required': ['protocol', 'type'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['remote_console'],
+    'additionalProperties': False,
+}

@@ -1,0 +1,67 @@
+"""Helpers every handler uses: JSON in, JSON out, the request context."""
+
+import json
+
+import jsonschema
+from oslo_serialization import jsonutils
+import webob
+import webob.exc
+
+
+def request_context(req):
+    """The RequestContext the auth filter attached to ``req``."""
+    return req.environ['consolehub.context']
+
+
+def json_response(req, body, status=200):
+    """A ``webob.Response`` with ``body`` (a dict) as JSON, or no body."""
+    response = req.response
+    response.status = status
+    if body is None:
+        response.content_type = None
+        return response
+    response.content_type = 'application/json'
+    response.charset = 'utf-8'
+    response.text = jsonutils.dumps(body)
+    return response
+
+
+def _describe(error):
+    path = '/'.join(str(part) for part in error.absolute_path)
+    where = "field '%s'" % path if path else 'the request'
+    return 'Invalid input for %s: %s' % (where, error.message)
+
+
+def validate(data, schema):
+    """Validate ``data`` against a JSON Schema (draft 2020-12).
+
+    :raises webob.exc.HTTPBadRequest: naming the first failing field.
+    """
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is not None:
+        raise webob.exc.HTTPBadRequest(explanation=_describe(error))
+
+
+def extract_json(req, schema):
+    """The request's JSON body, validated against ``schema``.
+
+    :raises webob.exc.HTTPUnsupportedMediaType: if it is not JSON.
+    :raises webob.exc.HTTPBadRequest: if it does not parse or validate.
+    """
+    if req.content_type != 'application/json':
+        raise webob.exc.HTTPUnsupportedMediaType(
+            explanation='The request body must be application/json.')
+    try:
+        data = json.loads(req.body)
+    except ValueError as error:
+        raise webob.exc.HTTPBadRequest(
+            explanation='Malformed JSON in request body: %s' % error)
+    validate(data, schema)
+    return data
+
+
+def isotime(value):
+    """ISO 8601 UTC text for a naive UTC datetime, or None."""
+    return value.strftime('%Y-%m-%dT%H:%M:%SZ') if value else None

@@ -1,0 +1,13 @@
+"""Default oslo.policy rules, one module per resource."""
+
+import itertools
+
+from consolehub.policies import base
+from consolehub.policies import instances
+from consolehub.policies import remote_consoles
+
+
+def list_rules():
+    """Every default rule, for the enforcer and oslopolicy-sample-generator."""
+    return list(itertools.chain(base.list_rules(), instances.list_rules(),
+                                remote_consoles.list_rules()))
