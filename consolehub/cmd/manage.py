@@ -1,0 +1,66 @@
+"""consolehub-manage: database schema and API tokens.
+
+    consolehub-manage db sync [--version REV]
+    consolehub-manage db version
+    consolehub-manage token create --project-id P --user-id U [--role R ...]
+"""
+
+import secrets
+import sys
+
+from oslo_config import cfg
+
+from consolehub.api.middleware import auth
+from consolehub.conf import CONF
+from consolehub import context as consolehub_context
+from consolehub.db import api as db_api
+from consolehub import service
+
+
+def _db_sync():
+    db_api.db_sync(CONF.category.version)
+    print('Database is at revision %s' % db_api.db_version())
+
+
+def _db_version():
+    print(db_api.db_version())
+
+
+def _token_create():
+    raw_token = secrets.token_urlsafe(32)
+    db_api.api_token_create(
+        consolehub_context.get_admin_context(), auth.hash_api_token(raw_token),
+        CONF.category.project_id, CONF.category.user_id,
+        CONF.category.role or [])
+    print('Created a token for user %s in project %s; it is shown once:'
+          % (CONF.category.user_id, CONF.category.project_id))
+    print(raw_token)
+
+
+def _add_parsers(subparsers):
+    db = subparsers.add_parser('db', help='Database schema.')
+    db_actions = db.add_subparsers(dest='action', required=True)
+    sync = db_actions.add_parser('sync', help='Upgrade the schema.')
+    sync.add_argument('--version', default='head',
+                      help='Alembic revision to upgrade to.')
+    sync.set_defaults(func=_db_sync)
+    db_actions.add_parser('version', help='Show the schema revision.'
+                          ).set_defaults(func=_db_version)
+
+    token = subparsers.add_parser('token', help='API tokens.')
+    token_actions = token.add_subparsers(dest='action', required=True)
+    create = token_actions.add_parser(
+        'create', help='Create a token; prints it as the last line.')
+    create.add_argument('--project-id', required=True)
+    create.add_argument('--user-id', required=True)
+    create.add_argument('--role', action='append',
+                        help='A role of the token; repeat for several.')
+    create.set_defaults(func=_token_create)
+
+
+def main(argv=None):
+    CONF.register_cli_opt(cfg.SubCommandOpt('category',
+                                            handler=_add_parsers))
+    service.prepare(sys.argv[1:] if argv is None else argv,
+                    description='consolehub administration')
+    CONF.category.func()

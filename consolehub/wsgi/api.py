@@ -1,0 +1,24 @@
+"""The API as a WSGI ``application`` for uwsgi or any WSGI server.
+
+Configuration files come from ``CONSOLEHUB_CONFIG_FILES`` (comma separated)
+or default to ``/etc/consolehub/consolehub.conf``. No monkey-patching.
+"""
+
+import os
+
+from consolehub import service
+
+
+def init_application():
+    """Parse configuration, set up logging, and load the paste pipeline."""
+    files = os.environ.get('CONSOLEHUB_CONFIG_FILES',
+                           '/etc/consolehub/consolehub.conf')
+    argv = []
+    for path in files.split(','):
+        if path.strip():
+            argv += ['--config-file', path.strip()]
+    service.prepare(argv)
+    return service.load_api_app()
+
+
+application = init_application()
