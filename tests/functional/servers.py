@@ -1,0 +1,160 @@
+"""Real consolehub processes for functional tests and benchmarks.
+
+Starts the console scripts installed next to the running Python, each
+with its own config file under a temporary state directory, on free
+loopback ports.
+"""
+
+import configparser
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import requests
+
+BIN_DIR = os.path.dirname(sys.executable)
+QEMU_BINARY = '/usr/bin/qemu-system-x86_64'
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, timeout=30.0, process=None):
+    """Wait until 127.0.0.1:``port`` accepts TCP connections.
+
+    :raises RuntimeError: if ``process`` exits first or ``timeout`` seconds
+        pass.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError('process exited with %s before port %s '
+                               'opened' % (process.returncode, port))
+        try:
+            socket.create_connection(('127.0.0.1', port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError('nothing listens on port %s after %ss'
+                       % (port, timeout))
+
+
+class Deployment(object):
+    """A config file, a database and the consolehub processes using them.
+
+    :param state_path: directory for the config, SQLite and libvirt root.
+    :param options: ``{section: {option: value}}`` merged over defaults
+        that put the API and the noVNC proxy on free ports.
+    """
+
+    def __init__(self, state_path, options=None):
+        self.state_path = state_path
+        self.api_port = free_port()
+        self.proxy_port = free_port()
+        config = configparser.ConfigParser(interpolation=None)
+        config.read_dict({
+            'DEFAULT': {'state_path': state_path,
+                        'log_file': os.path.join(state_path, 'consolehub.log'),
+                        'debug': 'true'},
+            'api': {'listen_port': str(self.api_port)},
+            'vnc': {'novncproxy_port': str(self.proxy_port),
+                    'novncproxy_base_url':
+                        'http://127.0.0.1:%s/vnc_lite.html' % self.proxy_port},
+        })
+        config.read_dict(options or {})
+        self.config_file = os.path.join(state_path, 'consolehub.conf')
+        with open(self.config_file, 'w') as config_out:
+            config.write(config_out)
+        self.processes = []
+
+    @property
+    def api_url(self):
+        return 'http://127.0.0.1:%s' % self.api_port
+
+    def manage(self, *args):
+        """Run consolehub-manage; returns its stdout (str)."""
+        return subprocess.run(
+            [os.path.join(BIN_DIR, 'consolehub-manage'),
+             '--config-file', self.config_file] + list(args),
+            check=True, capture_output=True, text=True).stdout
+
+    def create_token(self, project_id, user_id, roles=()):
+        """A new API token (the last line consolehub-manage prints)."""
+        args = ['token', 'create', '--project-id', project_id,
+                '--user-id', user_id]
+        for role in roles:
+            args += ['--role', role]
+        return self.manage(*args).strip().splitlines()[-1]
+
+    def start(self, command, wait_port=None, extra_args=()):
+        """Start ``command`` (a console script name) with our config."""
+        log = open(os.path.join(self.state_path, command + '.out'), 'ab')
+        process = subprocess.Popen(
+            [os.path.join(BIN_DIR, command), '--config-file',
+             self.config_file] + list(extra_args),
+            stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        self.processes.append(process)
+        if wait_port is not None:
+            wait_for_port(wait_port, 60, process)
+        return process
+
+    def stop(self):
+        """SIGTERM every process, then SIGKILL what is left after 20 s."""
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes = []
+
+
+class ApiClient(object):
+    """A requests session that sends X-Auth-Token to one API."""
+
+    def __init__(self, base_url, token):
+        self.base_url = base_url
+        self.session = requests.Session()
+        self.session.headers['X-Auth-Token'] = token
+
+    def request(self, method, path, **kwargs):
+        return self.session.request(method, self.base_url + path,
+                                    timeout=60, **kwargs)
+
+    def create_instance(self, name, **fields):
+        response = self.request('POST', '/instances',
+                                json={'instance': dict(name=name, **fields)})
+        assert response.status_code == 202, response.text
+        return response.json()['instance']
+
+    def wait_for_status(self, instance_id, status, timeout=60.0):
+        """Poll until the instance has ``status``; returns the instance."""
+        deadline = time.monotonic() + timeout
+        while True:
+            instance = self.request(
+                'GET', '/instances/' + instance_id).json()['instance']
+            if instance['status'] == status:
+                return instance
+            if time.monotonic() > deadline:
+                raise AssertionError('instance %s is %s, not %s, after %ss'
+                                     % (instance_id, instance['status'],
+                                        status, timeout))
+            time.sleep(0.05)
+
+    def console_url(self, instance_id):
+        response = self.request(
+            'POST', '/servers/%s/remote-consoles' % instance_id,
+            json={'remote_console': {'protocol': 'vnc', 'type': 'novnc'}})
+        assert response.status_code == 200, response.text
+        return response.json()['remote_console']['url']

@@ -1,0 +1,210 @@
+"""The whole console path on one machine, with real guests.
+
+``consolehub-all`` runs on the embedded defaults (SQLite, the in-process
+RPC transport, libvirt's embedded QEMU driver); a user creates an instance
+and a console over HTTP, then a websocket client and headless Chromium
+reach the guest's VNC server through the noVNC proxy.
+"""
+
+import hashlib
+import io
+import os
+import sqlite3
+import subprocess
+import time
+import urllib.parse
+
+import pytest
+import websockets.exceptions
+from websockets.sync import client as ws_client
+
+from tests.functional import servers
+
+CHROMIUM = '/usr/bin/chromium'
+CHROMEDRIVER = '/usr/bin/chromedriver'
+
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(servers.QEMU_BINARY),
+    reason='QEMU (%s) is not installed' % servers.QEMU_BINARY)
+
+
+@pytest.fixture(scope='module')
+def deployment(tmp_path_factory):
+    state_path = str(tmp_path_factory.mktemp('all-in-one'))
+    deployment = servers.Deployment(state_path)
+    deployment.manage('db', 'sync')
+    deployment.start('consolehub-all', wait_port=deployment.api_port)
+    servers.wait_for_port(deployment.proxy_port, 30)
+    yield deployment
+    deployment.stop()
+
+
+@pytest.fixture(scope='module')
+def api(deployment):
+    return servers.ApiClient(deployment.api_url,
+                             deployment.create_token('demo', 'alice'))
+
+
+@pytest.fixture(scope='module')
+def active_instance(api):
+    started = time.monotonic()
+    instance = api.create_instance('e2e-guest')
+    instance = api.wait_for_status(instance['id'], 'ACTIVE')
+    print('time to ACTIVE: %.3f s' % (time.monotonic() - started))
+    yield instance
+    api.request('DELETE', '/instances/' + instance['id'])
+
+
+def _token_of(access_url):
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(access_url).query)
+    path_query = urllib.parse.urlsplit(query['path'][0]).query
+    return urllib.parse.parse_qs(path_query)['token'][0]
+
+
+def _ws_url(deployment, token):
+    return 'ws://127.0.0.1:%s/?token=%s' % (deployment.proxy_port, token)
+
+
+def _refusal_status(url, **kwargs):
+    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+        ws_client.connect(url, open_timeout=10, **kwargs)
+    return refused.value.response.status_code
+
+
+def test_websocket_client_reads_the_guest_rfb_banner(deployment, api,
+                                                    active_instance):
+    started = time.monotonic()
+    url = api.console_url(active_instance['id'])
+    print('time to console URL: %.3f s' % (time.monotonic() - started))
+    assert url.startswith('http://127.0.0.1:%s/vnc_lite.html?path=%%3Ftoken'
+                          '%%3D' % deployment.proxy_port)
+    with ws_client.connect(_ws_url(deployment, _token_of(url)),
+                           open_timeout=10) as websocket:
+        assert websocket.recv(timeout=10) == b'RFB 003.008\n'
+
+
+def _bright_fraction(png_bytes, box):
+    from PIL import Image
+    image = Image.open(io.BytesIO(png_bytes)).convert('L').crop(box)
+    histogram = image.histogram()
+    return sum(histogram[128:]) / float(sum(histogram))
+
+
+@pytest.mark.skipif(not (os.path.exists(CHROMIUM) and
+                         os.path.exists(CHROMEDRIVER)),
+                    reason='Chromium and chromium-driver are not installed')
+def test_browser_shows_the_guest_screen(deployment, api, active_instance,
+                                        tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome import service as chrome_service
+    from selenium.webdriver.support import ui
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ('--headless=new', '--no-sandbox', '--disable-gpu',
+                     '--disable-background-networking', '--disable-quic',
+                     '--disable-component-update', '--disable-sync',
+                     '--no-first-run', '--window-size=1024,768',
+                     '--user-data-dir=%s' % (tmp_path / 'chromium')):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(
+        options=options,
+        service=chrome_service.Service(executable_path=CHROMEDRIVER))
+    try:
+        driver.get(api.console_url(active_instance['id']))
+        status = ui.WebDriverWait(driver, 30).until(
+            lambda d: (d.find_element('id', 'status').text
+                       if d.find_element('id', 'status').text.startswith(
+                           'Connected') else None))
+        # noVNC names the desktop QEMU reports: the guest's domain name.
+        assert 'instance-%s' % active_instance['id'] in status
+        canvas = driver.find_element('css selector', '#screen canvas')
+        ui.WebDriverWait(driver, 30).until(
+            lambda d: canvas.size['width'] >= 640)
+        # SeaBIOS prints its banner, then "No bootable device", in light
+        # text on black: some bright pixels, mostly dark ones.
+        fraction = 0.0
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            png = driver.get_screenshot_as_png()
+            box = (canvas.location['x'], canvas.location['y'],
+                   canvas.location['x'] + canvas.size['width'],
+                   canvas.location['y'] + canvas.size['height'])
+            fraction = _bright_fraction(png, box)
+            if 0.001 < fraction < 0.2:
+                break
+            time.sleep(0.5)
+        (tmp_path / 'console.png').write_bytes(png)
+        assert 0.001 < fraction < 0.2, (
+            'canvas bright-pixel fraction %.4f; see %s'
+            % (fraction, tmp_path / 'console.png'))
+    finally:
+        driver.quit()
+
+
+def test_unknown_token_is_refused_with_401(deployment, active_instance):
+    assert _refusal_status(_ws_url(deployment, 'x' * 43)) == 401
+
+
+def test_missing_token_is_refused_with_401(deployment, active_instance):
+    url = 'ws://127.0.0.1:%s/' % deployment.proxy_port
+    assert _refusal_status(url) == 401
+
+
+def test_expired_token_is_refused_with_401(deployment, api, active_instance):
+    token = _token_of(api.console_url(active_instance['id']))
+    database = os.path.join(deployment.state_path, 'consolehub.sqlite')
+    with sqlite3.connect(database) as connection:
+        changed = connection.execute(
+            'UPDATE console_auth_tokens SET expires = ? '
+            'WHERE token_hash = ?',
+            (int(time.time()) - 1,
+             hashlib.sha256(token.encode()).hexdigest())).rowcount
+    assert changed == 1
+    assert _refusal_status(_ws_url(deployment, token)) == 401
+
+
+def test_foreign_origin_is_refused_with_403(deployment, api,
+                                           active_instance):
+    token = _token_of(api.console_url(active_instance['id']))
+    status = _refusal_status(_ws_url(deployment, token),
+                             origin='http://evil.example.org')
+    assert status == 403
+
+
+def test_delete_removes_guest_and_refuses_its_tokens(deployment, api):
+    instance = api.create_instance('short-lived')
+    api.wait_for_status(instance['id'], 'ACTIVE')
+    token = _token_of(api.console_url(instance['id']))
+    domain = 'instance-%s' % instance['id']
+    assert subprocess.run(['pgrep', '-f', domain], stdout=subprocess.DEVNULL).returncode == 0
+
+    response = api.request('DELETE', '/instances/' + instance['id'])
+    assert response.status_code == 204
+    assert api.request('GET', '/instances/' +
+                       instance['id']).status_code == 404
+    assert _refusal_status(_ws_url(deployment, token)) == 401
+    # No orphan guest: QEMU for that domain is gone.
+    deadline = time.monotonic() + 10
+    while subprocess.run(['pgrep', '-f', domain], stdout=subprocess.DEVNULL).returncode == 0:
+        assert time.monotonic() < deadline, 'QEMU of %s still runs' % domain
+        time.sleep(0.1)
+    database = os.path.join(deployment.state_path, 'consolehub.sqlite')
+    with sqlite3.connect(database) as connection:
+        left = connection.execute(
+            'SELECT COUNT(*) FROM console_auth_tokens WHERE instance_uuid = ?',
+            (instance['id'],)).fetchone()[0]
+    assert left == 0
+
+
+def test_raw_tokens_never_reach_the_log(deployment, api, active_instance):
+    token = _token_of(api.console_url(active_instance['id']))
+    with ws_client.connect(_ws_url(deployment, token), open_timeout=10):
+        pass
+    for name in os.listdir(deployment.state_path):
+        if name.endswith(('.log', '.out')):
+            with open(os.path.join(deployment.state_path, name),
+                      errors='replace') as log:
+                assert token not in log.read(), name
+
+
