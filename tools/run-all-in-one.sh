@@ -1,0 +1,24 @@
+#!/bin/bash
+# Installs consolehub into ./.venv and runs API, compute agent and noVNC
+# proxy in one process on the embedded defaults: SQLite and the libvirt
+# root under ./state, the in-process RPC transport, guests under QEMU.
+# API: http://127.0.0.1:8774  noVNC proxy: http://127.0.0.1:6080
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+tools/install-deps.sh
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+.venv/bin/pip install -q --upgrade pip
+.venv/bin/pip install -q -e .
+
+mkdir -p state
+if [ ! -f state/consolehub.conf ]; then
+    cat > state/consolehub.conf <<CONF
+[DEFAULT]
+state_path = $PWD/state
+CONF
+fi
+.venv/bin/consolehub-manage --config-file state/consolehub.conf db sync
+exec .venv/bin/consolehub-all --config-file state/consolehub.conf "$@"
