@@ -33,6 +33,8 @@ def _start_event_loop():
         if _EVENT_LOOP_STARTED:
             return
         libvirt.virEventRegisterDefaultImpl()
+        # libvirt prints every error to stderr by default; we raise ours.
+        libvirt.registerErrorHandler(lambda _context, _error: None, None)
 
         def run():
             while True:

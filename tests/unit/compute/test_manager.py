@@ -1,0 +1,83 @@
+"""The compute manager with the libvirt driver on ``test:///default``."""
+
+import oslo_messaging as messaging
+import pytest
+
+from consolehub.compute import manager as compute_manager
+from consolehub.db import api as db_api
+from consolehub import exception
+from consolehub.virt.libvirt import driver as libvirt_driver
+
+
+@pytest.fixture
+def manager(database, overrides, admin):
+    overrides.set('connection_uri', 'test:///default', group='libvirt')
+    compute = compute_manager.ComputeManager(
+        'host-1', libvirt_driver.LibvirtDriver())
+    compute.init_host(admin)
+    yield compute
+    compute.cleanup_host()
+
+
+def test_build_makes_the_instance_active_with_a_guest(manager, project_a):
+    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'host-1')
+    manager.build_instance(project_a, instance['uuid'])
+    assert db_api.instance_get(project_a,
+                               instance['uuid'])['status'] == 'ACTIVE'
+    assert manager.driver.instance_exists(instance)
+    manager.terminate_instance(project_a, instance['uuid'])
+
+
+def test_failed_build_is_error_with_fault_and_no_guest(manager, project_a):
+    # libvirt refuses a guest with negative memory when defining it.
+    instance = db_api.instance_create(project_a, 'vm', -5, 1, 'host-1')
+    manager.build_instance(project_a, instance['uuid'])
+    failed = db_api.instance_get(project_a, instance['uuid'])
+    assert failed['status'] == 'ERROR'
+    assert 'hypervisor failed' in failed['fault']
+    assert not manager.driver.instance_exists(instance)
+
+
+def test_build_after_delete_starts_nothing(manager, project_a):
+    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'host-1')
+    db_api.instance_destroy(project_a, instance['uuid'])
+    manager.build_instance(project_a, instance['uuid'])
+    assert not manager.driver.instance_exists(instance)
+
+
+def test_terminate_removes_guest_row_and_tokens(manager, project_a, admin):
+    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'host-1')
+    manager.build_instance(project_a, instance['uuid'])
+    db_api.console_auth_token_create(project_a, 'd' * 64, 'novnc',
+                                     '127.0.0.1', 5900, None,
+                                     instance['uuid'], 600)
+    manager.terminate_instance(project_a, instance['uuid'])
+    assert not manager.driver.instance_exists(instance)
+    with pytest.raises(exception.InstanceNotFound):
+        db_api.instance_get(admin, instance['uuid'])
+    with pytest.raises(exception.InvalidToken):
+        db_api.console_auth_token_get_valid(admin, 'd' * 64)
+
+
+def test_console_on_the_test_driver_is_unavailable(manager, project_a):
+    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'host-1')
+    manager.build_instance(project_a, instance['uuid'])
+    try:
+        with pytest.raises(messaging.ExpectedException) as raised:
+            manager.get_vnc_console(project_a, instance['uuid'])
+        # The RPC server unwraps this and sends the original to the caller.
+        assert raised.value.exc_info[0] is exception.ConsoleTypeUnavailable
+    finally:
+        manager.terminate_instance(project_a, instance['uuid'])
+
+
+def test_init_host_marks_vanished_guests_shutoff(database, overrides,
+                                                 project_a, admin):
+    overrides.set('connection_uri', 'test:///default', group='libvirt')
+    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'host-1')
+    db_api.instance_update(project_a, instance['uuid'], {'status': 'ACTIVE'})
+    compute = compute_manager.ComputeManager(
+        'host-1', libvirt_driver.LibvirtDriver())
+    compute.init_host(admin)
+    compute.cleanup_host()
+    assert db_api.instance_get(admin, instance['uuid'])['status'] == 'SHUTOFF'

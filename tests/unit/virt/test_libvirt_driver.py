@@ -1,0 +1,76 @@
+"""The libvirt driver against libvirt's own test driver (no daemon)."""
+
+import libvirt
+import pytest
+
+from consolehub import exception
+from consolehub.virt.libvirt import driver as libvirt_driver
+
+
+@pytest.fixture
+def driver(overrides):
+    overrides.set('connection_uri', 'test:///default', group='libvirt')
+    overrides.set('virt_type', 'qemu', group='libvirt')
+    instance_driver = libvirt_driver.LibvirtDriver()
+    instance_driver.init_host('test-host')
+    yield instance_driver
+    instance_driver.cleanup_host()
+
+
+def _instance(uuid):
+    return {'uuid': uuid, 'name': 'vm', 'memory_mb': 64, 'vcpus': 1}
+
+
+def test_spawn_defines_and_starts_the_guest(driver):
+    instance = _instance('00000000-0000-4000-8000-000000000001')
+    driver.spawn(instance)
+    try:
+        assert driver.instance_exists(instance)
+        domain = driver._conn.lookupByUUIDString(instance['uuid'])
+        assert domain.isActive()
+        assert domain.isPersistent()
+        assert domain.name() == 'instance-' + instance['uuid']
+    finally:
+        driver.destroy(instance)
+
+
+def test_destroy_stops_and_undefines_and_is_idempotent(driver):
+    instance = _instance('00000000-0000-4000-8000-000000000002')
+    driver.spawn(instance)
+    driver.destroy(instance)
+    assert not driver.instance_exists(instance)
+    with pytest.raises(libvirt.libvirtError):
+        driver._conn.lookupByUUIDString(instance['uuid'])
+    driver.destroy(instance)  # a missing guest is not an error
+
+
+def test_console_of_a_guest_without_a_vnc_port_is_unavailable(driver):
+    # The test driver never allocates an autoport: the port stays -1.
+    instance = _instance('00000000-0000-4000-8000-000000000003')
+    driver.spawn(instance)
+    try:
+        with pytest.raises(exception.ConsoleTypeUnavailable):
+            driver.get_vnc_console(instance)
+    finally:
+        driver.destroy(instance)
+
+
+def test_console_of_a_missing_guest_is_not_found(driver):
+    with pytest.raises(exception.InstanceNotFound):
+        driver.get_vnc_console(_instance(
+            '00000000-0000-4000-8000-000000000004'))
+
+
+def test_spawn_that_cannot_define_raises_and_leaves_nothing(driver):
+    instance = _instance('00000000-0000-4000-8000-000000000005')
+    instance['memory_mb'] = -5  # libvirt rejects the XML
+    with pytest.raises(exception.HypervisorError):
+        driver.spawn(instance)
+    assert not driver.instance_exists(instance)
+
+
+def test_unreachable_uri_is_a_hypervisor_error(overrides):
+    overrides.set('connection_uri', 'test:///nonexistent/file.xml',
+                  group='libvirt')
+    with pytest.raises(exception.HypervisorError):
+        libvirt_driver.LibvirtDriver().init_host('test-host')
