@@ -12,6 +12,8 @@ import webob.exc
 from consolehub.api.handlers import instance
 from consolehub.api.handlers import remote_console
 from consolehub.api.middleware import fault
+from consolehub.api import util
+from consolehub.compute import api as compute_api
 
 ROUTE_DECLARATIONS = {
     '/instances': {
@@ -53,13 +55,18 @@ def make_map(declarations):
 
 
 class Router(object):
-    """WSGI app dispatching to the handler ``ROUTE_DECLARATIONS`` names."""
+    """WSGI app dispatching to the handler ``ROUTE_DECLARATIONS`` names.
+
+    It owns the compute API the handlers call (``util.compute_api``).
+    """
 
     def __init__(self, declarations=None):
         self._map = make_map(declarations or ROUTE_DECLARATIONS)
+        self._compute_api = compute_api.API()
 
     @fault.keeps_fault
     def __call__(self, environ, start_response):
+        environ[util.COMPUTE_API_KEY] = self._compute_api
         req = webob.Request(environ)
         match = self._map.match(environ=environ)
         if match is None:

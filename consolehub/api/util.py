@@ -8,6 +8,15 @@ import webob
 import webob.exc
 
 
+#: Where the router leaves the compute API for handlers.
+COMPUTE_API_KEY = 'consolehub.compute_api'
+
+
+def compute_api(req):
+    """The :class:`consolehub.compute.api.API` serving this request."""
+    return req.environ[COMPUTE_API_KEY]
+
+
 def request_context(req):
     """The RequestContext the auth filter attached to ``req``."""
     return req.environ['consolehub.context']

@@ -4,24 +4,10 @@ import webob.exc
 
 from consolehub.api.schemas import instance as schema
 from consolehub.api import util
-from consolehub.compute import api as compute_api
 from consolehub.conf import CONF
 from consolehub import exception
 from consolehub import policy
 from consolehub.policies import instances as instance_policies
-
-COMPUTE = compute_api.API
-
-
-def compute():
-    """The process's compute API (made on first use)."""
-    # One per process, made on first use so importing the routes does not
-    # need a configured RPC transport.
-    global COMPUTE
-    if isinstance(COMPUTE, type):
-        COMPUTE = COMPUTE()
-    return COMPUTE
-
 
 def view(instance):
     """The API's representation of an instance dict."""
@@ -42,10 +28,11 @@ def view(instance):
     return body
 
 
-def get_instance(context, instance_id):
+def get_instance(req, instance_id):
     """The caller's instance; HTTP 404 if it is not theirs or gone."""
     try:
-        return compute().get(context, instance_id)
+        return util.compute_api(req).get(util.request_context(req),
+                                         instance_id)
     except exception.InstanceNotFound as error:
         raise webob.exc.HTTPNotFound(explanation=str(error))
 
@@ -66,7 +53,8 @@ def list_instances(req):
     limit = min(int(query.get('limit', CONF.api.max_limit)),
                 CONF.api.max_limit)
     try:
-        instances = compute().get_all(context, limit, query.get('marker'))
+        instances = util.compute_api(req).get_all(context, limit,
+                                                  query.get('marker'))
     except exception.InstanceNotFound:
         raise webob.exc.HTTPBadRequest(
             explanation='Marker %s could not be found.' % query['marker'])
@@ -79,7 +67,7 @@ def create_instance(req):
     context = _authorize(req, 'create',
                          util.request_context(req).project_id)
     body = util.extract_json(req, schema.create())['instance']
-    instance = compute().create(
+    instance = util.compute_api(req).create(
         context, body['name'],
         body.get('memory_mb', CONF.compute.default_memory_mb),
         body.get('vcpus', CONF.compute.default_vcpus))
@@ -91,7 +79,7 @@ def create_instance(req):
 def show_instance(req):
     """``GET /instances/{instance_id}`` -> 200 ``{"instance"}``."""
     context = util.request_context(req)
-    instance = get_instance(context, req.urlvars['instance_id'])
+    instance = get_instance(req, req.urlvars['instance_id'])
     _authorize(req, 'show', instance['project_id'])
     return util.json_response(req, {'instance': view(instance)})
 
@@ -99,11 +87,12 @@ def show_instance(req):
 def update_instance(req):
     """``PUT /instances/{instance_id}`` renames -> 200 ``{"instance"}``."""
     context = util.request_context(req)
-    instance = get_instance(context, req.urlvars['instance_id'])
+    instance = get_instance(req, req.urlvars['instance_id'])
     _authorize(req, 'update', instance['project_id'])
     body = util.extract_json(req, schema.UPDATE)['instance']
     try:
-        instance = compute().rename(context, instance['uuid'], body['name'])
+        instance = util.compute_api(req).rename(context, instance['uuid'],
+                                                body['name'])
     except exception.InstanceNotFound as error:
         raise webob.exc.HTTPNotFound(explanation=str(error))
     return util.json_response(req, {'instance': view(instance)})
@@ -112,10 +101,10 @@ def update_instance(req):
 def delete_instance(req):
     """``DELETE /instances/{instance_id}`` -> 204 once the guest is gone."""
     context = util.request_context(req)
-    instance = get_instance(context, req.urlvars['instance_id'])
+    instance = get_instance(req, req.urlvars['instance_id'])
     _authorize(req, 'delete', instance['project_id'])
     try:
-        compute().delete(context, instance['uuid'])
+        util.compute_api(req).delete(context, instance['uuid'])
     except exception.InstanceNotFound as error:
         raise webob.exc.HTTPNotFound(explanation=str(error))
     except exception.ComputeHostUnavailable as error:

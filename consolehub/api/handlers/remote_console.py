@@ -18,7 +18,8 @@ from consolehub.policies import remote_consoles as console_policies
 def create_remote_console(req):
     """Mint a console token for an ACTIVE instance and return its URL."""
     context = util.request_context(req)
-    instance = instance_handlers.get_instance(context, req.urlvars['server_id'])
+    instance = instance_handlers.get_instance(req,
+                                              req.urlvars['server_id'])
     policy.authorize(context, console_policies.CREATE,
                      {'project_id': instance['project_id']})
     body = util.extract_json(req, schema.CREATE)['remote_console']
@@ -31,7 +32,7 @@ def create_remote_console(req):
         raise webob.exc.HTTPBadRequest(
             explanation='Unavailable console type %s.' % body['type'])
     try:
-        url = instance_handlers.compute().get_vnc_console(
+        url = util.compute_api(req).get_vnc_console(
             context, instance['uuid'])
     except exception.InstanceNotFound as error:
         raise webob.exc.HTTPNotFound(explanation=str(error))
