@@ -41,12 +41,26 @@ def _describe(error):
     return 'Invalid input for %s: %s' % (where, error.message)
 
 
+def _is_integer(checker, instance):
+    # Draft 2020-12 counts 64.0 as an integer; like Nova's draft 4 schemas
+    # we want a JSON integer, so that the float never reaches a response.
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+        'integer', _is_integer))
+
+
 def validate(data, schema):
     """Validate ``data`` against a JSON Schema (draft 2020-12).
 
+    ``integer`` means a JSON integer: ``64.0`` is refused.
+
     :raises webob.exc.HTTPBadRequest: naming the first failing field.
     """
-    validator = jsonschema.Draft202012Validator(
+    validator = _Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
@@ -64,7 +78,8 @@ def extract_json(req, schema):
             explanation='The request body must be application/json.')
     try:
         data = json.loads(req.body)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
+        # RecursionError: arrays or objects nested too deep to decode.
         raise webob.exc.HTTPBadRequest(
             explanation='Malformed JSON in request body: %s' % error)
     validate(data, schema)
