@@ -7,7 +7,6 @@ guest work goes to that host's agent through :mod:`rpcapi`.
 from oslo_log import log as logging
 
 from consolehub.compute import rpcapi
-from consolehub.conf import CONF
 from consolehub import context as consolehub_context
 from consolehub.db import api as db_api
 from consolehub import exception

@@ -12,6 +12,7 @@ from consolehub.conf import vnc
 _MODULES = (default, api, compute, console, consoleauth, database, libvirt,
             vnc)
 
+
 def list_opts():
     """Return ``[(group, [opt, ...]), ...]`` for the sample config.
 
@@ -23,4 +24,3 @@ def list_opts():
         for group, opts in module.list_opts().items():
             grouped.setdefault(group, []).extend(opts)
     return [(group, opts) for group, opts in grouped.items()]
-

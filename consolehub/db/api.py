@@ -243,8 +243,8 @@ def console_auth_token_get_valid(context, token_hash):
     with _reader(context) as session:
         row = session.execute(
             sa.select(models.ConsoleAuthToken)
-            .join(models.Instance,
-                  models.Instance.uuid == models.ConsoleAuthToken.instance_uuid)
+            .join(models.Instance, models.Instance.uuid ==
+                  models.ConsoleAuthToken.instance_uuid)
             .where(models.ConsoleAuthToken.token_hash == token_hash,
                    models.ConsoleAuthToken.expires > timeutils.utcnow_ts(),
                    models.Instance.status != STATUS_DELETED)
@@ -263,7 +263,7 @@ def console_auth_token_destroy_expired(context):
         return result.rowcount
 
 
-# -- services -------------------------------------------------------------------
+# -- services ---------------------------------------------------------------
 
 def service_heartbeat(context, host, binary, topic):
     """Record that ``binary`` on ``host`` is alive now."""

@@ -65,14 +65,20 @@ def _ws_url(deployment, token):
     return 'ws://127.0.0.1:%s/?token=%s' % (deployment.proxy_port, token)
 
 
+def _guest_runs(domain_name):
+    """True while a QEMU process for ``domain_name`` exists."""
+    return subprocess.run(['pgrep', '-f', 'guest=' + domain_name],
+                          stdout=subprocess.DEVNULL).returncode == 0
+
+
 def _refusal_status(url, **kwargs):
     with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
         ws_client.connect(url, open_timeout=10, **kwargs)
     return refused.value.response.status_code
 
 
-def test_websocket_client_reads_the_guest_rfb_banner(deployment, api,
-                                                    active_instance):
+def test_websocket_client_reads_the_guest_rfb_banner(
+        deployment, api, active_instance):
     started = time.monotonic()
     url = api.console_url(active_instance['id'])
     print('time to console URL: %.3f s' % (time.monotonic() - started))
@@ -164,8 +170,8 @@ def test_expired_token_is_refused_with_401(deployment, api, active_instance):
     assert _refusal_status(_ws_url(deployment, token)) == 401
 
 
-def test_foreign_origin_is_refused_with_403(deployment, api,
-                                           active_instance):
+def test_foreign_origin_is_refused_with_403(
+        deployment, api, active_instance):
     token = _token_of(api.console_url(active_instance['id']))
     status = _refusal_status(_ws_url(deployment, token),
                              origin='http://evil.example.org')
@@ -177,7 +183,7 @@ def test_delete_removes_guest_and_refuses_its_tokens(deployment, api):
     api.wait_for_status(instance['id'], 'ACTIVE')
     token = _token_of(api.console_url(instance['id']))
     domain = 'instance-%s' % instance['id']
-    assert subprocess.run(['pgrep', '-f', domain], stdout=subprocess.DEVNULL).returncode == 0
+    assert _guest_runs(domain)
 
     response = api.request('DELETE', '/instances/' + instance['id'])
     assert response.status_code == 204
@@ -186,7 +192,7 @@ def test_delete_removes_guest_and_refuses_its_tokens(deployment, api):
     assert _refusal_status(_ws_url(deployment, token)) == 401
     # No orphan guest: QEMU for that domain is gone.
     deadline = time.monotonic() + 10
-    while subprocess.run(['pgrep', '-f', domain], stdout=subprocess.DEVNULL).returncode == 0:
+    while _guest_runs(domain):
         assert time.monotonic() < deadline, 'QEMU of %s still runs' % domain
         time.sleep(0.1)
     database = os.path.join(deployment.state_path, 'consolehub.sqlite')
@@ -206,5 +212,3 @@ def test_raw_tokens_never_reach_the_log(deployment, api, active_instance):
             with open(os.path.join(deployment.state_path, name),
                       errors='replace') as log:
                 assert token not in log.read(), name
-
-

@@ -9,6 +9,7 @@ from consolehub import exception
 from consolehub import policy
 from consolehub.policies import instances as instance_policies
 
+
 def view(instance):
     """The API's representation of an instance dict."""
     body = {
@@ -78,7 +79,6 @@ def create_instance(req):
 
 def show_instance(req):
     """``GET /instances/{instance_id}`` -> 200 ``{"instance"}``."""
-    context = util.request_context(req)
     instance = get_instance(req, req.urlvars['instance_id'])
     _authorize(req, 'show', instance['project_id'])
     return util.json_response(req, {'instance': view(instance)})

@@ -1,4 +1,4 @@
-"""Handler for remote consoles, as Nova's ``POST /servers/{id}/remote-consoles``.
+"""Remote consoles, as Nova's ``POST /servers/{id}/remote-consoles``.
 
 Answers 200 ``{"remote_console": {"protocol", "type", "url"}}`` (Nova API
 reference, "Create Console").
