@@ -37,6 +37,18 @@ FAULT_NAMES = {
 }
 
 
+def _json_message(response):
+    """The ``message`` of a ``{"<name>": {"message": ...}}`` body, or None."""
+    if response.content_type != 'application/json':
+        return None
+    try:
+        body = jsonutils.loads(response.body)
+        [(_name, detail)] = body.items()
+        return str(detail['message'])
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
 def fault_body(status_code, message):
     """The Nova fault dict for ``status_code`` with ``message``."""
     name = FAULT_NAMES.get(status_code, 'computeFault')
@@ -93,13 +105,11 @@ class FaultWrapper(object):
         if response.status_code < 400:
             return response
         error = req.environ.get(FAULT_KEY)
-        if error is None and response.content_type == 'application/json':
-            return response
         if error is None:
             # Errors from other middleware (sizelimit, keystonemiddleware)
-            # get the same body with their status's standard message.
+            # get the same body, keeping their headers and JSON message.
             error = webob.exc.status_map[response.status_code](
-                headers=response.headers)
+                headers=response.headers, detail=_json_message(response))
         return fault_response(error)
 
     @classmethod

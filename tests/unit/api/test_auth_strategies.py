@@ -1,0 +1,86 @@
+"""Both pipelines of etc/api-paste.ini, chosen by [api] auth_strategy."""
+
+import os
+
+import pytest
+import webob
+
+from consolehub.api.middleware import auth
+from consolehub.api.middleware import fault
+from consolehub.db import api as db_api
+from consolehub import rpc
+from consolehub import service
+
+PASTE = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'etc',
+                     'api-paste.ini')
+
+
+@pytest.fixture
+def load_app(database, overrides):
+    overrides.set('api_paste_config', os.path.abspath(PASTE), group='api')
+    overrides.set('transport_url', 'fake://')
+
+    def load(strategy):
+        overrides.set('auth_strategy', strategy, group='api')
+        return service.load_api_app()
+    yield load
+    rpc.cleanup()
+
+
+def test_token_strategy_maps_a_token_to_its_project(load_app, admin,
+                                                    project_a):
+    db_api.api_token_create(admin, auth.hash_api_token('secret-a'),
+                            'project-a', 'alice', [])
+    db_api.instance_create(project_a, 'mine', 64, 1, None)
+    app = load_app('token')
+    response = webob.Request.blank(
+        '/instances', headers={'X-Auth-Token': 'secret-a'}).get_response(app)
+    assert response.status_int == 200
+    assert [i['name'] for i in response.json['instances']] == ['mine']
+    refused = webob.Request.blank(
+        '/instances', headers={'X-Auth-Token': 'secret-b'}).get_response(app)
+    assert refused.status_int == 401
+    assert refused.json['unauthorized']['code'] == 401
+
+
+def test_keystone_strategy_refuses_without_a_token(load_app, overrides):
+    import keystonemiddleware.auth_token  # noqa: registers its options
+    overrides.set('www_authenticate_uri', 'http://127.0.0.1:5000/v3',
+                  group='keystone_authtoken')
+    response = webob.Request.blank('/instances').get_response(
+        load_app('keystone'))
+    assert response.status_int == 401
+    assert response.headers['WWW-Authenticate'] == (
+        'Keystone uri="http://127.0.0.1:5000/v3"')
+    assert response.json['unauthorized']['message']
+    assert 'x-openstack-request-id' in response.headers
+
+
+def test_keystone_context_trusts_identity_headers(database, project_b):
+    db_api.instance_create(project_b, 'theirs', 64, 1, None)
+    seen = {}
+
+    def app(environ, start_response):
+        seen['context'] = environ['consolehub.context']
+        start_response('204 No Content', [])
+        return []
+
+    response = webob.Request.blank('/', headers={
+        'X-Identity-Status': 'Confirmed', 'X-Project-Id': 'project-b',
+        'X-User-Id': 'bob', 'X-Roles': 'member,reader'}).get_response(
+            auth.KeystoneContext(app))
+    assert response.status_int == 204
+    context = seen['context']
+    assert (context.project_id, context.user_id) == ('project-b', 'bob')
+    assert not context.is_admin
+    assert [i['name'] for i in db_api.instance_get_all(context, 10)] == [
+        'theirs']
+
+
+def test_keystone_context_refuses_an_invalid_identity(database):
+    app = fault.FaultWrapper(auth.KeystoneContext(lambda env, start: []))
+    response = webob.Request.blank('/', headers={
+        'X-Identity-Status': 'Invalid'}).get_response(app)
+    assert response.status_int == 401
+    assert response.json['unauthorized']['message'] == (
+        'Authentication required.')
