@@ -93,9 +93,31 @@ class Deployment(object):
             args += ['--role', role]
         return self.manage(*args).strip().splitlines()[-1]
 
-    def start(self, command, wait_port=None, extra_args=()):
-        """Start ``command`` (a console script name) with our config."""
-        log = open(os.path.join(self.state_path, command + '.out'), 'ab')
+    def write_config(self, name, options):
+        """Write another config file ``name`` in the state directory.
+
+        Given after the main one (``extra_args=['--config-file', path]``),
+        its ``{section: {option: value}}`` override the main file's, e.g.
+        a second compute agent's ``host`` and ``state_path``.
+
+        :returns: the file's path.
+        """
+        config = configparser.ConfigParser(interpolation=None)
+        config.read_dict(options)
+        path = os.path.join(self.state_path, name)
+        with open(path, 'w') as config_out:
+            config.write(config_out)
+        return path
+
+    def start(self, command, wait_port=None, extra_args=(), name=None):
+        """Start ``command`` (a console script name) with our config.
+
+        Its stdout and stderr go to ``<name>.out`` in the state directory;
+        ``name`` defaults to ``command`` (give one to tell apart two
+        processes of the same command).
+        """
+        log = open(os.path.join(self.state_path, (name or command) + '.out'),
+                   'ab')
         process = subprocess.Popen(
             [os.path.join(BIN_DIR, command), '--config-file',
              self.config_file] + list(extra_args),
