@@ -13,10 +13,12 @@ from consolehub.conf import consoleauth
 from consolehub.conf import database
 from consolehub.conf import default
 from consolehub.conf import libvirt
+from consolehub.conf import serial_console
+from consolehub.conf import spice
 from consolehub.conf import vnc
 
 CONF = cfg.CONF
 
 for _module in (default, api, compute, console, consoleauth, database,
-                libvirt, vnc):
+                libvirt, vnc, spice, serial_console):
     _module.register_opts(CONF)

@@ -19,6 +19,29 @@ console_opts = [
                default=5, min=1,
                help='Seconds the proxy waits for a guest\'s console port '
                     'to accept a TCP connection.'),
+    cfg.IntOpt('idle_timeout',
+               default=0, min=0, mutable=True,
+               help='Seconds without a byte either way after which the '
+                    'proxy ends a console session (close code 1000, '
+                    'reason "idle timeout"); 0 never ends idle sessions.'),
+    cfg.BoolOpt('session_outlives_token',
+                default=False, mutable=True,
+                help='Keep a console session open after its token\'s TTL '
+                     'has passed. By default the proxy ends the session '
+                     '(reason "console token expired") when the token '
+                     'that opened it expires.'),
+    cfg.IntOpt('max_sessions_per_instance',
+               default=2, min=0, mutable=True,
+               help='Most console sessions open at once to one instance; '
+                    'the proxy accepts the websocket of one more and closes '
+                    'it at once with code 1008 and a reason saying so. '
+                    '0 means no limit.'),
+    cfg.FloatOpt('session_check_interval',
+                 default=2.0, min=0.1, mutable=True,
+                 help='Seconds between two checks by the proxy of its open '
+                      'sessions against the database: sessions an '
+                      'administrator ended and sessions of deleted '
+                      'instances are closed then.'),
 ]
 
 

@@ -10,6 +10,15 @@ consoleauth_opts = [
                default=600, min=1,
                help='Seconds a console auth token stays valid after it is '
                     'issued.'),
+    cfg.BoolOpt('single_use',
+                default=True, mutable=True,
+                help='A console token opens one console session: the '
+                     'first websocket accepted with it consumes it in the '
+                     'database, and later ones are refused (401). SPICE '
+                     'clients open several channels per session; those '
+                     'from the same client address are accepted while the '
+                     'first is open. False lets a token be reused until '
+                     'it expires, as in Nova.'),
 ]
 
 

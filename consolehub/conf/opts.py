@@ -7,10 +7,12 @@ from consolehub.conf import consoleauth
 from consolehub.conf import database
 from consolehub.conf import default
 from consolehub.conf import libvirt
+from consolehub.conf import serial_console
+from consolehub.conf import spice
 from consolehub.conf import vnc
 
 _MODULES = (default, api, compute, console, consoleauth, database, libvirt,
-            vnc)
+            vnc, spice, serial_console)
 
 
 def list_opts():

@@ -1,0 +1,43 @@
+"""Options of the ``[serial_console]`` group, named as Nova names them."""
+
+from oslo_config import cfg
+
+serial_console_group = cfg.OptGroup('serial_console',
+                                    title='Serial console options')
+
+serial_console_opts = [
+    cfg.BoolOpt('enabled',
+                default=False,
+                help='Give new guests a serial port on a TCP socket and '
+                     'serve serial consoles.'),
+    cfg.StrOpt('port_range',
+               default='10000:20000',
+               regex=r'^\d+:\d+$',
+               help='Range "MIN:MAX" of TCP ports on the compute host from '
+                    'which a guest\'s serial port is given a free one.'),
+    cfg.HostAddressOpt('proxyclient_address',
+                       default='127.0.0.1',
+                       help='Address a guest\'s serial port listens on and '
+                            'the console proxy connects to.'),
+    cfg.HostAddressOpt('serialproxy_host',
+                       default='127.0.0.1',
+                       help='Address the serial console proxy binds to.'),
+    cfg.PortOpt('serialproxy_port',
+                default=6083,
+                help='TCP port the serial console proxy binds to.'),
+    cfg.URIOpt('base_url',
+               default='ws://127.0.0.1:6083/',
+               help='Public websocket URL of the serial console proxy; the '
+                    'API appends "?token=<token>" to make a console\'s '
+                    'access_url. The proxy also serves a minimal terminal '
+                    'page at /serial.html?token=<token>.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(serial_console_group)
+    conf.register_opts(serial_console_opts, group=serial_console_group)
+
+
+def list_opts():
+    return {serial_console_group: serial_console_opts}
