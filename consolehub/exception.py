@@ -36,6 +36,11 @@ class NoValidHost(ConsoleHubException):
     msg_fmt = 'No compute host is up to build the instance: %(reason)s'
 
 
+class HostUnavailable(ConsoleHubException):
+    msg_fmt = ('Compute host %(host)s is unknown or down; it cannot take '
+               'a new instance.')
+
+
 class ComputeHostUnavailable(ConsoleHubException):
     msg_fmt = ('Compute host %(host)s did not answer within %(timeout)s '
                'seconds; try again later.')
@@ -47,3 +52,17 @@ class InvalidToken(ConsoleHubException):
 
 class HypervisorError(ConsoleHubException):
     msg_fmt = 'The hypervisor failed: %(reason)s'
+
+
+class ConsoleSessionNotFound(NotFound):
+    msg_fmt = ('Console session %(session_id)s of instance %(instance_id)s '
+               'could not be found.')
+
+
+class ConsoleSessionLimit(ConsoleHubException):
+    msg_fmt = ('Instance %(instance_id)s already has %(limit)s open console '
+               'sessions.')
+
+
+class PortRangeExhausted(ConsoleHubException):
+    msg_fmt = 'No free TCP port is left in %(port_range)s on this host.'

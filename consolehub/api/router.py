@@ -11,6 +11,7 @@ import webob.exc
 
 from consolehub.api.handlers import instance
 from consolehub.api.handlers import remote_console
+from consolehub.api.handlers import service
 from consolehub.api.middleware import fault
 from consolehub.api import util
 from consolehub.compute import api as compute_api
@@ -30,6 +31,9 @@ ROUTE_DECLARATIONS = {
     },
     '/servers/{server_id}/remote-consoles': {
         'POST': remote_console.create_remote_console,
+    },
+    '/os-services': {
+        'GET': service.list_services,
     },
 }
 

@@ -38,18 +38,31 @@ class API(object):
             consolehub_context.get_admin_context())
         return min(hosts, key=lambda host: (load.get(host, 0), host))
 
+    def service_get_all(self, context):
+        """Every compute agent's service row, each with ``is_up``."""
+        return db_api.service_get_all(context, COMPUTE_BINARY)
+
     def _require_host_up(self, instance):
         if instance['host'] not in self._up_hosts():
             raise exception.ComputeHostUnavailable(
                 host=instance['host'], timeout=0)
 
-    def create(self, context, name, memory_mb, vcpus):
+    def create(self, context, name, memory_mb, vcpus, host=None):
         """Record a BUILD instance and ask its host to start the guest.
+
+        :param host: the compute host to build on (an administrator's
+            choice); None picks the up host with the fewest instances.
+        :raises HostUnavailable: if ``host`` is given but is not a compute
+            host that is up; nothing is recorded.
 
         With no compute host up the instance goes to ERROR with a
         "No valid host" fault, as in Nova.
         """
-        host = self._pick_host()
+        if host is not None:
+            if host not in self._up_hosts():
+                raise exception.HostUnavailable(host=host)
+        else:
+            host = self._pick_host()
         instance = db_api.instance_create(context, name, memory_mb, vcpus,
                                           host)
         if host is None:

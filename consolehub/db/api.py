@@ -32,6 +32,9 @@ STATUS_SHUTOFF = 'SHUTOFF'
 STATUS_ERROR = 'ERROR'
 STATUS_DELETED = 'DELETED'
 
+#: ``end_reason`` of the sessions of a deleted instance.
+INSTANCE_DELETED = 'instance deleted'
+
 
 def _context_manager():
     """The process's oslo.db transaction factory, made on first use."""
@@ -207,13 +210,20 @@ def instance_update(context, instance_uuid, values, expected_status=None):
 
 
 def instance_destroy(context, instance_uuid):
-    """Mark an instance DELETED and drop its console tokens, atomically."""
+    """Mark an instance DELETED and drop its console tokens, atomically.
+
+    Its open console sessions are marked to end (reason "instance
+    deleted"); the proxy closes them at its next check.
+    """
     with _writer(context) as session:
         row = _instance_get(session, context, instance_uuid)
         row.status = STATUS_DELETED
         row.deleted_at = timeutils.utcnow()
         session.execute(sa.delete(models.ConsoleAuthToken).where(
             models.ConsoleAuthToken.instance_uuid == instance_uuid))
+        _request_session_end(session, INSTANCE_DELETED,
+                             models.ConsoleSession.instance_uuid ==
+                             instance_uuid)
         session.flush()
         return _as_dict(row)
 
@@ -253,6 +263,22 @@ def console_auth_token_get_valid(context, token_hash):
                                                   token_hash):
             raise exception.InvalidToken()
         return _as_dict(row)
+
+
+def console_auth_token_consume(session, token_hash):
+    """Mark an unused, unexpired token used; True if this call did it.
+
+    One conditional UPDATE: of two racing callers exactly one sees a
+    changed row, whichever database serves them.
+    """
+    result = session.execute(
+        sa.update(models.ConsoleAuthToken)
+        .where(models.ConsoleAuthToken.token_hash == token_hash,
+               models.ConsoleAuthToken.used_at.is_(None),
+               models.ConsoleAuthToken.expires > timeutils.utcnow_ts())
+        .values(used_at=timeutils.utcnow())
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
 
 
 def console_auth_token_destroy_expired(context):
@@ -298,3 +324,152 @@ def instance_count_by_host(context):
             .where(models.Instance.status != STATUS_DELETED)
             .group_by(models.Instance.host)).all()
         return {host: count for host, count in rows}
+
+
+# -- console sessions -------------------------------------------------------
+
+def _open_sessions(instance_uuid=None):
+    query = sa.select(models.ConsoleSession).where(
+        models.ConsoleSession.ended_at.is_(None))
+    if instance_uuid is not None:
+        query = query.where(
+            models.ConsoleSession.instance_uuid == instance_uuid)
+    return query
+
+
+def console_session_open(context, token, console_type, client_address,
+                         consume, max_sessions):
+    """Record a new console session for ``token`` (a token row dict).
+
+    In one transaction: refuse if the instance already has
+    ``max_sessions`` open sessions (0: no limit), consume the token when
+    ``consume`` is true, and insert the session row.
+
+    :raises ConsoleSessionLimit: the instance has enough sessions open.
+    :raises InvalidToken: ``consume`` and the token was used (or expired)
+        meanwhile, e.g. by a racing connection.
+    :returns: the session row dict.
+    """
+    instance_uuid = token['instance_uuid']
+    with _writer(context) as session:
+        if max_sessions:
+            count = session.scalar(
+                sa.select(sa.func.count()).select_from(
+                    _open_sessions(instance_uuid).subquery()))
+            if count >= max_sessions:
+                raise exception.ConsoleSessionLimit(
+                    instance_id=instance_uuid, limit=max_sessions)
+        if consume and not console_auth_token_consume(
+                session, token['token_hash']):
+            raise exception.InvalidToken()
+        row = models.ConsoleSession(
+            uuid=uuidutils.generate_uuid(), instance_uuid=instance_uuid,
+            console_type=console_type,
+            token_hash_prefix=token['token_hash'][:8],
+            client_address=(client_address or '')[:64] or None,
+            started_at=timeutils.utcnow(), bytes_to_client=0,
+            bytes_to_guest=0)
+        session.add(row)
+        session.flush()
+        return _as_dict(row)
+
+
+def console_session_end(context, session_uuid, reason, bytes_to_client,
+                        bytes_to_guest):
+    """Record the end of an open session; an ended one is left alone."""
+    with _writer(context) as session:
+        session.execute(
+            sa.update(models.ConsoleSession)
+            .where(models.ConsoleSession.uuid == session_uuid,
+                   models.ConsoleSession.ended_at.is_(None))
+            .values(ended_at=timeutils.utcnow(),
+                    close_reason=(reason or '')[:255],
+                    bytes_to_client=bytes_to_client,
+                    bytes_to_guest=bytes_to_guest,
+                    updated_at=timeutils.utcnow())
+            .execution_options(synchronize_session=False))
+
+
+def console_session_end_all_open(context, reason):
+    """End every open session (a proxy starting finds its old ones)."""
+    with _writer(context) as session:
+        result = session.execute(
+            sa.update(models.ConsoleSession)
+            .where(models.ConsoleSession.ended_at.is_(None))
+            .values(ended_at=timeutils.utcnow(), close_reason=reason[:255],
+                    updated_at=timeutils.utcnow())
+            .execution_options(synchronize_session=False))
+        return result.rowcount
+
+
+def console_session_get_all_by_instance(context, instance_uuid):
+    """Every session of a visible instance, newest first.
+
+    :raises InstanceNotFound: if the instance is not visible (or gone).
+    """
+    with _reader(context) as session:
+        _instance_get(session, context, instance_uuid)
+        rows = session.scalars(
+            sa.select(models.ConsoleSession)
+            .where(models.ConsoleSession.instance_uuid == instance_uuid)
+            .order_by(models.ConsoleSession.id.desc())).all()
+        return [_as_dict(row) for row in rows]
+
+
+def _request_session_end(session, reason, *criteria):
+    return session.execute(
+        sa.update(models.ConsoleSession)
+        .where(models.ConsoleSession.ended_at.is_(None),
+               models.ConsoleSession.end_requested_at.is_(None), *criteria)
+        .values(end_requested_at=timeutils.utcnow(), end_reason=reason)
+        .execution_options(synchronize_session=False)).rowcount
+
+
+def console_session_request_end(context, instance_uuid, session_uuid,
+                                reason):
+    """Ask the proxy to end an open session of a visible instance.
+
+    :raises ConsoleSessionNotFound: no open session with that UUID.
+    :returns: the session row dict.
+    """
+    with _writer(context) as session:
+        _instance_get(session, context, instance_uuid)
+        row = session.scalars(_open_sessions(instance_uuid).where(
+            models.ConsoleSession.uuid == session_uuid)).first()
+        if row is None:
+            raise exception.ConsoleSessionNotFound(
+                session_id=session_uuid, instance_id=instance_uuid)
+        _request_session_end(session, reason,
+                             models.ConsoleSession.id == row.id)
+        session.flush()
+        session.refresh(row)
+        return _as_dict(row)
+
+
+def console_session_ends_requested(context, session_uuids):
+    """``{session uuid: reason}`` of those open sessions that must end.
+
+    A session must end when an end was requested for it or its instance
+    is no longer live.
+    """
+    if not session_uuids:
+        return {}
+    found = {}
+    with _reader(context) as session:
+        uuids = list(session_uuids)
+        for start in range(0, len(uuids), 500):
+            rows = session.execute(
+                sa.select(models.ConsoleSession.uuid,
+                          models.ConsoleSession.end_reason,
+                          models.Instance.status)
+                .outerjoin(models.Instance, models.Instance.uuid ==
+                           models.ConsoleSession.instance_uuid)
+                .where(models.ConsoleSession.uuid.in_(
+                    uuids[start:start + 500]),
+                    sa.or_(models.ConsoleSession.end_requested_at.isnot(
+                        None),
+                        models.Instance.status.is_(None),
+                        models.Instance.status == STATUS_DELETED))).all()
+            for uuid, reason, status in rows:
+                found[uuid] = reason or INSTANCE_DELETED
+    return found

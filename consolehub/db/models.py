@@ -71,6 +71,38 @@ class ConsoleAuthToken(BASE, _Base):
     instance_uuid = sa.Column(sa.String(36), nullable=False)
     # Seconds since the epoch (UTC), as Nova stores it.
     expires = sa.Column(sa.Integer, nullable=False)
+    # Set once, atomically, by the proxy that accepts a single-use token.
+    used_at = sa.Column(sa.DateTime)
+
+
+class ConsoleSession(BASE, _Base):
+    """One console connection through the proxy, open or ended.
+
+    Only the first 8 hex digits of the token's hash are kept: enough to
+    match a session to log lines, useless to redeem anything.
+    """
+
+    __tablename__ = 'console_sessions'
+    __table_args__ = (
+        sa.Index('console_sessions_instance_uuid_idx', 'instance_uuid'),
+        sa.Index('console_sessions_ended_at_idx', 'ended_at'),
+        sa.UniqueConstraint('uuid', name='uniq_console_sessions0uuid'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    console_type = sa.Column(sa.String(32), nullable=False)
+    token_hash_prefix = sa.Column(sa.String(8), nullable=False)
+    client_address = sa.Column(sa.String(64))
+    started_at = sa.Column(sa.DateTime, nullable=False)
+    ended_at = sa.Column(sa.DateTime)
+    bytes_to_client = sa.Column(sa.BigInteger, nullable=False, default=0)
+    bytes_to_guest = sa.Column(sa.BigInteger, nullable=False, default=0)
+    close_reason = sa.Column(sa.String(255))
+    # Asked for by an administrator or by the instance's delete; the
+    # proxy polls for it and closes the session with ``end_reason``.
+    end_requested_at = sa.Column(sa.DateTime)
+    end_reason = sa.Column(sa.String(255))
 
 
 class Service(BASE, _Base):

@@ -5,9 +5,11 @@ import itertools
 from consolehub.policies import base
 from consolehub.policies import instances
 from consolehub.policies import remote_consoles
+from consolehub.policies import services
 
 
 def list_rules():
     """Every default rule, for the enforcer and oslopolicy-sample-generator."""
     return list(itertools.chain(base.list_rules(), instances.list_rules(),
-                                remote_consoles.list_rules()))
+                                remote_consoles.list_rules(),
+                                services.list_rules()))

@@ -5,6 +5,7 @@ from oslo_policy import policy
 from consolehub.policies import base
 
 PREFIX = 'consolehub:instances:%s'
+CREATE_HOST = PREFIX % 'create:host'
 
 rules = [
     policy.DocumentedRuleDefault(
@@ -21,6 +22,11 @@ rules = [
         ('delete', 'Delete an instance.',
          [{'method': 'DELETE', 'path': '/instances/{instance_id}'}]),
     ]
+] + [
+    policy.DocumentedRuleDefault(
+        CREATE_HOST, 'rule:admin_api',
+        'Name the compute host of a new instance ("host" in the body).',
+        [{'method': 'POST', 'path': '/instances'}]),
 ]
 
 

@@ -64,14 +64,25 @@ def list_instances(req):
 
 
 def create_instance(req):
-    """``POST /instances`` -> 202 ``{"instance"}`` in BUILD."""
+    """``POST /instances`` -> 202 ``{"instance"}`` in BUILD.
+
+    An administrator may name the compute host (``"host"``); 400 if it is
+    unknown or down.
+    """
     context = _authorize(req, 'create',
                          util.request_context(req).project_id)
     body = util.extract_json(req, schema.create())['instance']
-    instance = util.compute_api(req).create(
-        context, body['name'],
-        body.get('memory_mb', CONF.compute.default_memory_mb),
-        body.get('vcpus', CONF.compute.default_vcpus))
+    host = body.get('host')
+    if host is not None:
+        policy.authorize(context, instance_policies.CREATE_HOST,
+                         {'project_id': context.project_id})
+    try:
+        instance = util.compute_api(req).create(
+            context, body['name'],
+            body.get('memory_mb', CONF.compute.default_memory_mb),
+            body.get('vcpus', CONF.compute.default_vcpus), host=host)
+    except exception.HostUnavailable as error:
+        raise webob.exc.HTTPBadRequest(explanation=str(error))
     response = util.json_response(req, {'instance': view(instance)}, 202)
     response.location = req.path_url.rstrip('/') + '/' + instance['uuid']
     return response

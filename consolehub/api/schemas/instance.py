@@ -26,6 +26,10 @@ def create():
                                   'maximum': CONF.compute.max_memory_mb},
                     'vcpus': {'type': 'integer', 'minimum': 1,
                               'maximum': CONF.compute.max_vcpus},
+                    # Administrators only (policy), as Nova's host in
+                    # availability_zone "zone:host".
+                    'host': {'type': 'string', 'minLength': 1,
+                             'maxLength': 255},
                 },
                 'required': ['name'],
                 'additionalProperties': False,

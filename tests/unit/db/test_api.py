@@ -80,4 +80,4 @@ def test_services_report_up_and_down(database, admin, overrides):
 
 
 def test_db_version_is_head(database):
-    assert db_api.db_version() == '0001'
+    assert db_api.db_version() == '0002'

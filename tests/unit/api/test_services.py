@@ -1,0 +1,154 @@
+"""``GET /os-services`` and an administrator naming the host at create.
+
+Through the real paste pipeline (token auth) on SQLite and ``fake://``.
+"""
+
+import datetime
+import os
+
+from oslo_utils import timeutils
+import pytest
+import sqlalchemy as sa
+import webob
+
+from consolehub.api.middleware import auth
+from consolehub.db import api as db_api
+from consolehub.db import models
+from consolehub import rpc
+from consolehub import service
+
+PASTE = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'etc',
+                     'api-paste.ini')
+BINARY = 'consolehub-compute'
+
+
+@pytest.fixture
+def app(database, overrides, admin):
+    overrides.set('api_paste_config', os.path.abspath(PASTE), group='api')
+    overrides.set('transport_url', 'fake://')
+    overrides.set('auth_strategy', 'token', group='api')
+    db_api.api_token_create(admin, auth.hash_api_token('admin-token'),
+                            'ops', 'root', ['admin'])
+    db_api.api_token_create(admin, auth.hash_api_token('user-token'),
+                            'project-a', 'alice', ['member'])
+    yield service.load_api_app()
+    rpc.cleanup()
+
+
+def _call(app, token, method, path, body=None):
+    req = webob.Request.blank(path, method=method,
+                              headers={'X-Auth-Token': token})
+    if body is not None:
+        req.content_type = 'application/json'
+        req.json = body
+    return req.get_response(app)
+
+
+def _age(host, seconds):
+    """Make ``host``'s last heartbeat ``seconds`` old."""
+    with db_api.get_engine().begin() as connection:
+        connection.execute(
+            sa.update(models.Service).where(models.Service.host == host)
+            .values(last_seen_at=timeutils.utcnow() -
+                    datetime.timedelta(seconds=seconds)))
+
+
+def test_os_services_shows_each_agent_up_or_down(app, admin):
+    db_api.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
+    db_api.service_heartbeat(admin, 'compute-2', BINARY, 'compute')
+    _age('compute-2', 61)   # [DEFAULT] service_down_time is 60
+    response = _call(app, 'admin-token', 'GET', '/os-services')
+    assert response.status_int == 200
+    services = response.json['services']
+    assert [(s['host'], s['binary'], s['state'], s['status'], s['zone'])
+            for s in services] == [
+        ('compute-1', BINARY, 'up', 'enabled', 'nova'),
+        ('compute-2', BINARY, 'down', 'enabled', 'nova')]
+    assert set(services[0]) == {'id', 'binary', 'host', 'zone', 'state',
+                                'status', 'updated_at', 'disabled_reason',
+                                'forced_down'}
+    assert all(isinstance(s['id'], int) for s in services)
+    seen_1 = datetime.datetime.strptime(services[0]['updated_at'],
+                                        '%Y-%m-%dT%H:%M:%SZ')
+    assert abs(seen_1 - timeutils.utcnow()) < datetime.timedelta(seconds=5)
+    seen_2 = datetime.datetime.strptime(services[1]['updated_at'],
+                                        '%Y-%m-%dT%H:%M:%SZ')
+    assert seen_1 - seen_2 > datetime.timedelta(seconds=59)
+
+
+def test_os_services_follows_service_down_time(app, admin, overrides):
+    db_api.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
+    _age('compute-1', 30)
+    states = lambda: [s['state'] for s in _call(  # noqa: E731
+        app, 'admin-token', 'GET', '/os-services').json['services']]
+    assert states() == ['up']
+    overrides.set('service_down_time', 20)
+    assert states() == ['down']
+
+
+def test_os_services_is_empty_without_agents(app):
+    response = _call(app, 'admin-token', 'GET', '/os-services')
+    assert response.status_int == 200
+    assert response.json == {'services': []}
+
+
+def test_os_services_is_for_administrators_only(app, admin):
+    db_api.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
+    response = _call(app, 'user-token', 'GET', '/os-services')
+    assert response.status_int == 403
+    assert 'consolehub:os-services:index' in (
+        response.json['forbidden']['message'])
+    assert _call(app, 'nobody', 'GET', '/os-services').status_int == 401
+    assert _call(app, 'admin-token', 'POST',
+                 '/os-services').status_int == 405
+
+
+def test_admin_names_the_host(app, admin):
+    for host in ('compute-1', 'compute-2'):
+        db_api.service_heartbeat(admin, host, BINARY, 'compute')
+    # Least loaded would pick compute-1 (the first name on a tie).
+    response = _call(app, 'admin-token', 'POST', '/instances',
+                     {'instance': {'name': 'pinned', 'host': 'compute-2'}})
+    assert response.status_int == 202, response.text
+    assert response.json['instance']['host'] == 'compute-2'
+    assert response.json['instance']['status'] == 'BUILD'
+    unnamed = _call(app, 'admin-token', 'POST', '/instances',
+                    {'instance': {'name': 'free'}})
+    assert unnamed.json['instance']['host'] == 'compute-1'
+
+
+@pytest.mark.parametrize('host', ['compute-9', 'compute-down'])
+def test_admin_naming_an_unknown_or_down_host_is_400(app, admin, host):
+    db_api.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
+    db_api.service_heartbeat(admin, 'compute-down', BINARY, 'compute')
+    _age('compute-down', 600)
+    response = _call(app, 'admin-token', 'POST', '/instances',
+                     {'instance': {'name': 'pinned', 'host': host}})
+    assert response.status_int == 400
+    assert response.json['badRequest']['message'] == (
+        'Compute host %s is unknown or down; it cannot take a new '
+        'instance.' % host)
+    assert db_api.instance_get_all(admin, 10) == []
+
+
+def test_only_administrators_name_the_host(app, admin, project_a):
+    db_api.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
+    response = _call(app, 'user-token', 'POST', '/instances',
+                     {'instance': {'name': 'pinned', 'host': 'compute-1'}})
+    assert response.status_int == 403
+    assert 'consolehub:instances:create:host' in (
+        response.json['forbidden']['message'])
+    assert db_api.instance_get_all(project_a, 10) == []
+    # The same caller without "host" is scheduled as usual.
+    response = _call(app, 'user-token', 'POST', '/instances',
+                     {'instance': {'name': 'free'}})
+    assert response.status_int == 202
+    assert response.json['instance']['host'] == 'compute-1'
+
+
+@pytest.mark.parametrize('host', ['', 7, 'x' * 256])
+def test_host_must_be_a_short_string(app, host):
+    response = _call(app, 'admin-token', 'POST', '/instances',
+                     {'instance': {'name': 'pinned', 'host': host}})
+    assert response.status_int == 400
+    assert "'instance/host'" in response.json['badRequest']['message']

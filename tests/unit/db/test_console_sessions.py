@@ -1,0 +1,112 @@
+"""One-time tokens and console session records in the database."""
+
+import threading
+
+import pytest
+
+from consolehub.console import tokens
+from consolehub.db import api as db_api
+from consolehub import exception
+
+NOVNC = ('vnc', 'novnc')
+
+
+@pytest.fixture
+def token(database, project_a):
+    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'h')
+    raw_token, row = tokens.mint(project_a, NOVNC, '127.0.0.1', 5900,
+                                 instance['uuid'])
+    return row
+
+
+def _open(admin, token, consume=True, limit=0):
+    return db_api.console_session_open(admin, token, 'novnc', '127.0.0.1',
+                                       consume, limit)
+
+
+def test_token_is_consumed_once(admin, token):
+    first = _open(admin, token)
+    assert first['token_hash_prefix'] == token['token_hash'][:8]
+    assert first['ended_at'] is None
+    with pytest.raises(exception.InvalidToken):
+        _open(admin, token)
+
+
+def test_racing_consumers_one_wins(admin, token):
+    results = []
+    barrier = threading.Barrier(8)
+
+    def consume():
+        barrier.wait()
+        try:
+            results.append(_open(admin, token)['uuid'])
+        except exception.InvalidToken:
+            results.append(None)
+        except Exception as error:  # SQLite busy: a loss, reported
+            results.append(error)
+
+    threads = [threading.Thread(target=consume) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [result for result in results if isinstance(result, str)]
+    assert len(winners) == 1, results
+
+
+def test_reusable_token_when_not_consumed(admin, token):
+    _open(admin, token, consume=False)
+    _open(admin, token, consume=False)
+
+
+def test_session_limit(admin, token):
+    _open(admin, token, consume=False, limit=2)
+    second = _open(admin, token, consume=False, limit=2)
+    with pytest.raises(exception.ConsoleSessionLimit):
+        _open(admin, token, consume=False, limit=2)
+    db_api.console_session_end(admin, second['uuid'], 'done', 10, 20)
+    _open(admin, token, consume=False, limit=2)
+
+
+def test_end_records_counts_and_reason(admin, token):
+    session = _open(admin, token)
+    db_api.console_session_end(admin, session['uuid'], 'idle timeout',
+                               1234, 56)
+    [row] = db_api.console_session_get_all_by_instance(
+        admin, token['instance_uuid'])
+    assert row['ended_at'] is not None
+    assert (row['bytes_to_client'], row['bytes_to_guest']) == (1234, 56)
+    assert row['close_reason'] == 'idle timeout'
+    # Ending twice keeps the first record.
+    db_api.console_session_end(admin, session['uuid'], 'other', 0, 0)
+    [row] = db_api.console_session_get_all_by_instance(
+        admin, token['instance_uuid'])
+    assert row['close_reason'] == 'idle timeout'
+
+
+def test_request_end_and_instance_delete(admin, project_a, project_b,
+                                         token):
+    first = _open(admin, token, consume=False)
+    second = _open(admin, token, consume=False)
+    instance_uuid = token['instance_uuid']
+    with pytest.raises(exception.InstanceNotFound):
+        db_api.console_session_request_end(project_b, instance_uuid,
+                                           first['uuid'], 'x')
+    db_api.console_session_request_end(admin, instance_uuid, first['uuid'],
+                                       'ended by an administrator')
+    assert db_api.console_session_ends_requested(
+        admin, [first['uuid'], second['uuid']]) == {
+            first['uuid']: 'ended by an administrator'}
+    db_api.instance_destroy(project_a, instance_uuid)
+    assert db_api.console_session_ends_requested(
+        admin, [first['uuid'], second['uuid']]) == {
+            first['uuid']: 'ended by an administrator',
+            second['uuid']: db_api.INSTANCE_DELETED}
+
+
+def test_request_end_of_ended_session_is_not_found(admin, token):
+    session = _open(admin, token)
+    db_api.console_session_end(admin, session['uuid'], 'x', 0, 0)
+    with pytest.raises(exception.ConsoleSessionNotFound):
+        db_api.console_session_request_end(admin, token['instance_uuid'],
+                                           session['uuid'], 'x')
