@@ -24,7 +24,8 @@ def request_context(req):
 
 def json_response(req, body, status=200):
     """A ``webob.Response`` with ``body`` (a dict) as JSON, or no body."""
-    response = req.response
+    # A new response: ``req.response`` only exists under ``wsgify``.
+    response = webob.Response()
     response.status = status
     if body is None:
         response.content_type = None
@@ -73,7 +74,8 @@ def extract_json(req, schema):
     :raises webob.exc.HTTPUnsupportedMediaType: if it is not JSON.
     :raises webob.exc.HTTPBadRequest: if it does not parse or validate.
     """
-    if req.content_type != 'application/json':
+    # Media types are case-insensitive (RFC 9110, 8.3.1).
+    if req.content_type.lower() != 'application/json':
         raise webob.exc.HTTPUnsupportedMediaType(
             explanation='The request body must be application/json.')
     try:

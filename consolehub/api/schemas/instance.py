@@ -9,7 +9,11 @@ from consolehub.conf import CONF
 NAME = {
     'type': 'string', 'minLength': 1, 'maxLength': 255,
     # No leading or trailing blanks and no control characters, as Nova.
-    'pattern': r'^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$',
+    # \Z, not $: jsonschema matches with Python's re, whose $ also matches
+    # before a final newline ("vm\n" would pass, and libvirt refuses a
+    # domain title with a newline).
+    'pattern': (r'^[^\s\x00-\x1f\x7f]'
+                r'(?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?\Z'),
 }
 
 
