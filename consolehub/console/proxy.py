@@ -1,19 +1,34 @@
-"""The noVNC console proxy: static noVNC pages plus a websocket-to-VNC relay.
+"""The console proxy: websocket-to-guest relays for every console type.
 
-One asyncio server on ``[vnc] novncproxy_host``:``novncproxy_port`` answers
-two kinds of request, as Nova's ``nova-novncproxy`` does:
+One asyncio event loop serves up to three listeners, as Nova's three
+proxies do on their own ports:
 
-* a plain HTTP ``GET``/``HEAD`` gets a file of the noVNC web client from
-  ``[vnc] novnc_web``;
-* a websocket upgrade (RFC 6455) carrying a console token, as
-  ``?token=<token>`` or a ``token`` cookie, is checked (``Origin``, then
-  token) before the upgrade and, once accepted, relayed byte for byte to
-  the guest's VNC server named by the token.
+* noVNC on ``[vnc] novncproxy_host``:``novncproxy_port`` (static files of
+  ``[vnc] novnc_web``; tokens of type ``novnc``);
+* spice-html5 on ``[spice] html5proxy_host``:``html5proxy_port`` when
+  ``[spice] enabled`` (static files of ``[spice] html5_web``);
+* serial on ``[serial_console] serialproxy_host``:``serialproxy_port``
+  when ``[serial_console] enabled`` (a raw websocket, and a minimal
+  terminal page at ``/serial.html``).
 
-Refusals are HTTP answers sent instead of the upgrade: 401 for a missing,
-unknown or expired token, 403 for a foreign ``Origin``. Raw tokens are
-never logged; log lines name the instance and the first characters of the
-token's hash.
+A plain HTTP ``GET``/``HEAD`` gets a static file; a websocket upgrade
+(RFC 6455) carrying a console token, as ``?token=<token>`` or a ``token``
+cookie, is checked (``Origin``, then token) before the upgrade and, once
+accepted, relayed byte for byte to the guest's console named by the token.
+
+Every accepted websocket opens a console session: a row in
+``console_sessions`` written in the same transaction that consumes a
+single-use token (``[consoleauth] single_use``) and checks
+``[console] max_sessions_per_instance``. One watchdog task ends sessions
+whose token expired, that were idle for ``[console] idle_timeout``, that
+an administrator ended, or whose instance was deleted (polled every
+``[console] session_check_interval`` seconds).
+
+Refusals before the upgrade are HTTP answers: 401 for a missing, unknown,
+used or expired token, 403 for a foreign ``Origin``. Refusals after it are
+websocket close frames with a reason (1008 for the session limit). Raw
+tokens are never logged; log lines and session rows name the instance and
+the first 8 hex digits of the token's hash.
 """
 
 import asyncio
@@ -24,8 +39,10 @@ import http.cookies
 import logging as std_logging
 import mimetypes
 import os
+import resource
 import signal
 import threading
+import time
 import urllib.parse
 
 from oslo_log import log as logging
@@ -39,6 +56,7 @@ from websockets import protocol as ws_protocol
 from consolehub.conf import CONF
 from consolehub.console import tokens
 from consolehub import context as consolehub_context
+from consolehub.db import api as db_api
 from consolehub import exception
 
 LOG = logging.getLogger(__name__)
@@ -55,6 +73,21 @@ SUBPROTOCOL = 'binary'
 
 #: Websocket close reason sent when the guest cannot be reached.
 UNREACHABLE_REASON = 'cannot reach console'
+
+#: Close reasons recorded in session rows and sent to the browser.
+REASON_GUEST_CLOSED = 'console closed'
+REASON_CLIENT_CLOSED = 'client closed'
+REASON_STOPPING = 'console proxy stopping'
+REASON_TOKEN_EXPIRED = 'console token expired'
+REASON_IDLE = 'idle timeout'
+REASON_LIMIT = 'too many console sessions for this instance'
+REASON_RESTARTED = 'console proxy restarted'
+
+#: Where the serial console's terminal page lives.
+SERIAL_WEB = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'web')
+
+#: Longest the watchdog sleeps between two sweeps, in seconds.
+SWEEP_INTERVAL = 0.25
 
 _DEFAULT_PORTS = {'http': 80, 'https': 443}
 
@@ -147,7 +180,11 @@ def _request_token(request):
 
 
 def _validate_token(raw_token):
-    """Blocking: the token row, or None if the token does not redeem."""
+    """Blocking: the token row, or None if the token does not redeem.
+
+    A used single-use token still redeems here (``used_at`` set); the
+    caller decides.
+    """
     try:
         return tokens.validate(consolehub_context.get_admin_context(),
                                raw_token)
@@ -201,90 +238,208 @@ def _read_static(web_root, url_path):
     return body, content_type
 
 
-class ConsoleProxy(object):
-    """A noVNC websocket proxy reading its settings from ``CONF``.
+class Listener(object):
+    """One listening socket of the proxy and the consoles it serves.
 
-    Reads ``[vnc] novncproxy_host``, ``novncproxy_port``, ``novnc_web`` and
-    ``[console] allowed_origins``, ``max_message_size`` (bytes),
-    ``connect_timeout`` (seconds) when constructed. Run it with
-    :meth:`serve_forever`, or use :func:`run_in_thread` /
-    :func:`main_loop`.
+    :param kind: ``novnc``, ``spice-html5`` or ``serial``: the
+        ``console_type`` of the tokens it accepts.
     """
 
-    def __init__(self):
-        self.host = CONF.vnc.novncproxy_host
-        self.port = CONF.vnc.novncproxy_port
-        self.web_root = CONF.vnc.novnc_web
-        self.allowed_origins = list(CONF.console.allowed_origins)
+    def __init__(self, kind, host, port, web_root):
+        self.kind = kind
+        self.host = host
+        self.port = port
+        self.web_root = web_root
+        self.server = None
+
+    @property
+    def bound_port(self):
+        server = self.server
+        if server is None or not server.sockets:
+            return None
+        return server.sockets[0].getsockname()[1]
+
+
+def default_listeners():
+    """The listeners ``CONF`` enables: noVNC, then SPICE and serial."""
+    listeners = [Listener('novnc', CONF.vnc.novncproxy_host,
+                          CONF.vnc.novncproxy_port, CONF.vnc.novnc_web)]
+    if CONF.spice.enabled:
+        listeners.append(Listener(
+            'spice-html5', CONF.spice.html5proxy_host,
+            CONF.spice.html5proxy_port, CONF.spice.html5_web))
+    if CONF.serial_console.enabled:
+        listeners.append(Listener(
+            'serial', CONF.serial_console.serialproxy_host,
+            CONF.serial_console.serialproxy_port, SERIAL_WEB))
+    return listeners
+
+
+class Session(object):
+    """A live console session: one websocket, or several for SPICE.
+
+    Counters are payload bytes; ``last_activity`` is ``time.monotonic()``
+    of the last byte either way.
+    """
+
+    __slots__ = ('uuid', 'kind', 'instance_uuid', 'token_hash', 'client_ip',
+                 'expires', 'websocket', 'channels', 'to_client',
+                 'to_guest', 'last_activity', 'close_reason', 'log_args')
+
+    def __init__(self, row, token, websocket, client_ip):
+        self.uuid = row['uuid']
+        self.kind = token['console_type']
+        self.instance_uuid = token['instance_uuid']
+        self.token_hash = token['token_hash']
+        self.client_ip = client_ip
+        self.expires = token['expires']
+        self.websocket = websocket
+        self.channels = set()
+        self.to_client = 0
+        self.to_guest = 0
+        self.last_activity = time.monotonic()
+        self.close_reason = None
+        self.log_args = {'instance': self.instance_uuid,
+                         'token': self.token_hash[:8],
+                         'session': self.uuid}
+
+    def end(self, reason, code=frames.CloseCode.NORMAL_CLOSURE):
+        """Close every websocket of the session with ``reason``."""
+        if self.close_reason is None:
+            self.close_reason = reason
+        for websocket in [self.websocket] + list(self.channels):
+            if websocket.state is ws_protocol.State.OPEN:
+                asyncio.ensure_future(websocket.close(code, reason))
+
+
+class ConsoleProxy(object):
+    """The console proxy, reading its settings from ``CONF``.
+
+    Listens as :func:`default_listeners` says unless given ``listeners``.
+    Options marked mutable (``[console] idle_timeout``,
+    ``max_sessions_per_instance``, ``session_outlives_token``,
+    ``session_check_interval``, ``allowed_origins``; ``[consoleauth]
+    single_use``) are read when used, so a SIGHUP that reloads the config
+    files changes them for new and open sessions alike. Run it with
+    :meth:`serve_forever`, or use :func:`run_in_thread` / :func:`main_loop`.
+    """
+
+    def __init__(self, listeners=None):
+        self.listeners = listeners or default_listeners()
         self.max_message_size = CONF.console.max_message_size
         self.connect_timeout = CONF.console.connect_timeout
+        self.sessions = {}
+        self._by_token = {}
+        self._db_lock = None
         self._lock = threading.Lock()
         self._loop = None
-        self._server = None
         self._stop_requested = False
         self._finished = threading.Event()
 
     @property
     def bound_port(self):
-        """The TCP port actually listened on (int), or None if not bound.
+        """The noVNC listener's TCP port (int), or None if not bound.
 
         Differs from ``[vnc] novncproxy_port`` when that is 0.
         """
-        server = self._server
-        if server is None or not server.sockets:
-            return None
-        return server.sockets[0].getsockname()[1]
+        return self.listeners[0].bound_port
+
+    @property
+    def bound_ports(self):
+        """``{kind: port}`` of every bound listener."""
+        return {listener.kind: listener.bound_port
+                for listener in self.listeners}
 
     async def serve_forever(self, started=None):
         """Listen and serve until :meth:`stop` is called.
 
         :param started: optional ``asyncio.Event`` or ``threading.Event``,
-            set once the socket listens (``bound_port`` is then known).
-        :raises OSError: if the address cannot be bound.
+            set once every socket listens (``bound_ports`` are known).
+        :raises OSError: if an address cannot be bound.
         """
         loop = asyncio.get_running_loop()
+        self._db_lock = asyncio.Lock()
+        watchdog = None
         try:
-            server = await ws_server.serve(
-                self._handle_session, self.host, self.port,
-                process_request=self._process_request,
-                select_subprotocol=self._select_subprotocol,
-                # VNC encodings are already compressed; permessage-deflate
-                # would cost far more CPU than it saves.
-                compression=None,
-                max_size=self.max_message_size,
-                logger=_QuietLogger(
-                    std_logging.getLogger('websockets.server')))
-            self._server = server
+            for listener in self.listeners:
+                listener.server = await self._serve(listener)
+                LOG.info('Console proxy for %(kind)s listening on '
+                         '%(host)s:%(port)s, serving %(web)s',
+                         {'kind': listener.kind, 'host': listener.host,
+                          'port': listener.bound_port,
+                          'web': listener.web_root})
+            await self._end_orphans()
             with self._lock:
                 self._loop = loop
                 stop_now = self._stop_requested
-            LOG.info('noVNC proxy listening on %(host)s:%(port)s, serving '
-                     '%(web)s', {'host': self.host, 'port': self.bound_port,
-                                 'web': self.web_root})
+            watchdog = asyncio.create_task(self._watchdog())
             if started is not None:
                 started.set()
             if stop_now:
-                self._close_server()
-            await server.wait_closed()
-            LOG.info('noVNC proxy stopped')
+                self._close_servers()
+            for listener in self.listeners:
+                await listener.server.wait_closed()
+            LOG.info('Console proxy stopped')
         finally:
+            if watchdog is not None:
+                watchdog.cancel()
+            for listener in self.listeners:
+                if listener.server is not None:
+                    listener.server.close()
             with self._lock:
                 self._loop = None
             self._finished.set()
+
+    async def _end_orphans(self):
+        """Mark sessions an earlier proxy left open as ended.
+
+        One proxy serves a deployment, so an open session row nobody here
+        holds belongs to a proxy that stopped without recording it.
+        """
+        try:
+            ended = await asyncio.to_thread(
+                db_api.console_session_end_all_open,
+                consolehub_context.get_admin_context(), REASON_RESTARTED)
+        except Exception as error:
+            LOG.error('Cannot close the session records of an earlier '
+                      'proxy: %s', error)
+            return
+        if ended:
+            LOG.warning('Marked %d console sessions of an earlier proxy '
+                        'ended', ended)
+
+    def _serve(self, listener):
+        async def process_request(connection, request):
+            return await self._process_request(listener, connection,
+                                               request)
+
+        return ws_server.serve(
+            self._handle_session, listener.host, listener.port,
+            process_request=process_request,
+            select_subprotocol=self._select_subprotocol,
+            # VNC and SPICE data are already compressed; permessage-deflate
+            # would cost far more CPU and memory than it saves.
+            compression=None,
+            max_size=self.max_message_size,
+            # Flow control: at most this much waits in each direction.
+            max_queue=4,
+            write_limit=READ_CHUNK,
+            logger=_QuietLogger(std_logging.getLogger('websockets.server')))
 
     def stop(self):
         """Stop serving; safe to call from any thread, and more than once.
 
         Stops accepting connections, closes every open console session
-        with websocket close code 1001 (going away) and makes
-        :meth:`serve_forever` return. Does not wait: see :meth:`join`.
+        with websocket close code 1001 (going away), records their end
+        and makes :meth:`serve_forever` return. Does not wait: see
+        :meth:`join`.
         """
         with self._lock:
             self._stop_requested = True
             loop = self._loop
         if loop is not None:
             with contextlib.suppress(RuntimeError):  # loop already closed
-                loop.call_soon_threadsafe(self._close_server)
+                loop.call_soon_threadsafe(self._close_servers)
 
     def join(self, timeout=None):
         """Wait until :meth:`serve_forever` has returned.
@@ -294,48 +449,92 @@ class ConsoleProxy(object):
         """
         return self._finished.wait(timeout)
 
-    def _close_server(self):
-        if self._server is not None:
-            self._server.close(code=frames.CloseCode.GOING_AWAY,
-                               reason='console proxy stopping')
+    def _close_servers(self):
+        for session in self.sessions.values():
+            if session.close_reason is None:
+                session.close_reason = REASON_STOPPING
+        for listener in self.listeners:
+            if listener.server is not None:
+                listener.server.close(code=frames.CloseCode.GOING_AWAY,
+                                      reason=REASON_STOPPING)
 
     # -- handshake ----------------------------------------------------------
 
     def _select_subprotocol(self, connection, subprotocols):
         return SUBPROTOCOL if SUBPROTOCOL in subprotocols else None
 
-    async def _process_request(self, connection, request):
-        """Serve static files; check token and origin before upgrading."""
+    async def _process_request(self, listener, connection, request):
+        """Serve static files; check origin and token before upgrading.
+
+        On success ``connection.consolehub`` holds what
+        :meth:`_handle_session` needs: ``('session', Session, token)``,
+        ``('channel', Session, token)`` for another SPICE channel, or
+        ``('refuse', reason)`` for a websocket to close at once.
+        """
         if not _is_upgrade(request):
-            return await self._serve_static(request)
+            return await self._serve_static(listener, request)
         origin = request.headers.get('Origin')
         if not origin_allowed(origin, request.headers.get('Host'),
-                              self.allowed_origins):
+                              CONF.console.allowed_origins):
             LOG.warning('Refused a console websocket from origin %s',
                         origin[:200])
             return connection.respond(
                 http.HTTPStatus.FORBIDDEN,
                 'Origin not allowed for this console proxy\n')
         raw_token = _request_token(request)
-        row = None
+        token = None
         if raw_token:
-            row = await asyncio.to_thread(_validate_token, raw_token)
-        if row is None:
-            LOG.info('Refused a console websocket: missing, unknown or '
-                     'expired token')
+            token = await asyncio.to_thread(_validate_token, raw_token)
+        if token is not None and token['console_type'] != listener.kind:
+            token = None
+        client_ip = (connection.remote_address or ('',))[0]
+        single_use = CONF.consoleauth.single_use
+        if token is not None and single_use and token['used_at']:
+            primary = self._by_token.get(token['token_hash'])
+            if (listener.kind == 'spice-html5' and primary is not None
+                    and primary.client_ip == client_ip
+                    and primary.close_reason is None):
+                connection.consolehub = ('channel', primary, token)
+                return None
+            token = None
+        if token is None:
+            LOG.info('Refused a console websocket: missing, unknown, used '
+                     'or expired token')
             return connection.respond(http.HTTPStatus.UNAUTHORIZED,
                                       'Invalid or expired console token\n')
-        # Handed to _handle_session, which runs once the upgrade is sent.
-        connection.consolehub_target = row
+        limit = CONF.console.max_sessions_per_instance
+        try:
+            # One writer at a time: the session count and the insert are
+            # then consistent within this process, which is the only
+            # proxy of a deployment; the token's conditional UPDATE is
+            # atomic across processes in any case.
+            async with self._db_lock:
+                row = await asyncio.to_thread(
+                    db_api.console_session_open,
+                    consolehub_context.get_admin_context(), token,
+                    listener.kind, client_ip, single_use, limit)
+        except exception.ConsoleSessionLimit:
+            LOG.warning('Refused a console session for instance '
+                        '%(instance)s (token %(token)s): %(limit)d open',
+                        {'instance': token['instance_uuid'],
+                         'token': _hash_prefix(token), 'limit': limit})
+            connection.consolehub = ('refuse', REASON_LIMIT)
+            return None
+        except exception.InvalidToken:
+            LOG.info('Refused a console websocket: token %s was used by '
+                     'another connection', _hash_prefix(token))
+            return connection.respond(http.HTTPStatus.UNAUTHORIZED,
+                                      'Invalid or expired console token\n')
+        connection.consolehub = ('session', row, token)
         return None
 
-    async def _serve_static(self, request):
+    async def _serve_static(self, listener, request):
         if request.method not in ('GET', 'HEAD'):
             return _response(http.HTTPStatus.METHOD_NOT_ALLOWED,
                              b'Method not allowed\n',
                              'text/plain; charset=utf-8',
                              [('Allow', 'GET, HEAD')])
-        found = await asyncio.to_thread(_read_static, self.web_root,
+        found = await asyncio.to_thread(_read_static, listener.web_root,
                                         request.path)
         if found is None:
             return _response(http.HTTPStatus.NOT_FOUND, b'Not found\n',
@@ -355,7 +554,8 @@ class ConsoleProxy(object):
         :raises _TunnelError: if the HTTP CONNECT is refused.
         """
         reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(row['host'], row['port']),
+            asyncio.open_connection(row['host'], row['port'],
+                                    limit=READ_CHUNK),
             self.connect_timeout)
         path = row['internal_access_path']
         if not path:
@@ -381,66 +581,192 @@ class ConsoleProxy(object):
         return reader, writer
 
     async def _handle_session(self, websocket):
-        row = websocket.consolehub_target
-        log_args = {'instance': row['instance_uuid'],
-                    'token': _hash_prefix(row)}
+        what = websocket.consolehub
+        websocket.consolehub = None
+        if what[0] == 'refuse':
+            await websocket.close(frames.CloseCode.POLICY_VIOLATION, what[1])
+            return
+        if what[0] == 'channel':
+            await self._run_channel(websocket, what[1], what[2])
+            return
+        _kind, row, token = what
+        session = Session(row, token, websocket,
+                          (websocket.remote_address or ('',))[0])
+        self.sessions[session.uuid] = session
+        self._by_token[session.token_hash] = session
         try:
-            reader, writer = await self._open_guest(row)
+            await self._run(websocket, session, token)
+        finally:
+            del self.sessions[session.uuid]
+            if self._by_token.get(session.token_hash) is session:
+                del self._by_token[session.token_hash]
+            for channel in list(session.channels):
+                with contextlib.suppress(Exception):
+                    await channel.close(frames.CloseCode.NORMAL_CLOSURE,
+                                        session.close_reason or '')
+            await self._record_end(session)
+
+    async def _record_end(self, session):
+        try:
+            async with self._db_lock:
+                await asyncio.to_thread(
+                    db_api.console_session_end,
+                    consolehub_context.get_admin_context(), session.uuid,
+                    session.close_reason or REASON_CLIENT_CLOSED,
+                    session.to_client, session.to_guest)
+        except Exception:
+            LOG.exception('Cannot record the end of console session %s',
+                          session.uuid)
+        LOG.info('Console session %(session)s closed for instance '
+                 '%(instance)s (token %(token)s): %(reason)s, %(out)d bytes '
+                 'to the client, %(in)d to the guest',
+                 dict(session.log_args, reason=session.close_reason,
+                      out=session.to_client, **{'in': session.to_guest}))
+
+    async def _run(self, websocket, session, token):
+        try:
+            reader, writer = await self._open_guest(token)
         except (OSError, _TunnelError) as exc:
             LOG.warning('Cannot reach the console of instance %(instance)s '
                         '(token %(token)s) at %(host)s:%(port)s: %(error)s',
-                        dict(log_args, host=row['host'], port=row['port'],
+                        dict(session.log_args, host=token['host'],
+                             port=token['port'],
                              error=str(exc) or type(exc).__name__))
+            session.close_reason = UNREACHABLE_REASON
             await websocket.close(frames.CloseCode.INTERNAL_ERROR,
                                   UNREACHABLE_REASON)
             return
-        LOG.info('Console session opened for instance %(instance)s '
-                 '(token %(token)s)', log_args)
+        LOG.info('Console session %(session)s opened for instance '
+                 '%(instance)s (token %(token)s)', session.log_args)
         try:
-            await self._relay(websocket, reader, writer)
+            await self._relay(websocket, session, reader, writer)
         finally:
             writer.close()
-            with contextlib.suppress(OSError):
-                await writer.wait_closed()
-            LOG.info('Console session closed for instance %(instance)s '
-                     '(token %(token)s)', log_args)
 
-    async def _relay(self, websocket, reader, writer):
-        """Copy bytes both ways until one side closes."""
+    async def _run_channel(self, websocket, session, token):
+        session.channels.add(websocket)
+        try:
+            reader, writer = await self._open_guest(token)
+        except (OSError, _TunnelError):
+            session.channels.discard(websocket)
+            await websocket.close(frames.CloseCode.INTERNAL_ERROR,
+                                  UNREACHABLE_REASON)
+            return
+        try:
+            await self._relay(websocket, session, reader, writer,
+                              record=False)
+        finally:
+            session.channels.discard(websocket)
+            writer.close()
 
-        async def guest_to_client():
+    async def _relay(self, websocket, session, reader, writer, record=True):
+        """Copy bytes both ways until one side closes or the session ends.
+
+        Guest to client runs in this task, client to guest in one more;
+        both count payload bytes into ``session``.
+        """
+        # A serial terminal may type text frames; VNC and SPICE are binary.
+        text_ok = session.kind == 'serial'
+
+        async def client_to_guest():
+            try:
+                await copy_up()
+            finally:
+                # Makes the guest side's read() return: the session is over.
+                writer.close()
+
+        async def copy_up():
+            async for message in websocket:
+                if isinstance(message, str):
+                    if not text_ok:
+                        if record:
+                            session.close_reason = 'binary frames only'
+                        await websocket.close(
+                            frames.CloseCode.UNSUPPORTED_DATA,
+                            'binary frames only')
+                        return
+                    message = message.encode('utf-8')
+                writer.write(message)
+                session.to_guest += len(message)
+                session.last_activity = time.monotonic()
+                await writer.drain()
+            if record and session.close_reason is None:
+                session.close_reason = REASON_CLIENT_CLOSED
+
+        upstream = asyncio.create_task(client_to_guest())
+        guest_closed = False
+        try:
             while True:
                 data = await reader.read(READ_CHUNK)
                 if not data:
-                    return
+                    guest_closed = not upstream.done()
+                    break
+                session.to_client += len(data)
+                session.last_activity = time.monotonic()
                 await websocket.send(data)
-
-        async def client_to_guest():
-            async for message in websocket:
-                if isinstance(message, str):
-                    await websocket.close(frames.CloseCode.UNSUPPORTED_DATA,
-                                          'binary frames only')
-                    return
-                writer.write(message)
-                await writer.drain()
-
-        tasks = [asyncio.create_task(guest_to_client()),
-                 asyncio.create_task(client_to_guest())]
-        try:
-            done, pending = await asyncio.wait(
-                tasks, return_when=asyncio.FIRST_COMPLETED)
+        except (OSError, ws_exceptions.ConnectionClosed):
+            pass
         finally:
-            for task in tasks:
-                task.cancel()
-            results = await asyncio.gather(*tasks, return_exceptions=True)
+            upstream.cancel()
+            results = await asyncio.gather(upstream, return_exceptions=True)
         for result in results:
             # Either side going away mid-copy is the normal end of a session.
             if isinstance(result, Exception) and not isinstance(
-                    result, (OSError, ws_exceptions.ConnectionClosed)):
+                    result, (OSError, ws_exceptions.ConnectionClosed,
+                             asyncio.CancelledError)):
                 LOG.error('Console relay failed: %s', result)
+        if guest_closed and record and session.close_reason is None:
+            session.close_reason = REASON_GUEST_CLOSED
         if websocket.state is ws_protocol.State.OPEN:
             await websocket.close(frames.CloseCode.NORMAL_CLOSURE,
-                                  'console closed')
+                                  session.close_reason or
+                                  REASON_GUEST_CLOSED)
+
+    # -- watchdog -----------------------------------------------------------
+
+    async def _watchdog(self):
+        """End sessions that expired, idled or were asked to end."""
+        next_check = time.monotonic()
+        while True:
+            await asyncio.sleep(min(SWEEP_INTERVAL,
+                                    CONF.console.session_check_interval))
+            try:
+                self._sweep()
+                if time.monotonic() >= next_check and self.sessions:
+                    next_check = (time.monotonic() +
+                                  CONF.console.session_check_interval)
+                    await self._poll_database()
+            except Exception:
+                LOG.exception('Console session check failed')
+
+    def _sweep(self):
+        now_mono = time.monotonic()
+        now = time.time()
+        idle_timeout = CONF.console.idle_timeout
+        outlives = CONF.console.session_outlives_token
+        for session in list(self.sessions.values()):
+            if session.close_reason is not None:
+                continue
+            if not outlives and now >= session.expires:
+                self._end(session, REASON_TOKEN_EXPIRED)
+            elif (idle_timeout and
+                    now_mono - session.last_activity >= idle_timeout):
+                self._end(session, REASON_IDLE)
+
+    async def _poll_database(self):
+        ends = await asyncio.to_thread(
+            db_api.console_session_ends_requested,
+            consolehub_context.get_admin_context(), list(self.sessions))
+        for uuid, reason in ends.items():
+            session = self.sessions.get(uuid)
+            if session is not None and session.close_reason is None:
+                self._end(session, reason)
+
+    def _end(self, session, reason):
+        LOG.info('Ending console session %(session)s of instance '
+                 '%(instance)s: %(reason)s',
+                 dict(session.log_args, reason=reason))
+        session.end(reason)
 
 
 def run_in_thread():
@@ -473,19 +799,48 @@ def run_in_thread():
     return proxy
 
 
+def raise_file_limit():
+    """Raise this process's open-file limit to its hard limit.
+
+    Each console session holds two sockets; the usual soft limit of 1024
+    would cap the proxy near 500 sessions.
+
+    :returns: the soft limit now in force.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def reload_config():
+    """SIGHUP: re-read the config files; mutable options take effect."""
+    LOG.info('SIGHUP: reloading the configuration files')
+    try:
+        CONF.mutate_config_files()
+    except Exception:
+        LOG.exception('Cannot reload the configuration')
+
+
 def main_loop():
     """Run a :class:`ConsoleProxy` in this thread until SIGTERM or SIGINT.
 
-    The caller parses the configuration and sets up logging first.
+    SIGTERM and SIGINT close every session with code 1001 and record its
+    end before returning; SIGHUP reloads the mutable options. The caller
+    parses the configuration and sets up logging first.
 
     :raises OSError: if the proxy cannot bind its address.
     """
+    limit = raise_file_limit()
+    LOG.info('Open-file limit: %d', limit)
     proxy = ConsoleProxy()
 
     async def run():
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, proxy.stop)
+        loop.add_signal_handler(signal.SIGHUP, reload_config)
         await proxy.serve_forever()
 
     asyncio.run(run())

@@ -29,11 +29,16 @@ def access_url(console_type, raw_token):
     """The URL a browser opens for ``console_type`` with ``raw_token``.
 
     For noVNC the token rides in the ``path`` parameter that noVNC turns
-    into its websocket path (``?path=%3Ftoken%3D<token>``), as Nova does.
+    into its websocket path (``?path=%3Ftoken%3D<token>``); spice-html5
+    and serial URLs get ``?token=<token>``, as Nova builds them.
     """
-    group, option = console_types.SUPPORTED[console_type].base_url_option
+    kind = console_types.SUPPORTED[console_type]
+    group, option = kind.base_url_option
     base_url = getattr(getattr(CONF, group), option)
     separator = '&' if '?' in base_url else '?'
+    if not kind.token_in_path:
+        return '%s%stoken=%s' % (base_url, separator,
+                                 urllib.parse.quote(raw_token, safe=''))
     path = urllib.parse.quote('?token=' + raw_token, safe='')
     return '%s%spath=%s' % (base_url, separator, path)
 

@@ -8,14 +8,23 @@ guest, ``type`` the client that speaks it in the browser.
 import collections
 
 ConsoleType = collections.namedtuple(
-    'ConsoleType', ['protocol', 'type', 'base_url_option'])
+    'ConsoleType', ['protocol', 'type', 'base_url_option', 'token_in_path'])
 
 #: Every pair the API accepts, keyed by (protocol, type). ``base_url_option``
-#: is (group, option) of the proxy URL the access_url is built on.
+#: is (group, option) of the proxy URL the access_url is built on;
+#: ``token_in_path``: the token rides in noVNC's ``path`` parameter rather
+#: than in ``?token=`` (as Nova builds each URL).
 SUPPORTED = {
     ('vnc', 'novnc'): ConsoleType('vnc', 'novnc',
-                                  ('vnc', 'novncproxy_base_url')),
+                                  ('vnc', 'novncproxy_base_url'), True),
+    ('spice', 'spice-html5'): ConsoleType(
+        'spice', 'spice-html5', ('spice', 'html5proxy_base_url'), False),
+    ('serial', 'serial'): ConsoleType(
+        'serial', 'serial', ('serial_console', 'base_url'), False),
 }
+
+#: The pair of each token ``console_type`` (the token stores the type).
+BY_TYPE = {pair[1]: pair for pair in SUPPORTED}
 
 #: Pairs Nova's API knows; asking for one we do not serve is a 400 that
 #: says so, distinct from a malformed request.
