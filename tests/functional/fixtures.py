@@ -1,0 +1,283 @@
+"""Gabbi fixtures: the API's paste pipeline over real components.
+
+Every fixture gives the YAML files that name it a fresh world: a temporary
+``[DEFAULT] state_path`` holding a SQLite database migrated to head, the
+in-process ``fake://`` RPC transport, API tokens for three callers and,
+depending on the class, a compute agent serving RPC in this process.
+
+Nothing is mocked: requests go through the pipeline of
+``etc/api-paste.ini`` with ``[api] auth_strategy = token``, the handlers
+call the compute API, which casts to and calls the agent over
+oslo.messaging, and the agent drives libvirt.
+
+Callers, exported as environment variables for ``$ENVIRON[...]``:
+
+========================== ============= ====== ======
+variable                   project       user   roles
+========================== ============= ====== ======
+``CONSOLEHUB_TOKEN_A``     project-a     user-a member
+``CONSOLEHUB_TOKEN_B``     project-b     user-b member
+``CONSOLEHUB_TOKEN_ADMIN`` admin-project admin  admin
+========================== ============= ====== ======
+
+The compute agent's ``[DEFAULT] host`` is ``gabbi-compute``.
+"""
+
+import atexit
+import os
+import secrets
+import shutil
+import tempfile
+import threading
+import unittest
+
+from gabbi import fixture
+from oslo_log import log as logging
+
+from consolehub.api.middleware import auth
+from consolehub.compute import api as compute_api
+from consolehub.compute import rpcapi as compute_rpcapi
+from consolehub.conf import CONF
+from consolehub import context as consolehub_context
+from consolehub.db import api as db_api
+from consolehub import rpc
+from consolehub import service
+
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..',
+                                         '..'))
+PASTE_CONFIG = os.path.join(REPO_ROOT, 'etc', 'api-paste.ini')
+QEMU_BINARY = '/usr/bin/qemu-system-x86_64'
+
+HOST = 'gabbi-compute'
+
+#: Environment variable -> (project_id, user_id, roles) of an API token.
+CALLERS = {
+    'CONSOLEHUB_TOKEN_A': ('project-a', 'user-a', ['member']),
+    'CONSOLEHUB_TOKEN_B': ('project-b', 'user-b', ['member']),
+    'CONSOLEHUB_TOKEN_ADMIN': ('admin-project', 'admin', ['admin']),
+}
+
+#: JSON bodies of exactly oslo.middleware's default ``[oslo_middleware]
+#: max_request_body_size`` (114688 bytes) and one byte more, for the 413
+#: tests. YAML cannot build them, so they travel in these variables.
+LARGEST_BODY_VARIABLE = 'CONSOLEHUB_LARGEST_BODY'
+OVERSIZED_BODY_VARIABLE = 'CONSOLEHUB_OVERSIZED_BODY'
+MAX_REQUEST_BODY_SIZE = 114688
+
+_CONF_LOCK = threading.Lock()
+
+
+def create_body(size):
+    """A JSON create body of ``size`` bytes (its name is far too long)."""
+    template = '{"instance": {"name": "%s"}}'
+    return template % ('x' * (size - len(template % '')))
+
+
+#: The WSGI app of the fixture running now (only one runs at a time).
+_APP = None
+
+_QEMU_ROOT = None
+
+
+def _prepare_conf():
+    """Register the options ``service.prepare`` would and parse CONF once.
+
+    Unlike ``service.prepare`` this never reads configuration files from
+    the machine (``/etc/consolehub``, ``~/.consolehub``).
+    """
+    with _CONF_LOCK:
+        rpc.set_defaults(CONF)
+        if getattr(CONF, '_args', None) is None:
+            # CLI options can only be registered before parsing.
+            logging.register_options(CONF)
+            CONF([], project='consolehub', default_config_files=[],
+                 default_config_dirs=[])
+            # Tell tests/unit/conftest.py, should the unit tests run in
+            # this process too, that the options are parsed already.
+            CONF._consolehub_test_parsed = True
+
+
+def running_app(environ, start_response):
+    """WSGI entry point passing each request to the running fixture's app."""
+    if _APP is None:
+        raise RuntimeError('No consolehub API fixture is running.')
+    return _APP(environ, start_response)
+
+
+def setup_app():
+    """The gabbi ``intercept``: a WSGI app for httpx's WSGITransport.
+
+    Gabbi calls this once per test while it collects them, before any
+    fixture has configured the service, so it returns
+    :func:`running_app`; each fixture loads the real pipeline with
+    ``consolehub.service.load_api_app()`` once its configuration is set.
+    """
+    return running_app
+
+
+class APIFixture(fixture.GabbiFixture):
+    """API, database and a compute agent on libvirt's ``test:///default``.
+
+    The test driver starts guests at once but never allocates a VNC port,
+    so consoles on it answer 400 "not available".
+    """
+
+    #: Whether an in-process compute agent serves RPC.
+    start_compute = True
+    #: Whether the agent's heartbeat is recorded without an agent serving
+    #: RPC: the API then sees the host up but no one answers.
+    heartbeat_only = False
+    compute_call_timeout = 5
+
+    def connection_uri(self):
+        return 'test:///default'
+
+    def configure(self):
+        """Set the options a subclass changes (after the common ones)."""
+
+    def start_fixture(self):
+        self.tmp_dir = None
+        self.compute = None
+        self._compute_started = False
+        self._overrides = []
+        self._environ = []
+        try:
+            self._start()
+        except BaseException:
+            self.stop_fixture()
+            raise
+
+    def _start(self):
+        global _APP
+        _prepare_conf()
+        self.tmp_dir = tempfile.mkdtemp(prefix='chub-')
+        self._override('state_path', self.tmp_dir)
+        self._override('host', HOST)
+        self._override('transport_url', 'fake://')
+        self._override('connection', 'sqlite:///%s' % os.path.join(
+            self.tmp_dir, 'consolehub.sqlite'), group='database')
+        self._override('connection_uri', self.connection_uri(),
+                       group='libvirt')
+        self._override('auth_strategy', 'token', group='api')
+        self._override('api_paste_config', PASTE_CONFIG, group='api')
+        self._override('compute_call_timeout', self.compute_call_timeout,
+                       group='api')
+        self.configure()
+        rpc.cleanup()
+        db_api.reset()
+        db_api.db_sync()
+
+        admin = consolehub_context.get_admin_context()
+        for variable, (project_id, user_id, roles) in CALLERS.items():
+            raw_token = secrets.token_urlsafe(32)
+            db_api.api_token_create(admin, auth.hash_api_token(raw_token),
+                                    project_id, user_id, roles)
+            self._setenv(variable, raw_token)
+        self._setenv(LARGEST_BODY_VARIABLE,
+                     create_body(MAX_REQUEST_BODY_SIZE))
+        self._setenv(OVERSIZED_BODY_VARIABLE,
+                     create_body(MAX_REQUEST_BODY_SIZE + 1))
+
+        if self.start_compute:
+            self.compute = service.ComputeService()
+            self.compute.start()
+            self._compute_started = True
+        elif self.heartbeat_only:
+            db_api.service_heartbeat(admin, HOST, compute_api.COMPUTE_BINARY,
+                                     compute_rpcapi.TOPIC)
+        _APP = service.load_api_app()
+
+    def stop_fixture(self):
+        global _APP
+        _APP = None
+        if self.compute is not None:
+            if self._compute_started:
+                self._remove_guests()
+            self.compute.stop()
+            self.compute = None
+        rpc.cleanup()
+        db_api.reset()
+        for name, group in reversed(self._overrides):
+            CONF.clear_override(name, group=group)
+        self._overrides = []
+        for variable in self._environ:
+            os.environ.pop(variable, None)
+        self._environ = []
+        if self.tmp_dir is not None:
+            shutil.rmtree(self.tmp_dir, ignore_errors=True)
+            self.tmp_dir = None
+
+    def _remove_guests(self):
+        """Remove the guests of instances the tests left behind."""
+        admin = consolehub_context.get_admin_context()
+        for instance in db_api.instance_get_all_by_host(admin, HOST):
+            self.compute.manager.driver.destroy(instance)
+
+    def _override(self, name, value, group=None):
+        CONF.set_override(name, value, group=group)
+        self._overrides.append((name, group))
+
+    def _setenv(self, variable, value):
+        os.environ[variable] = value
+        self._environ.append(variable)
+
+
+class NoComputeFixture(APIFixture):
+    """No compute agent has ever reported: every new instance is ERROR
+    with a "No valid host" fault, as in Nova."""
+
+    start_compute = False
+
+
+class ComputeDownFixture(APIFixture):
+    """The agent's heartbeat is fresh but nothing serves its RPC topic.
+
+    New instances are placed on ``gabbi-compute`` and stay in BUILD;
+    synchronous calls (delete) time out after ``[api]
+    compute_call_timeout`` (1 second) and answer 503.
+    """
+
+    start_compute = False
+    heartbeat_only = True
+    compute_call_timeout = 1
+
+
+def _embedded_qemu_root():
+    """The embedded QEMU driver's root: one per process.
+
+    Once opened, libvirt keeps the embedded driver of its first root for
+    the life of the process and refuses any other root, so every
+    QemuFixture shares this directory; guests are removed at each stop.
+    """
+    global _QEMU_ROOT
+    with _CONF_LOCK:
+        if _QEMU_ROOT is None:
+            _QEMU_ROOT = tempfile.mkdtemp(prefix='chub-qemu-')
+            atexit.register(shutil.rmtree, _QEMU_ROOT, True)
+        return _QEMU_ROOT
+
+
+class QemuFixture(APIFixture):
+    """A compute agent on libvirt's embedded QEMU driver.
+
+    Guests are real (TCG) QEMU processes with a VNC server on an autoport,
+    so consoles can be created. Skipped when QEMU is not installed.
+    """
+
+    #: A base URL unlike the default, to show the option is honoured.
+    novncproxy_base_url = 'https://consoles.example.org:6443/vnc_lite.html'
+
+    def connection_uri(self):
+        return 'qemu:///embed?root=%s' % _embedded_qemu_root()
+
+    def configure(self):
+        self._override('novncproxy_base_url', self.novncproxy_base_url,
+                       group='vnc')
+        self._setenv('CONSOLEHUB_NOVNC_BASE_URL', self.novncproxy_base_url)
+
+    def start_fixture(self):
+        if not os.access(QEMU_BINARY, os.X_OK):
+            raise unittest.SkipTest(
+                '%s is not installed: the embedded QEMU driver cannot start '
+                'guests, so consoles cannot be tested' % QEMU_BINARY)
+        super().start_fixture()

@@ -1,0 +1,143 @@
+"""Runs the gabbi YAML files in ``gabbits/`` under pytest, plus the checks
+YAML cannot express.
+
+Each YAML file names the fixture of :mod:`tests.functional.fixtures` it
+runs in; requests reach the API's paste pipeline in this process through
+httpx's WSGI transport.
+
+    /tmp/venv/bin/pytest tests/functional/test_api.py -q
+"""
+
+import os
+import time
+import urllib.parse
+
+from gabbi import driver
+# pytest collects this function; pytest_generate_tests parametrizes it
+# with one case per gabbi test.
+from gabbi.driver import test_pytest  # noqa: F401
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from consolehub.console import tokens
+from consolehub import context as consolehub_context
+from consolehub.db import api as db_api
+from consolehub.db import models
+from consolehub import exception
+from tests.functional import fixtures
+
+TESTS_DIR = os.path.join(os.path.dirname(__file__), 'gabbits')
+NOVNC = ('vnc', 'novnc')
+
+
+def pytest_generate_tests(metafunc):
+    driver.py_test_generator(
+        TESTS_DIR, intercept=fixtures.setup_app,
+        fixture_module=fixtures, test_loader_name=__name__,
+        metafunc=metafunc)
+
+
+# -- console tokens after DELETE, checked in the database -------------------
+
+def _client(token_variable='CONSOLEHUB_TOKEN_A'):
+    return httpx.Client(
+        transport=httpx.WSGITransport(app=fixtures.setup_app()),
+        base_url='http://consolehub.test',
+        headers={'X-Auth-Token': os.environ[token_variable]})
+
+
+def _create_active(client, name, timeout=30.0):
+    response = client.post('/instances', json={'instance': {'name': name}})
+    assert response.status_code == 202, response.text
+    deadline = time.monotonic() + timeout
+    while True:
+        instance = client.get(response.headers['location']).json()['instance']
+        if instance['status'] != 'BUILD' or time.monotonic() > deadline:
+            break
+        time.sleep(0.25)
+    assert instance['status'] == 'ACTIVE', instance
+    return instance['id']
+
+
+def _token_rows(instance_uuid):
+    with db_api.get_engine().connect() as connection:
+        return connection.execute(
+            sa.select(models.ConsoleAuthToken.token_hash).where(
+                models.ConsoleAuthToken.instance_uuid == instance_uuid)
+        ).scalars().all()
+
+
+def test_delete_removes_the_console_tokens_the_api_issued():
+    """Tokens minted by ``POST .../remote-consoles`` stop working on DELETE.
+
+    The raw token only ever leaves the API inside the URL; the database
+    holds its hash until the instance is deleted.
+    """
+    with fixtures.QemuFixture():
+        admin = consolehub_context.get_admin_context()
+        client = _client()
+        instance_id = _create_active(client, 'tokened')
+        raw_tokens = []
+        for route in ('/servers/%s/remote-consoles',
+                      '/instances/%s/remote-consoles'):
+            response = client.post(route % instance_id, json={
+                'remote_console': {'protocol': 'vnc', 'type': 'novnc'}})
+            assert response.status_code == 200, response.text
+            query = urllib.parse.urlsplit(
+                response.json()['remote_console']['url']).query
+            path = urllib.parse.parse_qs(query)['path'][0]
+            raw_tokens.append(path[len('?token='):])
+        assert raw_tokens[0] != raw_tokens[1]
+        for raw_token in raw_tokens:
+            row = tokens.validate(admin, raw_token)
+            assert row['instance_uuid'] == instance_id
+            assert row['console_type'] == 'novnc'
+            assert row['port'] >= 5900
+        assert sorted(_token_rows(instance_id)) == sorted(
+            tokens.hash_token(raw_token) for raw_token in raw_tokens)
+
+        response = client.delete('/instances/%s' % instance_id)
+        assert response.status_code == 204, response.text
+
+        assert _token_rows(instance_id) == []
+        for raw_token in raw_tokens:
+            with pytest.raises(exception.InvalidToken):
+                tokens.validate(admin, raw_token)
+
+
+def test_delete_removes_only_the_deleted_instance_tokens():
+    """On the test driver: tokens of the other instances stay valid."""
+    with fixtures.APIFixture():
+        admin = consolehub_context.get_admin_context()
+        client = _client()
+        doomed = _create_active(client, 'doomed')
+        kept = _create_active(client, 'kept')
+        doomed_token, _row = tokens.mint(admin, NOVNC, '127.0.0.1', 5900,
+                                         doomed)
+        kept_token, _row = tokens.mint(admin, NOVNC, '127.0.0.1', 5901, kept)
+
+        response = client.delete('/instances/%s' % doomed)
+        assert response.status_code == 204, response.text
+
+        assert _token_rows(doomed) == []
+        with pytest.raises(exception.InvalidToken):
+            tokens.validate(admin, doomed_token)
+        assert tokens.validate(admin, kept_token)['instance_uuid'] == kept
+        assert _token_rows(kept) == [tokens.hash_token(kept_token)]
+
+
+def test_project_b_cannot_delete_project_a_tokens():
+    """A refused cross-project DELETE leaves the instance's tokens alone."""
+    with fixtures.APIFixture():
+        admin = consolehub_context.get_admin_context()
+        instance_id = _create_active(_client(), 'guarded')
+        raw_token, _row = tokens.mint(admin, NOVNC, '127.0.0.1', 5900,
+                                      instance_id)
+
+        response = _client('CONSOLEHUB_TOKEN_B').delete(
+            '/instances/%s' % instance_id)
+        assert response.status_code == 404, response.text
+
+        assert tokens.validate(admin, raw_token)['instance_uuid'] == (
+            instance_id)
