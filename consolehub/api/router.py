@@ -9,6 +9,7 @@ import routes
 import webob
 import webob.exc
 
+from consolehub.api.handlers import console_sessions
 from consolehub.api.handlers import instance
 from consolehub.api.handlers import remote_console
 from consolehub.api.handlers import service
@@ -31,6 +32,18 @@ ROUTE_DECLARATIONS = {
     },
     '/servers/{server_id}/remote-consoles': {
         'POST': remote_console.create_remote_console,
+    },
+    '/instances/{server_id}/console-sessions': {
+        'GET': console_sessions.list_console_sessions,
+    },
+    '/instances/{server_id}/console-sessions/{session_id}': {
+        'DELETE': console_sessions.delete_console_session,
+    },
+    '/servers/{server_id}/console-sessions': {
+        'GET': console_sessions.list_console_sessions,
+    },
+    '/servers/{server_id}/console-sessions/{session_id}': {
+        'DELETE': console_sessions.delete_console_session,
     },
     '/os-services': {
         'GET': service.list_services,

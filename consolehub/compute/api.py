@@ -15,6 +15,9 @@ LOG = logging.getLogger(__name__)
 
 COMPUTE_BINARY = 'consolehub-compute'
 
+#: Close reason of a console session an administrator ended.
+END_BY_ADMIN = 'ended by an administrator'
+
 
 class API(object):
     """Instance operations on behalf of a request context."""
@@ -113,3 +116,35 @@ class API(object):
                 action='a console', expected=db_api.STATUS_ACTIVE)
         self._require_host_up(instance)
         return self.rpcapi.get_vnc_console(context, instance)['access_url']
+
+    def get_console(self, context, instance_uuid, protocol, console_type):
+        """An ``access_url`` of ``(protocol, console_type)`` for an ACTIVE
+        instance.
+
+        :raises InstanceInvalidState: the instance is not ACTIVE.
+        :raises ComputeHostUnavailable, ConsoleTypeUnavailable.
+        """
+        instance = db_api.instance_get(context, instance_uuid)
+        if instance['status'] != db_api.STATUS_ACTIVE:
+            raise exception.InstanceInvalidState(
+                instance_id=instance_uuid, status=instance['status'],
+                action='a console', expected=db_api.STATUS_ACTIVE)
+        self._require_host_up(instance)
+        return self.rpcapi.get_console(context, instance, protocol,
+                                       console_type)['access_url']
+
+    def get_console_sessions(self, context, instance_uuid):
+        """Every console session of a visible instance, newest first."""
+        return db_api.console_session_get_all_by_instance(context,
+                                                          instance_uuid)
+
+    def end_console_session(self, context, instance_uuid, session_uuid):
+        """Ask the console proxy to end an open session.
+
+        The proxy closes it within ``[console] session_check_interval``
+        seconds.
+
+        :raises InstanceNotFound, ConsoleSessionNotFound.
+        """
+        return db_api.console_session_request_end(
+            context, instance_uuid, session_uuid, END_BY_ADMIN)

@@ -4,6 +4,7 @@ from oslo_concurrency import lockutils
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
+from consolehub.conf import CONF
 from consolehub.console import tokens
 from consolehub.db import api as db_api
 from consolehub import exception
@@ -11,6 +12,15 @@ from consolehub import exception
 LOG = logging.getLogger(__name__)
 
 VNC_CONSOLE = ('vnc', 'novnc')
+SPICE_CONSOLE = ('spice', 'spice-html5')
+SERIAL_CONSOLE = ('serial', 'serial')
+
+#: The driver method giving the endpoint of each console type.
+_ENDPOINT_METHODS = {
+    'novnc': 'get_vnc_console',
+    'spice-html5': 'get_spice_console',
+    'serial': 'get_serial_console',
+}
 
 
 def _instance_lock(instance_uuid):
@@ -22,7 +32,7 @@ def _instance_lock(instance_uuid):
 class ComputeManager(object):
     """Serves :mod:`consolehub.compute.rpcapi` calls with a virt driver."""
 
-    target = messaging.Target(version='1.0')
+    target = messaging.Target(version='1.1')
 
     def __init__(self, host, driver):
         """``host``: this node's name; ``driver``: a ComputeDriver."""
@@ -83,9 +93,33 @@ class ComputeManager(object):
                                    exception.ConsoleTypeUnavailable)
     def get_vnc_console(self, context, instance_uuid):
         """Mint a noVNC console token; returns ``{'access_url': str}``."""
+        return self._get_console(context, instance_uuid, VNC_CONSOLE)
+
+    @messaging.expected_exceptions(exception.InstanceNotFound,
+                                   exception.ConsoleTypeUnavailable)
+    def get_console(self, context, instance_uuid, protocol, console_type):
+        """Mint a console token of ``(protocol, console_type)``.
+
+        :returns: ``{'access_url': str}``.
+        :raises ConsoleTypeUnavailable: the pair is unknown, disabled on
+            this host or the guest has no such console.
+        """
+        pair = (protocol, console_type)
+        if pair not in (VNC_CONSOLE, SPICE_CONSOLE, SERIAL_CONSOLE):
+            raise exception.ConsoleTypeUnavailable(console_type=console_type)
+        return self._get_console(context, instance_uuid, pair)
+
+    def _get_console(self, context, instance_uuid, pair):
         instance = db_api.instance_get(context, instance_uuid)
-        endpoint = self.driver.get_vnc_console(instance)
-        raw_token, _row = tokens.mint(
-            context, VNC_CONSOLE, endpoint.host, endpoint.port,
-            instance_uuid, endpoint.internal_access_path)
-        return {'access_url': tokens.access_url(VNC_CONSOLE, raw_token)}
+        endpoint = getattr(self.driver, _ENDPOINT_METHODS[pair[1]])(instance)
+        host, port, path = endpoint
+        relay = CONF.console.compute_relay
+        if relay and not path:
+            # The proxy reaches the guest through the relay, asking it
+            # with HTTP CONNECT for the console's own address.
+            path = '%s:%d' % ('[%s]' % host if ':' in host else host, port)
+            host, _sep, relay_port = relay.rpartition(':')
+            host, port = host.strip('[]'), int(relay_port)
+        raw_token, _row = tokens.mint(context, pair, host, port,
+                                      instance_uuid, path)
+        return {'access_url': tokens.access_url(pair, raw_token)}

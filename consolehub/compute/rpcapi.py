@@ -2,6 +2,7 @@
 
 Version history:
   1.0 - build_instance, terminate_instance, get_vnc_console
+  1.1 - get_console (any console type)
 """
 
 import oslo_messaging as messaging
@@ -20,7 +21,7 @@ class ComputeAPI(object):
     travel, the agent reads the rest from the database.
     """
 
-    VERSION = '1.0'
+    VERSION = '1.1'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.VERSION)
@@ -31,11 +32,14 @@ class ComputeAPI(object):
     def _prepare(self, instance, timeout=None):
         return self._client.prepare(server=instance['host'], timeout=timeout)
 
-    def _call(self, ctxt, instance, method):
+    def _call(self, ctxt, instance, method, version=None, **kwargs):
         timeout = CONF.api.compute_call_timeout
         try:
-            return self._prepare(instance, timeout).call(
-                ctxt, method, instance_uuid=instance['uuid'])
+            client = self._prepare(instance, timeout)
+            if version is not None:
+                client = client.prepare(version=version)
+            return client.call(ctxt, method, instance_uuid=instance['uuid'],
+                               **kwargs)
         except messaging.MessagingTimeout:
             raise exception.ComputeHostUnavailable(host=instance['host'],
                                                    timeout=timeout)
@@ -60,3 +64,12 @@ class ComputeAPI(object):
         :raises ConsoleTypeUnavailable: if the guest has no VNC port.
         """
         return self._call(ctxt, instance, 'get_vnc_console')
+
+    def get_console(self, ctxt, instance, protocol, console_type):
+        """``{'access_url': str}`` for a new console token of that pair.
+
+        :raises ComputeHostUnavailable: as for terminate_instance.
+        :raises ConsoleTypeUnavailable: if the guest has no such console.
+        """
+        return self._call(ctxt, instance, 'get_console', version='1.1',
+                          protocol=protocol, console_type=console_type)

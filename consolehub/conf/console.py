@@ -36,6 +36,13 @@ console_opts = [
                     'the proxy accepts the websocket of one more and closes '
                     'it at once with code 1008 and a reason saying so. '
                     '0 means no limit.'),
+    cfg.StrOpt('compute_relay',
+               regex=r'^(\[[0-9a-fA-F:.]+\]|[^:\[\]]+):\d+$',
+               help='HOST:PORT of an HTTP CONNECT relay in front of this '
+                    'compute host\'s guest consoles. When set, console '
+                    'tokens made here send the proxy to the relay, with the '
+                    'console\'s own address as internal_access_path, as '
+                    'Nova does for drivers whose consoles sit behind one.'),
     cfg.FloatOpt('session_check_interval',
                  default=2.0, min=0.1, mutable=True,
                  help='Seconds between two checks by the proxy of its open '

@@ -3,6 +3,7 @@
 import itertools
 
 from consolehub.policies import base
+from consolehub.policies import console_sessions
 from consolehub.policies import instances
 from consolehub.policies import remote_consoles
 from consolehub.policies import services
@@ -12,4 +13,5 @@ def list_rules():
     """Every default rule, for the enforcer and oslopolicy-sample-generator."""
     return list(itertools.chain(base.list_rules(), instances.list_rules(),
                                 remote_consoles.list_rules(),
+                                console_sessions.list_rules(),
                                 services.list_rules()))

@@ -50,3 +50,19 @@ class ComputeDriver(object):
         :raises InstanceNotFound: if no guest exists for ``instance``.
         """
         raise NotImplementedError()
+
+    def get_spice_console(self, instance):
+        """The :class:`ConsoleEndpoint` of the guest's SPICE server.
+
+        :raises ConsoleTypeUnavailable: if the guest has no SPICE port.
+        :raises InstanceNotFound: if no guest exists for ``instance``.
+        """
+        raise NotImplementedError()
+
+    def get_serial_console(self, instance):
+        """The :class:`ConsoleEndpoint` of the guest's TCP serial port.
+
+        :raises ConsoleTypeUnavailable: if the guest has no serial port.
+        :raises InstanceNotFound: if no guest exists for ``instance``.
+        """
+        raise NotImplementedError()

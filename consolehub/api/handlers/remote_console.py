@@ -32,8 +32,8 @@ def create_remote_console(req):
         raise webob.exc.HTTPBadRequest(
             explanation='Unavailable console type %s.' % body['type'])
     try:
-        url = util.compute_api(req).get_vnc_console(
-            context, instance['uuid'])
+        url = util.compute_api(req).get_console(
+            context, instance['uuid'], body['protocol'], body['type'])
     except exception.InstanceNotFound as error:
         raise webob.exc.HTTPNotFound(explanation=str(error))
     except exception.InstanceInvalidState as error:

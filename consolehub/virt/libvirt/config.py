@@ -15,7 +15,8 @@ def domain_name(instance):
     return 'instance-%s' % instance['uuid']
 
 
-def guest_xml(instance, virt_type, vnc_listen):
+def guest_xml(instance, virt_type, vnc_listen, spice_listen=None,
+              serial=None):
     """Domain XML (str) for a diskless, NIC-less guest with VNC graphics.
 
     :param instance: instance dict (``uuid``, ``name``, ``memory_mb``,
@@ -23,6 +24,12 @@ def guest_xml(instance, virt_type, vnc_listen):
     :param virt_type: ``qemu`` or ``kvm``.
     :param vnc_listen: address QEMU's VNC server binds to; the port is
         chosen by libvirt (autoport, from 5900 up).
+    :param spice_listen: if given, the guest also gets SPICE graphics
+        listening there (autoport).
+    :param serial: if given, ``(host, port)`` of a TCP socket the guest's
+        first serial port listens on (raw bytes). The firmware then writes
+        its console to it, reads keys from it, and retries a failed boot
+        every second, so a diskless guest shows its boot text there.
     """
     domain = etree.Element('domain', type=virt_type)
     etree.SubElement(domain, 'name').text = domain_name(instance)
@@ -33,12 +40,28 @@ def guest_xml(instance, virt_type, vnc_listen):
     etree.SubElement(domain, 'vcpu').text = str(instance['vcpus'])
     os_element = etree.SubElement(domain, 'os')
     etree.SubElement(os_element, 'type', arch='x86_64').text = 'hvm'
+    if serial is not None:
+        etree.SubElement(os_element, 'bootmenu', enable='yes',
+                         timeout='1000')
+        etree.SubElement(os_element, 'bios', useserial='yes',
+                         rebootTimeout='1000')
     etree.SubElement(domain, 'on_poweroff').text = 'destroy'
     etree.SubElement(domain, 'on_crash').text = 'destroy'
     devices = etree.SubElement(domain, 'devices')
     graphics = etree.SubElement(devices, 'graphics', type='vnc',
                                 autoport='yes', listen=vnc_listen)
     etree.SubElement(graphics, 'listen', type='address', address=vnc_listen)
+    if spice_listen is not None:
+        graphics = etree.SubElement(devices, 'graphics', type='spice',
+                                    autoport='yes', listen=spice_listen)
+        etree.SubElement(graphics, 'listen', type='address',
+                         address=spice_listen)
+    if serial is not None:
+        chardev = etree.SubElement(devices, 'serial', type='tcp')
+        etree.SubElement(chardev, 'source', mode='bind', host=serial[0],
+                         service=str(serial[1]))
+        etree.SubElement(chardev, 'protocol', type='raw')
+        etree.SubElement(chardev, 'target', port='0')
     video = etree.SubElement(devices, 'video')
     etree.SubElement(video, 'model', type='vga')
     etree.SubElement(devices, 'memballoon', model='none')
@@ -63,4 +86,21 @@ def graphics_endpoint(xml, graphics_type):
             address = graphics.find("./listen[@type='address']")
             listen = address.get('address') if address is not None else ''
         return listen, port
+    return None
+
+
+def serial_endpoint(xml):
+    """``(host, port)`` of the first TCP serial port bound by the guest.
+
+    :returns: ``None`` if the domain has no such serial port.
+    """
+    domain = etree.fromstring(xml)
+    for serial in domain.iterfind('./devices/serial'):
+        source = serial.find("./source[@mode='bind']")
+        if serial.get('type') != 'tcp' or source is None:
+            continue
+        try:
+            return source.get('host', ''), int(source.get('service', ''))
+        except ValueError:
+            continue
     return None

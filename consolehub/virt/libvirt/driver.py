@@ -1,6 +1,7 @@
 """The libvirt driver (libvirt-python): guests as libvirt domains."""
 
 import os
+import socket
 import threading
 
 import libvirt
@@ -14,6 +15,9 @@ from consolehub.virt.libvirt import config
 LOG = logging.getLogger(__name__)
 
 _EVENT_LOOP_LOCK = threading.Lock()
+# Serial ports are picked and the guest started under this lock, so two
+# builds on this host never pick the same port.
+_SERIAL_PORT_LOCK = threading.Lock()
 _EVENT_LOOP_STARTED = False
 
 # The embedded QEMU driver, run as root, would otherwise start guests as
@@ -87,9 +91,51 @@ class LibvirtDriver(driver.ComputeDriver):
                 return None
             raise
 
+    def _ports_in_use(self):
+        """TCP ports the serial ports of this host's guests bind."""
+        used = set()
+        for domain in self._conn.listAllDomains(0):
+            try:
+                endpoint = config.serial_endpoint(domain.XMLDesc(0))
+            except libvirt.libvirtError:
+                continue
+            if endpoint is not None:
+                used.add(endpoint[1])
+        return used
+
+    def _free_serial_port(self, host):
+        """A port of ``[serial_console] port_range`` free on ``host``.
+
+        :raises PortRangeExhausted: if every port is taken.
+        """
+        port_range = CONF.serial_console.port_range
+        low, high = (int(part) for part in port_range.split(':'))
+        used = self._ports_in_use()
+        family = socket.AF_INET6 if ':' in host else socket.AF_INET
+        for port in range(low, high + 1):
+            if port in used:
+                continue
+            with socket.socket(family, socket.SOCK_STREAM) as probe:
+                try:
+                    probe.bind((host, port))
+                except OSError:
+                    continue
+            return port
+        raise exception.PortRangeExhausted(port_range=port_range)
+
     def spawn(self, instance):
+        if CONF.serial_console.enabled:
+            with _SERIAL_PORT_LOCK:
+                host = CONF.serial_console.proxyclient_address
+                self._spawn(instance, (host, self._free_serial_port(host)))
+        else:
+            self._spawn(instance, None)
+
+    def _spawn(self, instance, serial):
+        spice_listen = (CONF.spice.server_listen if CONF.spice.enabled
+                        else None)
         xml = config.guest_xml(instance, CONF.libvirt.virt_type,
-                               CONF.vnc.server_listen)
+                               CONF.vnc.server_listen, spice_listen, serial)
         try:
             domain = self._conn.defineXML(xml)
         except libvirt.libvirtError as error:
@@ -126,15 +172,38 @@ class LibvirtDriver(driver.ComputeDriver):
     def instance_exists(self, instance):
         return self._lookup(instance) is not None
 
-    def get_vnc_console(self, instance):
+    def _xml(self, instance):
         domain = self._lookup(instance)
         if domain is None:
             raise exception.InstanceNotFound(instance_id=instance['uuid'])
-        endpoint = config.graphics_endpoint(domain.XMLDesc(0), 'vnc')
+        return domain.XMLDesc(0)
+
+    def _graphics_console(self, instance, graphics_type, console_type,
+                          proxyclient_address):
+        endpoint = config.graphics_endpoint(self._xml(instance),
+                                            graphics_type)
         if endpoint is None:
-            raise exception.ConsoleTypeUnavailable(console_type='novnc')
+            raise exception.ConsoleTypeUnavailable(console_type=console_type)
         listen, port = endpoint
         if listen in config.WILDCARD_ADDRESSES:
-            listen = CONF.vnc.server_proxyclient_address
+            listen = proxyclient_address
         return driver.ConsoleEndpoint(host=listen, port=port,
+                                      internal_access_path=None)
+
+    def get_vnc_console(self, instance):
+        return self._graphics_console(instance, 'vnc', 'novnc',
+                                      CONF.vnc.server_proxyclient_address)
+
+    def get_spice_console(self, instance):
+        return self._graphics_console(instance, 'spice', 'spice-html5',
+                                      CONF.spice.server_proxyclient_address)
+
+    def get_serial_console(self, instance):
+        endpoint = config.serial_endpoint(self._xml(instance))
+        if endpoint is None:
+            raise exception.ConsoleTypeUnavailable(console_type='serial')
+        host, port = endpoint
+        if host in config.WILDCARD_ADDRESSES:
+            host = CONF.serial_console.proxyclient_address
+        return driver.ConsoleEndpoint(host=host, port=port,
                                       internal_access_path=None)

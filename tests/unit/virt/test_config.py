@@ -50,3 +50,18 @@ def test_graphics_endpoint_without_a_port_is_none():
            "autoport='yes'/></devices></domain>")
     assert config.graphics_endpoint(xml, 'vnc') is None
     assert config.graphics_endpoint('<domain/>', 'vnc') is None
+
+
+def test_spice_graphics_and_tcp_serial_port():
+    from consolehub.virt.libvirt import config as libvirt_config
+    instance = {'uuid': '00000000-0000-4000-8000-0000000000aa',
+                'name': 'vm', 'memory_mb': 64, 'vcpus': 1}
+    xml = libvirt_config.guest_xml(instance, 'qemu', '127.0.0.1',
+                                   spice_listen='127.0.0.2',
+                                   serial=('127.0.0.3', 10001))
+    assert libvirt_config.serial_endpoint(xml) == ('127.0.0.3', 10001)
+    assert "type=\"spice\"" in xml and "listen=\"127.0.0.2\"" in xml
+    assert 'useserial="yes"' in xml
+    plain = libvirt_config.guest_xml(instance, 'qemu', '127.0.0.1')
+    assert libvirt_config.serial_endpoint(plain) is None
+    assert 'spice' not in plain
