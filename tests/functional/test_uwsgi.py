@@ -1,0 +1,165 @@
+"""The API under uwsgi with the shipped ``etc/uwsgi/consolehub-api.ini``.
+
+uwsgi serves ``consolehub.wsgi.api:application`` in several worker
+processes, with a compute agent and the noVNC proxy beside it on this
+machine's RabbitMQ and a fresh PostgreSQL database (as in
+test_multiprocess): a guest is created, reached through the proxy and
+deleted over HTTP to uwsgi. uwsgi comes from the venv (pip ``uwsgi``);
+without it the test skips and says so.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+import requests
+
+from tests.functional import databases
+from tests.functional import servers
+from tests.functional import test_multiprocess as multiprocess
+from tests.functional.test_multiprocess import make_stack  # noqa: F401
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+UWSGI_INI = os.path.join(REPO, 'etc', 'uwsgi', 'consolehub-api.ini')
+
+pytestmark = multiprocess.pytestmark
+
+
+def uwsgi_binary():
+    """The uwsgi next to this Python, else on PATH; None if neither."""
+    candidate = os.path.join(servers.BIN_DIR, 'uwsgi')
+    if os.access(candidate, os.X_OK):
+        return candidate
+    return shutil.which('uwsgi')
+
+
+def start_uwsgi(deployment, port, ini=UWSGI_INI, extra_env=None,
+                name='uwsgi'):
+    """Start uwsgi with ``ini`` on 127.0.0.1:``port``; wait until it serves.
+
+    The process joins ``deployment.processes`` (stopped with SIGTERM).
+    """
+    binary = uwsgi_binary()
+    if binary is None:
+        pytest.skip('uwsgi is not installed (pip install uwsgi)')
+    env = dict(os.environ,
+               CONSOLEHUB_CONFIG_FILES=deployment.config_file,
+               CONSOLEHUB_API_LISTEN='127.0.0.1:%s' % port)
+    env.update(extra_env or {})
+    log = open(os.path.join(deployment.state_path, name + '.out'), 'ab')
+    process = subprocess.Popen([binary, '--ini', ini], env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    deployment.processes.append(process)
+    servers.wait_for_port(port, 60, process)
+    return process
+
+
+def _worker_pids(master_pid):
+    out = subprocess.run(['pgrep', '-P', str(master_pid)],
+                         capture_output=True, text=True).stdout
+    return sorted(int(pid) for pid in out.split())
+
+
+def test_api_under_uwsgi_on_rabbitmq_and_postgresql(make_stack):  # noqa
+    stack = make_stack(databases.POSTGRESQL)
+    deployment = stack.deployment
+    multiprocess._sync_schema(stack)
+    agent = deployment.start('consolehub-compute', name='compute',
+                             extra_args=stack.log_args('compute'))
+    proxy = deployment.start('consolehub-novncproxy',
+                             extra_args=stack.log_args('novncproxy'))
+    token = deployment.create_token('demo', 'alice')
+    admin_token = deployment.create_token('ops', 'root', roles=['admin'])
+    port = servers.free_port()
+    uwsgi = start_uwsgi(deployment, port)
+    servers.wait_for_port(deployment.proxy_port, 60, proxy)
+    multiprocess._wait_until(
+        lambda: multiprocess._compute_hosts(stack.database) == stack.hosts,
+        30, 'the compute agent registering', [agent])
+
+    base = 'http://127.0.0.1:%s' % port
+    api = servers.ApiClient(base, token)
+    # The ini asks for 4 workers, each loading the app after the fork.
+    workers = multiprocess._wait_until(
+        lambda: len(_worker_pids(uwsgi.pid)) == 4 and
+        _worker_pids(uwsgi.pid), 30, 'four uwsgi workers', [uwsgi])
+
+    response = api.request('GET', '/instances')
+    assert response.status_code == 200
+    assert response.json() == {'instances': []}
+    assert response.headers['x-openstack-request-id'].startswith('req-')
+    assert requests.get(base + '/instances', timeout=30).status_code == 401
+
+    services = servers.ApiClient(base, admin_token).request(
+        'GET', '/os-services').json()['services']
+    assert [(s['host'], s['state']) for s in services] == [
+        (stack.hosts[0], 'up')]
+    assert api.request('GET', '/os-services').status_code == 403
+
+    instance = api.create_instance('under-uwsgi')
+    instance = api.wait_for_status(instance['id'], 'ACTIVE')
+    assert instance['host'] == stack.hosts[0]
+    url = api.console_url(instance['id'])
+    name = multiprocess._console_desktop_name(deployment,
+                                              multiprocess._token_of(url))
+    assert 'instance-%s' % instance['id'] in name
+
+    # Concurrent requests are spread over the workers and all succeed.
+    statuses, errors = [], []
+
+    def hammer():
+        client = servers.ApiClient(base, token)
+        try:
+            for _ in range(10):
+                statuses.append(client.request(
+                    'GET', '/instances/' + instance['id']).status_code)
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+    threads = [threading.Thread(target=hammer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert statuses == [200] * 80
+
+    response = api.request('DELETE', '/instances/' + instance['id'])
+    assert response.status_code == 204, response.text
+    assert api.request('GET', '/instances/' +
+                       instance['id']).status_code == 404
+
+    # The workers were not replaced along the way (none crashed).
+    assert _worker_pids(uwsgi.pid) == workers
+    uwsgi.send_signal(signal.SIGTERM)
+    started = time.monotonic()
+    assert uwsgi.wait(30) == 0
+    assert time.monotonic() - started < 30
+    with open(os.path.join(deployment.state_path, 'uwsgi.out')) as log:
+        text = log.read()
+    assert 'Traceback' not in text, text[-3000:]
+    assert text.count('WSGI app 0 (mountpoint=\'\') ready') == 4
+
+
+def test_wsgi_application_does_not_monkey_patch(tmp_path):
+    deployment = servers.Deployment(str(tmp_path))
+    deployment.manage('db', 'sync')
+    code = (
+        'import sys\n'
+        'import consolehub.wsgi.api as api\n'
+        'assert callable(api.application)\n'
+        'eventlet = sys.modules.get("eventlet.patcher")\n'
+        'patched = [m for m in ("socket", "thread", "time", "select")\n'
+        '           if eventlet and eventlet.is_monkey_patched(m)]\n'
+        'print("patched:", patched)\n')
+    result = subprocess.run(
+        [os.path.join(servers.BIN_DIR, 'python'), '-c', code],
+        env=dict(os.environ, CONSOLEHUB_CONFIG_FILES=deployment.config_file),
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert 'patched: []' in result.stdout
