@@ -190,11 +190,23 @@ class APIFixture(fixture.GabbiFixture):
     def stop_fixture(self):
         global _APP
         _APP = None
-        if self.compute is not None:
+        try:
+            self._stop_compute()
+        finally:
+            self._forget_world()
+
+    def _stop_compute(self):
+        if self.compute is None:
+            return
+        try:
             if self._compute_started:
                 self._remove_guests()
+        finally:
             self.compute.stop()
             self.compute = None
+
+    def _forget_world(self):
+        """Undo everything but the compute agent, even after an error."""
         rpc.cleanup()
         db_api.reset()
         for name, group in reversed(self._overrides):
