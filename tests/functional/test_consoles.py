@@ -1,0 +1,252 @@
+"""Every console type end to end: real QEMU guests through the real proxy.
+
+``consolehub-all`` runs with SPICE and serial consoles enabled. For each
+console type a client asks the API for a console, connects through the
+proxy and talks to the guest: VNC's RFB banner, SPICE's link reply, and
+the guest firmware's serial console both ways (SeaBIOS prints on the
+serial port and opens its boot menu when it reads ESC from it). Then the
+session records, one-time tokens and the delete of an instance with live
+sessions.
+"""
+
+import contextlib
+import os
+import sqlite3
+import struct
+import time
+import urllib.parse
+
+import pytest
+import websockets.exceptions
+from websockets.sync import client as ws_client
+
+from tests.functional import servers
+
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(servers.QEMU_BINARY),
+    reason='QEMU (%s) is not installed' % servers.QEMU_BINARY)
+
+TIMEOUT = 20
+
+
+@pytest.fixture(scope='module')
+def deployment(tmp_path_factory):
+    state_path = str(tmp_path_factory.mktemp('consoles'))
+    spice_port = servers.free_port()
+    serial_port = servers.free_port()
+    low = 20000 + os.getpid() % 20000
+    deployment = servers.Deployment(state_path, {
+        'spice': {'enabled': 'true', 'html5proxy_port': str(spice_port),
+                  'html5proxy_base_url':
+                      'http://127.0.0.1:%d/spice_auto.html' % spice_port},
+        'serial_console': {'enabled': 'true',
+                           'serialproxy_port': str(serial_port),
+                           'base_url': 'ws://127.0.0.1:%d/' % serial_port,
+                           'port_range': '%d:%d' % (low, low + 100)},
+        'console': {'session_check_interval': '0.5'},
+    })
+    deployment.spice_port = spice_port
+    deployment.serial_port = serial_port
+    deployment.manage('db', 'sync')
+    deployment.start('consolehub-all', wait_port=deployment.api_port)
+    for port in (deployment.proxy_port, spice_port, serial_port):
+        servers.wait_for_port(port, 30)
+    yield deployment
+    deployment.stop()
+
+
+@pytest.fixture(scope='module')
+def api(deployment):
+    return servers.ApiClient(deployment.api_url,
+                             deployment.create_token('demo', 'alice'))
+
+
+@pytest.fixture(scope='module')
+def admin_api(deployment):
+    return servers.ApiClient(
+        deployment.api_url,
+        deployment.create_token('ops', 'root', roles=['admin']))
+
+
+@pytest.fixture(scope='module')
+def guest(api):
+    instance = api.create_instance('consoles')
+    instance = api.wait_for_status(instance['id'], 'ACTIVE')
+    yield instance
+    api.request('DELETE', '/instances/' + instance['id'])
+
+
+def _console_url(api, instance, protocol, console_type):
+    response = api.request(
+        'POST', '/servers/%s/remote-consoles' % instance['id'],
+        json={'remote_console': {'protocol': protocol,
+                                 'type': console_type}})
+    assert response.status_code == 200, response.text
+    body = response.json()['remote_console']
+    assert (body['protocol'], body['type']) == (protocol, console_type)
+    return body['url']
+
+
+def _query(url):
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+
+
+def _ws_url(port, token):
+    return 'ws://127.0.0.1:%d/?token=%s' % (port, token)
+
+
+def _vnc(deployment, api, instance):
+    url = _console_url(api, instance, 'vnc', 'novnc')
+    path = _query(url)['path'][0]
+    token = _query(path)['token'][0]
+    return _ws_url(deployment.proxy_port, token)
+
+
+def _serial(deployment, api, instance):
+    url = _console_url(api, instance, 'serial', 'serial')
+    assert url.startswith('ws://127.0.0.1:%d/?token=' % deployment.serial_port)
+    return url
+
+
+def _connect(url):
+    return ws_client.connect(url, open_timeout=TIMEOUT, proxy=None)
+
+
+def _refusal_status(url):
+    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+        _connect(url)
+    return refused.value.response.status_code
+
+
+def _sessions(admin_api, instance):
+    response = admin_api.request(
+        'GET', '/instances/%s/console-sessions' % instance['id'])
+    assert response.status_code == 200, response.text
+    return response.json()['console_sessions']
+
+
+def _wait_for(predicate, timeout=TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        assert time.monotonic() < deadline, 'condition never held'
+        time.sleep(0.1)
+
+
+def test_vnc_banner(deployment, api, guest):
+    with _connect(_vnc(deployment, api, guest)) as websocket:
+        assert websocket.recv(timeout=TIMEOUT) == b'RFB 003.008\n'
+
+
+def test_spice_link_reply_and_page(deployment, api, guest):
+    url = _console_url(api, guest, 'spice', 'spice-html5')
+    assert url.startswith('http://127.0.0.1:%d/spice_auto.html?token='
+                          % deployment.spice_port)
+    token = _query(url)['token'][0]
+    # SpiceLinkHeader (magic, major 2, minor 2, size) + SpiceLinkMess for
+    # the main channel with no capabilities.
+    body = struct.pack('<IBBIII', 0, 1, 0, 0, 0, 18)
+    link = b'REDQ' + struct.pack('<III', 2, 2, len(body)) + body
+    with _connect(_ws_url(deployment.spice_port, token)) as websocket:
+        websocket.send(link)
+        reply = websocket.recv(timeout=TIMEOUT)
+        assert reply[:4] == b'REDQ'
+        major, _minor, size = struct.unpack('<III', reply[4:16])
+        assert major == 2 and size > 0
+    page = servers.requests.get('http://127.0.0.1:%d/spice_auto.html'
+                                % deployment.spice_port, timeout=10)
+    assert page.status_code == 200 and 'SpiceMainConn' in page.text
+
+
+def test_serial_console_both_ways(deployment, api, admin_api, guest):
+    url = _serial(deployment, api, guest)
+    received = bytearray()
+    sent = 0
+    with _connect(url) as websocket:
+        deadline = time.monotonic() + 60
+        # SeaBIOS retries the boot every second and reads keys from the
+        # serial port: ESC while it offers its boot menu opens the menu.
+        while b'Select boot device' not in received:
+            assert time.monotonic() < deadline, bytes(received[-500:])
+            websocket.send(b'\x1b')
+            sent += 1
+            try:
+                received += websocket.recv(timeout=0.3)
+            except TimeoutError:
+                pass
+    assert b'SeaBIOS' in received or b'Press ESC' in received
+    sessions = _wait_for(lambda: [
+        row for row in _sessions(admin_api, guest)
+        if row['console_type'] == 'serial' and row['status'] == 'ended'])
+    assert sessions[0]['bytes_to_guest'] == sent
+    assert sessions[0]['bytes_to_client'] >= len(received)
+    assert sessions[0]['close_reason'] == 'client closed'
+    page = servers.requests.get('http://127.0.0.1:%d/serial.html'
+                                % deployment.serial_port, timeout=10)
+    assert page.status_code == 200 and 'WebSocket' in page.text
+
+
+def test_one_time_token_and_session_record(deployment, api, admin_api,
+                                           guest):
+    url = _vnc(deployment, api, guest)
+    with _connect(url) as websocket:
+        assert websocket.recv(timeout=TIMEOUT) == b'RFB 003.008\n'
+        assert _refusal_status(url) == 401
+        websocket.send(b'RFB 003.008\n')
+        websocket.recv(timeout=TIMEOUT)  # the security types
+    assert _refusal_status(url) == 401
+    ended = _wait_for(lambda: [
+        row for row in _sessions(admin_api, guest)
+        if row['console_type'] == 'novnc' and row['status'] == 'ended'
+        and row['bytes_to_guest'] == 12])
+    assert ended[0]['bytes_to_client'] > 12
+    assert ended[0]['client_address'] == '127.0.0.1'
+    # A project member may not read session records.
+    assert api.request('GET', '/instances/%s/console-sessions'
+                       % guest['id']).status_code == 403
+
+
+def test_admin_ends_a_live_session(deployment, api, admin_api, guest):
+    with _connect(_vnc(deployment, api, guest)) as websocket:
+        assert websocket.recv(timeout=TIMEOUT) == b'RFB 003.008\n'
+        [live] = [row for row in _sessions(admin_api, guest)
+                  if row['status'] == 'open']
+        response = admin_api.request(
+            'DELETE', '/instances/%s/console-sessions/%s'
+            % (guest['id'], live['id']))
+        assert response.status_code == 202
+        with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+            while True:
+                websocket.recv(timeout=TIMEOUT)
+    assert closed.value.rcvd.reason == 'ended by an administrator'
+
+
+def test_delete_closes_live_sessions(deployment, api, admin_api):
+    instance = api.create_instance('deleted-with-sessions')
+    api.wait_for_status(instance['id'], 'ACTIVE')
+    with contextlib.ExitStack() as stack:
+        vnc = stack.enter_context(_connect(_vnc(deployment, api, instance)))
+        serial = stack.enter_context(
+            _connect(_serial(deployment, api, instance)))
+        assert vnc.recv(timeout=TIMEOUT) == b'RFB 003.008\n'
+        assert len(_sessions(admin_api, instance)) == 2
+        response = api.request('DELETE', '/instances/' + instance['id'])
+        assert response.status_code == 204
+        for websocket in (vnc, serial):
+            with pytest.raises(websockets.exceptions.ConnectionClosed):
+                while True:
+                    websocket.recv(timeout=TIMEOUT)
+    database = os.path.join(deployment.state_path, 'consolehub.sqlite')
+
+    def ended():
+        with sqlite3.connect(database) as connection:
+            return connection.execute(
+                'SELECT close_reason FROM console_sessions '
+                'WHERE instance_uuid = ? AND ended_at IS NOT NULL',
+                (instance['id'],)).fetchall()
+    reasons = _wait_for(lambda: len(ended()) == 2 and ended())
+    # The guest's end may reach the proxy before the delete's notice.
+    assert {reason for (reason,) in reasons} <= {'instance deleted',
+                                                 'console closed'}
