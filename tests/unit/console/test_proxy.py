@@ -381,7 +381,7 @@ def test_token_of_deleted_instance_is_401(proxy, guest, ctx, instance):
     'https://dashboard.example.org.evil.example.org',
     'file://127.0.0.1',
     'null',
-])
+], ids=['foreign-host', 'suffix-of-allowed', 'file-scheme', 'null'])
 def test_foreign_origin_is_403(proxy, guest, ctx, instance, origin):
     raw_token = _mint(ctx, instance, guest.port)
     response = _refusal(_url(proxy, raw_token), origin=origin)
@@ -400,7 +400,7 @@ def test_origin_with_other_port_is_403(proxy, guest, ctx, instance):
     'http://127.0.0.1',
     'https://' + ALLOWED,
     'http://%s:8443' % ALLOWED.upper(),
-])
+], ids=['same-host-and-port', 'same-host', 'listed', 'listed-upper-case'])
 def test_allowed_origin_is_accepted(proxy, guest, ctx, instance, origin):
     raw_token = _mint(ctx, instance, guest.port)
     origin = origin.format(port=proxy.bound_port)
