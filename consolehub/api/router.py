@@ -9,9 +9,13 @@ import routes
 import webob
 import webob.exc
 
+from consolehub.api.handlers import console_auth_tokens
 from consolehub.api.handlers import console_sessions
+from consolehub.api.handlers import flavors
 from consolehub.api.handlers import instance
 from consolehub.api.handlers import remote_console
+from consolehub.api.handlers import server_consoles
+from consolehub.api.handlers import servers
 from consolehub.api.handlers import service
 from consolehub.api.middleware import fault
 from consolehub.api import util
@@ -47,6 +51,28 @@ ROUTE_DECLARATIONS = {
     },
     '/os-services': {
         'GET': service.list_services,
+    },
+    # Nova's compute API (microversions: consolehub/api/microversion.py).
+    '/v2.1/servers': {
+        'GET': servers.list_servers,
+        'POST': servers.create_server,
+    },
+    '/v2.1/servers/detail': {'GET': servers.list_servers_detail},
+    '/v2.1/servers/{server_id}': {
+        'GET': servers.show_server,
+        'DELETE': servers.delete_server,
+    },
+    '/v2.1/servers/{server_id}/action': {
+        'POST': server_consoles.server_action,
+    },
+    '/v2.1/servers/{server_id}/remote-consoles': {
+        'POST': server_consoles.create_remote_console,
+    },
+    '/v2.1/flavors': {'GET': flavors.list_flavors},
+    '/v2.1/flavors/detail': {'GET': flavors.list_flavors_detail},
+    '/v2.1/flavors/{flavor_id}': {'GET': flavors.show_flavor},
+    '/v2.1/os-console-auth-tokens/{console_token}': {
+        'GET': console_auth_tokens.show_console_auth_token,
     },
 }
 

@@ -6,6 +6,7 @@ from consolehub.policies import base
 from consolehub.policies import console_sessions
 from consolehub.policies import instances
 from consolehub.policies import remote_consoles
+from consolehub.policies import servers
 from consolehub.policies import services
 
 
@@ -14,4 +15,5 @@ def list_rules():
     return list(itertools.chain(base.list_rules(), instances.list_rules(),
                                 remote_consoles.list_rules(),
                                 console_sessions.list_rules(),
-                                services.list_rules()))
+                                services.list_rules(),
+                                servers.list_rules()))

@@ -12,7 +12,10 @@ rules = [
         'Get a remote console URL for an instance.',
         [{'method': 'POST', 'path': '/servers/{server_id}/remote-consoles'},
          {'method': 'POST',
-          'path': '/instances/{instance_id}/remote-consoles'}]),
+          'path': '/instances/{instance_id}/remote-consoles'},
+         {'method': 'POST',
+          'path': '/v2.1/servers/{server_id}/remote-consoles'},
+         {'method': 'POST', 'path': '/v2.1/servers/{server_id}/action'}]),
 ]
 
 

@@ -20,14 +20,14 @@ LOG = logging.getLogger(__name__)
 #: errors into generic pages, losing the message.
 FAULT_KEY = 'consolehub.fault'
 
-#: HTTP status -> Nova's fault name.
+#: HTTP status -> Nova's fault name; any other status (406 included,
+#: as in Nova) is a "computeFault".
 FAULT_NAMES = {
     400: 'badRequest',
     401: 'unauthorized',
     403: 'forbidden',
     404: 'itemNotFound',
     405: 'badMethod',
-    406: 'notAcceptable',
     409: 'conflictingRequest',
     413: 'overLimit',
     415: 'badMediaType',

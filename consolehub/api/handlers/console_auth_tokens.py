@@ -1,0 +1,41 @@
+"""Nova's ``GET /v2.1/os-console-auth-tokens/{console_token}``.
+
+An administrator (or an external console proxy holding an admin token)
+learns where a console token leads: ``instance_uuid``, ``host``,
+``port`` and ``internal_access_path``. Looking a token up does not use it
+up. Before microversion 2.31 Nova shows only RDP tokens, so every one of
+ours answers 401 there, as Nova's does.
+"""
+
+import webob.exc
+
+from consolehub.api import microversion
+from consolehub.api import util
+from consolehub.console import tokens
+from consolehub import context as consolehub_context
+from consolehub import exception
+from consolehub import policy
+from consolehub.policies import servers as server_policies
+
+
+def show_console_auth_token(req):
+    """-> 200 ``{"console": {instance_uuid, host, port,
+    internal_access_path}}``; 404 for an unknown or expired token."""
+    context = util.request_context(req)
+    policy.authorize(context, server_policies.CONSOLE_AUTH_TOKEN,
+                     {'project_id': context.project_id})
+    try:
+        row = tokens.validate(consolehub_context.get_admin_context(),
+                              req.urlvars['console_token'])
+    except exception.InvalidToken:
+        raise webob.exc.HTTPNotFound(
+            explanation='The console token was not found or has expired.')
+    if (not microversion.is_at_least(req, '2.31') and
+            row['console_type'] != 'rdp-html5'):
+        raise webob.exc.HTTPUnauthorized(
+            explanation='Before microversion 2.31 only RDP console tokens '
+                        'can be shown.')
+    return util.json_response(req, {'console': {
+        'instance_uuid': row['instance_uuid'], 'host': row['host'],
+        'port': row['port'],
+        'internal_access_path': row['internal_access_path']}})

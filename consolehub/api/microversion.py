@@ -1,0 +1,167 @@
+"""Compute API microversions, as Nova negotiates them.
+
+A client asks for a version with ``OpenStack-API-Version: compute X.Y``
+(or the legacy ``X-OpenStack-Nova-API-Version: X.Y``); ``latest`` means
+our highest. Without either header a request gets ``2.1``. Every
+``/v2.1`` response names the version it was served at and says that it
+varies with those headers.
+
+:data:`VERSIONS` is the one list of what each version adds to the
+resources we serve; versions between two lines change only Nova
+resources we do not have (keypairs, networks, ...), so they behave as the
+line before them. The highest line is what we advertise.
+"""
+
+import re
+
+from oslo_log import log as logging
+import webob
+import webob.exc
+
+from consolehub.api.middleware import fault
+
+LOG = logging.getLogger(__name__)
+
+#: (version, what it adds here), one line each, oldest first.
+VERSIONS = (
+    ('2.1', 'servers, flavors, os-getVNCConsole/os-getSPICEConsole/'
+            'os-getSerialConsole actions, os-console-auth-tokens (rdp only)'),
+    ('2.3', 'admins see OS-EXT-SRV-ATTR reservation_id, launch_index, '
+            'hostname, kernel_id, ramdisk_id, root_device_name, user_data'),
+    ('2.6', 'POST /servers/{id}/remote-consoles; the console actions go'),
+    ('2.8', 'remote console protocol "mks", type "webmks"'),
+    ('2.9', 'server views carry "locked"'),
+    ('2.16', 'admins see server "host_status"'),
+    ('2.19', 'server views carry "description"'),
+    ('2.26', 'server views carry "tags"'),
+    ('2.31', 'os-console-auth-tokens shows every console type'),
+)
+
+SERVICE_TYPE = 'compute'
+HEADER = 'OpenStack-API-Version'
+LEGACY_HEADER = 'X-OpenStack-Nova-API-Version'
+VARY = '%s, %s' % (HEADER, LEGACY_HEADER)
+
+#: Where the request's :class:`APIVersion` is kept in the WSGI environ.
+ENVIRON_KEY = 'consolehub.api_version'
+
+#: The path prefix of the versioned API.
+PREFIX = '/v2.1'
+
+_FORMAT = re.compile(r'^([1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})$')
+
+
+class APIVersion(tuple):
+    """A ``(major, minor)`` pair that prints as ``"major.minor"``."""
+
+    def __new__(cls, text):
+        match = _FORMAT.match(text)
+        if match is None:
+            raise ValueError(text)
+        return super().__new__(cls, (int(match.group(1)),
+                                     int(match.group(2))))
+
+    def __str__(self):
+        return '%d.%d' % self
+
+
+MIN_VERSION = APIVersion(VERSIONS[0][0])
+MAX_VERSION = APIVersion(VERSIONS[-1][0])
+
+
+def _requested(req):
+    """The version text the client asked for, or None."""
+    header = req.headers.get(HEADER)
+    if header:
+        for entry in header.split(','):
+            parts = entry.strip().split()
+            if len(parts) == 2 and parts[0].lower() == SERVICE_TYPE:
+                return parts[1]
+        return None
+    return req.headers.get(LEGACY_HEADER)
+
+
+def parse(req):
+    """The :class:`APIVersion` to serve ``req`` at.
+
+    :raises webob.exc.HTTPBadRequest: the version is not ``X.Y``.
+    :raises webob.exc.HTTPNotAcceptable: it is outside our range.
+    """
+    text = _requested(req)
+    if text is None:
+        return MIN_VERSION
+    text = text.strip()
+    if text.lower() == 'latest':
+        return MAX_VERSION
+    try:
+        version = APIVersion(text)
+    except ValueError:
+        raise webob.exc.HTTPBadRequest(
+            explanation='API version %r is not of the form X.Y, e.g. %s.'
+                        % (text[:32], MAX_VERSION))
+    if not MIN_VERSION <= version <= MAX_VERSION:
+        raise webob.exc.HTTPNotAcceptable(
+            explanation='Version %s is not supported by the API. Minimum '
+                        'is %s and maximum is %s.'
+                        % (version, MIN_VERSION, MAX_VERSION))
+    return version
+
+
+def request_version(req):
+    """The version ``req`` is served at (2.1 outside ``/v2.1``)."""
+    return req.environ.get(ENVIRON_KEY, MIN_VERSION)
+
+
+def is_at_least(req, text):
+    """Whether ``req`` is served at version ``text`` or later."""
+    return request_version(req) >= APIVersion(text)
+
+
+def require(req, minimum=None, maximum=None):
+    """Answer 404, as Nova does, when ``req``'s version is out of range."""
+    version = request_version(req)
+    if ((minimum and version < APIVersion(minimum)) or
+            (maximum and version > APIVersion(maximum))):
+        raise webob.exc.HTTPNotFound(
+            explanation='The resource could not be found.')
+
+
+def _set_headers(headers, version):
+    headers[HEADER] = '%s %s' % (SERVICE_TYPE, version)
+    headers[LEGACY_HEADER] = str(version)
+    headers['Vary'] = VARY
+
+
+class Microversion(object):
+    """WSGI filter: negotiates the version of every ``/v2.1`` request.
+
+    Other paths (the unversioned ``/instances`` API) pass untouched.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    @fault.keeps_fault
+    def __call__(self, environ, start_response):
+        req = webob.Request(environ)
+        if not (req.path_info == PREFIX or
+                req.path_info.startswith(PREFIX + '/')):
+            return self.application(environ, start_response)
+        try:
+            version = parse(req)
+        except webob.exc.HTTPException as error:
+            # Errors carry our range so a client can retry inside it.
+            _set_headers(error.headers, MAX_VERSION)
+            raise
+        environ[ENVIRON_KEY] = version
+        try:
+            response = req.get_response(self.application)
+        except webob.exc.HTTPException as error:
+            _set_headers(error.headers, version)
+            raise
+        _set_headers(response.headers, version)
+        return response(environ, start_response)
+
+    @classmethod
+    def factory(cls, global_conf, **local_conf):
+        return cls

@@ -1,0 +1,169 @@
+"""The OpenAPI 3.1 document of the whole API, served at
+``/v2.1/openapi.json``.
+
+Paths and methods come from :data:`consolehub.api.router.ROUTE_DECLARATIONS`
+and the public discovery paths; request bodies and query parameters are
+the very JSON Schemas (draft 2020-12, which OpenAPI 3.1 uses) that the
+handlers validate with. Version-dependent schemas are given at our
+highest microversion, and ``x-openstack-microversion`` says from which
+(and until which) version an operation exists.
+"""
+
+import inspect
+import re
+
+from consolehub.api.handlers import console_auth_tokens
+from consolehub.api.handlers import flavors
+from consolehub.api.handlers import instance
+from consolehub.api.handlers import remote_console
+from consolehub.api.handlers import server_consoles
+from consolehub.api.handlers import servers
+from consolehub.api import microversion
+from consolehub.api import router
+from consolehub.api.schemas import instance as instance_schema
+from consolehub.api.schemas import remote_console as remote_console_schema
+from consolehub.api.schemas import servers as server_schema
+from consolehub.api import versions
+
+TITLE = 'consolehub API'
+
+
+def _latest(schema_function):
+    return lambda: schema_function(microversion.MAX_VERSION)
+
+
+#: handler -> what its docstring cannot say: ``body`` and ``query``
+#: (a schema or a function returning one), ``status`` (success code),
+#: ``min``/``max`` microversion. Handlers missing here are documented from
+#: their docstring alone.
+OPERATIONS = {
+    instance.list_instances: {'query': instance_schema.list_query},
+    instance.create_instance: {'body': instance_schema.create,
+                               'status': 202},
+    instance.update_instance: {'body': instance_schema.UPDATE},
+    instance.delete_instance: {'status': 204},
+    remote_console.create_remote_console: {
+        'body': remote_console_schema.CREATE},
+    servers.list_servers: {'query': server_schema.LIST_QUERY},
+    servers.list_servers_detail: {'query': server_schema.LIST_QUERY},
+    servers.create_server: {'body': _latest(server_schema.create),
+                            'status': 202},
+    servers.delete_server: {'status': 204},
+    server_consoles.server_action: {'body': server_schema.ACTION,
+                                    'max': '2.5'},
+    server_consoles.create_remote_console: {
+        'body': _latest(server_schema.remote_console), 'min': '2.6'},
+    flavors.list_flavors: {'query': server_schema.FLAVOR_LIST_QUERY},
+    flavors.list_flavors_detail: {'query': server_schema.FLAVOR_LIST_QUERY},
+    console_auth_tokens.show_console_auth_token: {'min': '2.31'},
+}
+
+_PATH_PARAMETER = re.compile(r'\{([^}]+)\}')
+
+_FAULT = {
+    'type': 'object',
+    'description': "Nova's fault body: one key naming the fault "
+                   '(badRequest, itemNotFound, ...).',
+    'minProperties': 1, 'maxProperties': 1,
+    'additionalProperties': {
+        'type': 'object',
+        'properties': {'code': {'type': 'integer'},
+                       'message': {'type': 'string'}},
+        'required': ['code', 'message'],
+    },
+}
+
+
+def _resolve(schema):
+    return schema() if callable(schema) else schema
+
+
+def _summary(handler):
+    doc = inspect.getdoc(handler) or handler.__name__
+    return doc.split('\n\n')[0].replace('\n', ' ')
+
+
+def _operation(path, method, handler, public=False):
+    extra = OPERATIONS.get(handler, {})
+    status = str(extra.get('status', 200))
+    operation = {
+        'operationId': '%s.%s' % (handler.__module__.rsplit('.', 1)[-1],
+                                  handler.__name__),
+        'summary': _summary(handler),
+        'responses': {
+            status: {'description': 'Success.'},
+            'default': {'description': 'An error, as a Nova fault.',
+                        'content': {'application/json': {'schema': {
+                            '$ref': '#/components/schemas/Fault'}}}},
+        },
+    }
+    if status != '204':
+        operation['responses'][status]['content'] = {
+            'application/json': {'schema': {'type': 'object'}}}
+    parameters = [{'name': name, 'in': 'path', 'required': True,
+                   'schema': {'type': 'string'}}
+                  for name in _PATH_PARAMETER.findall(path)]
+    query = _resolve(extra.get('query'))
+    if query:
+        parameters += [{'name': name, 'in': 'query', 'required': False,
+                        'schema': schema}
+                       for name, schema in query['properties'].items()]
+    if path.startswith(microversion.PREFIX + '/') and not public:
+        parameters.append({'$ref': '#/components/parameters/'
+                                   'OpenStackAPIVersion'})
+        operation['x-openstack-microversion'] = {
+            'min': extra.get('min', str(microversion.MIN_VERSION)),
+            'max': extra.get('max', str(microversion.MAX_VERSION))}
+    if parameters:
+        operation['parameters'] = parameters
+    body = _resolve(extra.get('body'))
+    if body is not None:
+        operation['requestBody'] = {
+            'required': True,
+            'content': {'application/json': {'schema': body}}}
+    if public:
+        operation['security'] = []
+    return operation
+
+
+def document(server_url=''):
+    """The OpenAPI 3.1 document (a dict) with ``server_url`` as server."""
+    paths = {}
+    for path, handler in versions.PUBLIC.items():
+        paths.setdefault(path, {})['get'] = _operation(path, 'GET', handler,
+                                                       public=True)
+    for path, methods in router.ROUTE_DECLARATIONS.items():
+        for method, handler in sorted(methods.items()):
+            paths.setdefault(path, {})[method.lower()] = (
+                _operation(path, method, handler))
+    # One handler may serve two paths; operation ids must stay unique.
+    seen = set()
+    for path, operations in paths.items():
+        for operation in operations.values():
+            if operation['operationId'] in seen:
+                operation['operationId'] += '@' + path
+            seen.add(operation['operationId'])
+    return {
+        'openapi': '3.1.0',
+        'info': {
+            'title': TITLE,
+            'version': str(microversion.MAX_VERSION),
+            'description': 'Instances and their remote consoles; /v2.1 '
+                           "follows Nova's compute API.",
+        },
+        'servers': [{'url': server_url or '/'}],
+        'security': [{'token': []}],
+        'paths': paths,
+        'components': {
+            'securitySchemes': {'token': {
+                'type': 'apiKey', 'in': 'header', 'name': 'X-Auth-Token'}},
+            'parameters': {'OpenStackAPIVersion': {
+                'name': microversion.HEADER, 'in': 'header',
+                'required': False,
+                'description': 'compute X.Y or compute latest; %s to %s.'
+                               % (microversion.MIN_VERSION,
+                                  microversion.MAX_VERSION),
+                'schema': {'type': 'string'}}},
+            'schemas': {'Fault': _FAULT},
+        },
+    }

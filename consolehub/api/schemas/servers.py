@@ -1,0 +1,130 @@
+"""JSON Schemas of the Nova-compatible ``/v2.1`` API.
+
+Field names, types and enums are those of Nova's compute API reference;
+some accept less than Nova (no images, networks or metadata exist here),
+and say so by refusing the rest. Version-dependent schemas are functions
+of the request's microversion (an ``APIVersion``).
+"""
+
+from consolehub.api.microversion import APIVersion
+from consolehub.api.schemas import instance as instance_schema
+
+NAME = instance_schema.NAME
+
+_ONE = {'oneOf': [{'type': 'integer', 'const': 1},
+                  {'type': 'string', 'const': '1'}]}
+
+
+def create(version):
+    """``POST /v2.1/servers``."""
+    server = {
+        'type': 'object',
+        'properties': {
+            'name': NAME,
+            # An id, or a flavor URL whose last segment is the id.
+            'flavorRef': {'oneOf': [
+                {'type': 'string', 'minLength': 1, 'maxLength': 255},
+                {'type': 'integer', 'minimum': 0}]},
+            # Guests have no disk: only "no image" exists.
+            'imageRef': {'type': 'string', 'maxLength': 255},
+            'networks': {'oneOf': [
+                {'type': 'string', 'enum': ['auto', 'none']},
+                {'type': 'array', 'maxItems': 0}]},
+            'metadata': {'type': 'object', 'maxProperties': 0},
+            'min_count': _ONE,
+            'max_count': _ONE,
+        },
+        'required': ['name', 'flavorRef'],
+        'additionalProperties': False,
+    }
+    if version >= APIVersion('2.19'):
+        # Nova stores a description; we have nowhere to keep one yet.
+        server['properties']['description'] = {'type': 'null'}
+    return {
+        'type': 'object',
+        'properties': {'server': server},
+        'required': ['server'],
+        'additionalProperties': False,
+    }
+
+
+#: ``GET /v2.1/servers`` and ``/servers/detail``: the filters we apply.
+#: Other parameters are ignored, as Nova ignores them before 2.75.
+LIST_QUERY = {
+    'type': 'object',
+    'properties': {
+        'name': {'type': 'string', 'maxLength': 255},
+        'limit': {'type': 'string', 'pattern': r'^[0-9]{1,9}\Z'},
+        'marker': {'type': 'string', 'maxLength': 255},
+        'all_tenants': {'type': 'string', 'maxLength': 16},
+    },
+    'additionalProperties': True,
+}
+
+#: ``GET /v2.1/flavors`` and ``/flavors/detail``.
+FLAVOR_LIST_QUERY = {
+    'type': 'object',
+    'properties': {
+        'limit': {'type': 'string', 'pattern': r'^[0-9]{1,9}\Z'},
+        'marker': {'type': 'string', 'maxLength': 255},
+        'is_public': {'type': 'string', 'maxLength': 16},
+    },
+    'additionalProperties': True,
+}
+
+
+def remote_console(version):
+    """``POST /v2.1/servers/{server_id}/remote-consoles`` (2.6+)."""
+    protocols = ['vnc', 'spice', 'rdp', 'serial']
+    types = ['novnc', 'xvpvnc', 'rdp-html5', 'spice-html5', 'serial']
+    if version >= APIVersion('2.8'):
+        protocols.append('mks')
+        types.append('webmks')
+    return {
+        'type': 'object',
+        'properties': {
+            'remote_console': {
+                'type': 'object',
+                'properties': {
+                    'protocol': {'type': 'string', 'enum': protocols},
+                    'type': {'type': 'string', 'enum': types},
+                },
+                'required': ['protocol', 'type'],
+                'additionalProperties': False,
+            },
+        },
+        'required': ['remote_console'],
+        'additionalProperties': False,
+    }
+
+
+def _console_action(name, types):
+    return {
+        'type': 'object',
+        'properties': {
+            name: {
+                'type': 'object',
+                'properties': {'type': {'type': 'string', 'enum': types}},
+                'required': ['type'],
+                'additionalProperties': False,
+            },
+        },
+        'required': [name],
+        'additionalProperties': False,
+    }
+
+
+#: The legacy console actions of ``POST /v2.1/servers/{id}/action``
+#: (2.1 - 2.5): action name -> (protocol, schema).
+CONSOLE_ACTIONS = {
+    'os-getVNCConsole': ('vnc', _console_action(
+        'os-getVNCConsole', ['novnc', 'xvpvnc'])),
+    'os-getSPICEConsole': ('spice', _console_action(
+        'os-getSPICEConsole', ['spice-html5'])),
+    'os-getSerialConsole': ('serial', _console_action(
+        'os-getSerialConsole', ['serial'])),
+}
+
+#: The body of ``POST /v2.1/servers/{id}/action``: one of the actions.
+ACTION = {'oneOf': [schema for _protocol, schema in
+                    CONSOLE_ACTIONS.values()]}

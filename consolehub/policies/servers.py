@@ -1,0 +1,58 @@
+"""Policy defaults for the Nova-compatible /v2.1 servers, flavors and
+console auth tokens."""
+
+from oslo_policy import policy
+
+from consolehub.policies import base
+
+PREFIX = 'consolehub:servers:%s'
+ALL_TENANTS = PREFIX % 'index:get_all_tenants'
+EXTENDED_ATTRIBUTES = PREFIX % 'show:extended-attributes'
+HOST_STATUS = PREFIX % 'show:host-status'
+FLAVORS = 'consolehub:flavors:index'
+CONSOLE_AUTH_TOKEN = 'consolehub:os-console-auth-tokens:show'
+
+_SERVERS = '/v2.1/servers'
+_SERVER = '/v2.1/servers/{server_id}'
+_VIEWS = [{'method': 'GET', 'path': _SERVERS},
+          {'method': 'GET', 'path': _SERVERS + '/detail'},
+          {'method': 'GET', 'path': _SERVER}]
+
+rules = [
+    policy.DocumentedRuleDefault(
+        PREFIX % name, check, description, operations)
+    for name, check, description, operations in [
+        ('index', base.PROJECT_MEMBER_OR_ADMIN, 'List servers.',
+         [{'method': 'GET', 'path': _SERVERS}]),
+        ('detail', base.PROJECT_MEMBER_OR_ADMIN, 'List servers in detail.',
+         [{'method': 'GET', 'path': _SERVERS + '/detail'}]),
+        ('index:get_all_tenants', base.ADMIN,
+         'List the servers of every project (all_tenants).', _VIEWS[:2]),
+        ('show', base.PROJECT_MEMBER_OR_ADMIN, 'Show a server.',
+         [{'method': 'GET', 'path': _SERVER}]),
+        ('show:extended-attributes', base.ADMIN,
+         'See OS-EXT-SRV-ATTR:* (the host) in server views.', _VIEWS),
+        ('show:host-status', base.ADMIN,
+         'See host_status in server views (2.16+).', _VIEWS),
+        ('create', base.PROJECT_MEMBER_OR_ADMIN, 'Create a server.',
+         [{'method': 'POST', 'path': _SERVERS}]),
+        ('delete', base.PROJECT_MEMBER_OR_ADMIN, 'Delete a server.',
+         [{'method': 'DELETE', 'path': _SERVER}]),
+    ]
+] + [
+    policy.DocumentedRuleDefault(
+        FLAVORS, '@', 'List and show the built-in flavors.',
+        [{'method': 'GET', 'path': '/v2.1/flavors'},
+         {'method': 'GET', 'path': '/v2.1/flavors/detail'},
+         {'method': 'GET', 'path': '/v2.1/flavors/{flavor_id}'}]),
+    policy.DocumentedRuleDefault(
+        CONSOLE_AUTH_TOKEN, base.ADMIN,
+        'Show the connection a console auth token grants, for an external '
+        'console proxy.',
+        [{'method': 'GET',
+          'path': '/v2.1/os-console-auth-tokens/{console_token}'}]),
+]
+
+
+def list_rules():
+    return rules
