@@ -1,8 +1,8 @@
 #!/bin/bash
 # Installs what consolehub needs from Debian on this machine: QEMU and the
 # libvirt library (embedded QEMU driver, no daemon), noVNC, and a C
-# toolchain for libvirt-python. With --test, also Chromium and its driver
-# for the browser tests. Safe to run again.
+# toolchain for libvirt-python (and uwsgi). With --test, also Chromium and
+# its driver for the browser tests, iproute2 and wrk. Safe to run again.
 set -euo pipefail
 
 SUDO=""
@@ -13,7 +13,8 @@ fi
 packages=(python3 python3-venv python3-dev gcc pkg-config libvirt-dev
           libvirt-daemon-driver-qemu qemu-system-x86 novnc)
 if [ "${1:-}" = "--test" ]; then
-    packages+=(chromium chromium-driver)
+    # iproute2: the network namespace test; wrk: the benchmarks in bench/.
+    packages+=(chromium chromium-driver iproute2 wrk)
 fi
 
 missing=()

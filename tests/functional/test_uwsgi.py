@@ -60,13 +60,25 @@ def start_uwsgi(deployment, port, ini=UWSGI_INI, extra_env=None,
     return process
 
 
+def kill_guest(instance_uuid):
+    """SIGKILL a QEMU a failed test left behind, found by instance UUID."""
+    out = subprocess.run(['pgrep', '-f', 'instance-%s' % instance_uuid],
+                         capture_output=True, text=True).stdout
+    for pid in out.split():
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except OSError:
+            pass
+
+
 def _worker_pids(master_pid):
     out = subprocess.run(['pgrep', '-P', str(master_pid)],
                          capture_output=True, text=True).stdout
     return sorted(int(pid) for pid in out.split())
 
 
-def test_api_under_uwsgi_on_rabbitmq_and_postgresql(make_stack):  # noqa
+def test_api_under_uwsgi_on_rabbitmq_and_postgresql(make_stack,  # noqa
+                                                    request):
     stack = make_stack(databases.POSTGRESQL)
     deployment = stack.deployment
     multiprocess._sync_schema(stack)
@@ -103,6 +115,7 @@ def test_api_under_uwsgi_on_rabbitmq_and_postgresql(make_stack):  # noqa
     assert api.request('GET', '/os-services').status_code == 403
 
     instance = api.create_instance('under-uwsgi')
+    request.addfinalizer(lambda: kill_guest(instance['id']))
     instance = api.wait_for_status(instance['id'], 'ACTIVE')
     assert instance['host'] == stack.hosts[0]
     url = api.console_url(instance['id'])
