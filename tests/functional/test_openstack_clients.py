@@ -1,0 +1,251 @@
+"""The OpenStack clients, unmodified, against a running consolehub.
+
+``consolehub-all`` serves real QEMU guests on 127.0.0.1; python-novaclient
+(keystoneauth1's ``token_endpoint.Token``), openstacksdk (the
+``admin_token`` auth type) and the ``openstack`` CLI
+(``--os-auth-type admin_token``) get a fixed endpoint and an API token,
+no Keystone. Each lists and shows servers and gets a console URL whose
+token then opens the guest's VNC console through the noVNC proxy.
+"""
+
+import json
+import os
+import subprocess
+import time
+import urllib.parse
+
+from keystoneauth1 import session as ks_session
+from keystoneauth1 import token_endpoint
+from novaclient import api_versions
+from novaclient import client as nova_client
+from novaclient import exceptions as nova_exceptions
+import openstack
+from openstack import exceptions as sdk_exceptions
+import pytest
+from websockets.sync import client as ws_client
+
+from tests.functional import servers
+
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(servers.QEMU_BINARY),
+    reason='QEMU (%s) is not installed' % servers.QEMU_BINARY)
+
+RFB_BANNER = b'RFB 003.008\n'
+UNKNOWN_ID = '00000000-0000-4000-8000-000000000000'
+
+
+@pytest.fixture(scope='module')
+def deployment(tmp_path_factory):
+    deployment = servers.Deployment(
+        str(tmp_path_factory.mktemp('osc')))
+    deployment.manage('db', 'sync')
+    deployment.start('consolehub-all', wait_port=deployment.api_port)
+    servers.wait_for_port(deployment.proxy_port, 30)
+    deployment.member_token = deployment.create_token('demo', 'alice')
+    deployment.admin_token = deployment.create_token('ops', 'root',
+                                                     roles=['admin'])
+    yield deployment
+    deployment.stop()
+
+
+def _endpoint(deployment):
+    return deployment.api_url + '/v2.1'
+
+
+def _token_of(url):
+    """The console token inside a noVNC ``access_url``."""
+    path = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)['path'][0]
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)[
+        'token'][0]
+
+
+def _assert_console_opens(deployment, url):
+    """The URL's token opens the guest's VNC server through the proxy."""
+    assert url.startswith('http://127.0.0.1:%s/vnc_lite.html?path='
+                          % deployment.proxy_port), url
+    ws_url = 'ws://127.0.0.1:%s/?token=%s' % (deployment.proxy_port,
+                                              _token_of(url))
+    with ws_client.connect(ws_url, open_timeout=10) as websocket:
+        assert websocket.recv(timeout=10) == RFB_BANNER
+
+
+def _wait_active(get, server_id, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        server = get(server_id)
+        if server.status != 'BUILD' or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert server.status == 'ACTIVE'
+    return server
+
+
+# -- python-novaclient --------------------------------------------------------
+
+def _nova(deployment, version='2.1', token=None):
+    auth = token_endpoint.Token(_endpoint(deployment),
+                                token or deployment.member_token)
+    return nova_client.Client(version, session=ks_session.Session(auth=auth))
+
+
+def test_novaclient(deployment):
+    nova = _nova(deployment)
+    server = nova.servers.create('nova-guest', image=None, flavor='2')
+    try:
+        # The guest is still starting: Nova's 409.
+        with pytest.raises(nova_exceptions.Conflict) as conflict:
+            nova.servers.get_vnc_console(server, 'novnc')
+        assert 'is in status BUILD' in str(conflict.value)
+
+        server = _wait_active(nova.servers.get, server.id)
+        assert server.name == 'nova-guest'
+        assert server.flavor['id'] == '2'
+        assert server.tenant_id == 'demo'
+        assert server.user_id == 'alice'
+        assert [s.id for s in nova.servers.list()] == [server.id]
+        assert [s.id for s in nova.servers.list(
+            search_opts={'name': '^nova-'})] == [server.id]
+        assert nova.servers.list(search_opts={'name': 'other'}) == []
+        assert [f.name for f in nova.flavors.list()] == [
+            'ch.tiny', 'ch.small', 'ch.medium', 'ch.large']
+
+        # 2.1 - 2.5: the os-getVNCConsole action.
+        console = nova.servers.get_vnc_console(server, 'novnc')['console']
+        assert console['type'] == 'novnc'
+        _assert_console_opens(deployment, console['url'])
+
+        # The newest version both sides know: remote-consoles.
+        version = api_versions.discover_version(
+            nova, api_versions.APIVersion('2.latest'))
+        assert version.get_string() == '2.31'
+        nova = _nova(deployment, version.get_string())
+        console = nova.servers.get_console_url(server, 'novnc')[
+            'remote_console']
+        assert (console['protocol'], console['type']) == ('vnc', 'novnc')
+        _assert_console_opens(deployment, console['url'])
+
+        with pytest.raises(nova_exceptions.NotFound) as not_found:
+            nova.servers.get(UNKNOWN_ID)
+        assert 'Instance %s could not be found.' % UNKNOWN_ID in str(
+            not_found.value)
+        with pytest.raises(nova_exceptions.BadRequest) as bad_request:
+            nova.servers.get_console_url(server, 'xvpvnc')
+        assert 'Unavailable console type xvpvnc.' in str(bad_request.value)
+        with pytest.raises(nova_exceptions.HTTPNotImplemented):
+            nova.servers.get_console_url(server, 'rdp-html5')
+    finally:
+        nova.servers.delete(server.id)
+    with pytest.raises(nova_exceptions.NotFound):
+        nova.servers.get(server.id)
+
+
+# -- openstacksdk ------------------------------------------------------------
+
+def _sdk(deployment, token):
+    return openstack.connect(
+        auth_type='admin_token',
+        auth={'endpoint': _endpoint(deployment), 'token': token},
+        load_yaml_config=False, load_envvars=False)
+
+
+def test_openstacksdk(deployment):
+    conn = _sdk(deployment, deployment.member_token)
+    admin = _sdk(deployment, deployment.admin_token)
+    server = conn.compute.create_server(name='sdk-guest', flavor_id='1',
+                                        networks='none')
+    try:
+        with pytest.raises(sdk_exceptions.ConflictException):
+            conn.compute.create_console(server, 'novnc')
+        server = conn.compute.wait_for_server(server, status='ACTIVE',
+                                              wait=60, interval=0.2)
+        assert [s.name for s in conn.compute.servers()] == ['sdk-guest']
+        shown = conn.compute.get_server(server.id)
+        assert (shown.name, shown.status, shown.flavor.id) == (
+            'sdk-guest', 'ACTIVE', '1')
+        # Admins see the host, and every project with all_projects.
+        assert admin.compute.get_server(server.id).compute_host
+        assert [s.id for s in admin.compute.servers(all_projects=True)] == [
+            server.id]
+
+        console = conn.compute.create_console(server, 'novnc')
+        assert (console['protocol'], console['type']) == ('vnc', 'novnc')
+        # An external proxy (with an admin token) redeems the token.
+        token = admin.compute.validate_console_auth_token(
+            _token_of(console['url']))
+        assert token.instance_uuid == server.id
+        assert token.host == '127.0.0.1'
+        assert token.port >= 5900
+        with pytest.raises(sdk_exceptions.ForbiddenException):
+            conn.compute.validate_console_auth_token(
+                _token_of(console['url']))
+        _assert_console_opens(deployment, console['url'])
+
+        with pytest.raises(sdk_exceptions.NotFoundException) as not_found:
+            conn.compute.get_server(UNKNOWN_ID)
+        assert 'Instance %s could not be found.' % UNKNOWN_ID in str(
+            not_found.value)
+        with pytest.raises(sdk_exceptions.BadRequestException) as bad:
+            conn.compute.create_console(server, 'xvpvnc')
+        assert 'Unavailable console type xvpvnc.' in str(bad.value)
+        with pytest.raises(sdk_exceptions.NotFoundException):
+            admin.compute.validate_console_auth_token('not-a-token')
+    finally:
+        conn.compute.delete_server(server)
+    with pytest.raises(sdk_exceptions.NotFoundException):
+        conn.compute.get_server(server.id)
+
+
+# -- the openstack CLI --------------------------------------------------------
+
+def _cli(deployment, *args):
+    """Run ``openstack`` with admin_token auth; returns the process."""
+    endpoint = _endpoint(deployment)
+    env = {'PATH': os.environ.get('PATH', '/usr/bin:/bin'),
+           'HOME': deployment.state_path,
+           # "server list" insists on an identity v3 proxy though it calls
+           # no identity API; without these the SDK would take our compute
+           # endpoint for identity v2.
+           'OS_IDENTITY_API_VERSION': '3',
+           'OS_IDENTITY_ENDPOINT_OVERRIDE': endpoint}
+    return subprocess.run(
+        [os.path.join(servers.BIN_DIR, 'openstack'),
+         '--os-auth-type', 'admin_token', '--os-endpoint', endpoint,
+         '--os-token', deployment.member_token] + list(args),
+        env=env, capture_output=True, text=True, timeout=120)
+
+
+def _cli_json(deployment, *args):
+    process = _cli(deployment, *(list(args) + ['-f', 'json']))
+    assert process.returncode == 0, process.stderr
+    return json.loads(process.stdout)
+
+
+def test_openstack_cli(deployment):
+    conn = _sdk(deployment, deployment.member_token)
+    server = conn.compute.create_server(name='cli-guest', flavor_id='3',
+                                        networks='none')
+    try:
+        conn.compute.wait_for_server(server, status='ACTIVE', wait=60,
+                                     interval=0.2)
+        listed = _cli_json(deployment, 'server', 'list')
+        assert [(s['ID'], s['Name'], s['Status'], s['Flavor'])
+                for s in listed] == [(server.id, 'cli-guest', 'ACTIVE',
+                                      'ch.medium')]
+        shown = _cli_json(deployment, 'server', 'show', 'cli-guest')
+        assert (shown['id'], shown['status'], shown['project_id']) == (
+            server.id, 'ACTIVE', 'demo')
+
+        console = _cli_json(deployment, 'console', 'url', 'show',
+                            'cli-guest')
+        assert console['type'] == 'novnc'
+        _assert_console_opens(deployment, console['url'])
+
+        missing = _cli(deployment, 'server', 'show', UNKNOWN_ID)
+        assert missing.returncode == 1
+        assert 'No Server found for %s' % UNKNOWN_ID in missing.stderr
+        refused = _cli(deployment, 'console', 'url', 'show', '--xvpvnc',
+                       'cli-guest')
+        assert refused.returncode == 1
+        assert 'Unavailable console type xvpvnc.' in refused.stderr
+    finally:
+        conn.compute.delete_server(server)
