@@ -32,6 +32,7 @@ the first 8 hex digits of the token's hash.
 """
 
 import asyncio
+import concurrent.futures
 import contextlib
 import email.utils
 import http
@@ -57,7 +58,6 @@ from consolehub.conf import CONF
 from consolehub.console import tokens
 from consolehub import context as consolehub_context
 from consolehub.db import api as db_api
-from consolehub import exception
 
 LOG = logging.getLogger(__name__)
 
@@ -177,19 +177,6 @@ def _request_token(request):
             if 'token' in cookie and cookie['token'].value:
                 return cookie['token'].value
     return None
-
-
-def _validate_token(raw_token):
-    """Blocking: the token row, or None if the token does not redeem.
-
-    A used single-use token still redeems here (``used_at`` set); the
-    caller decides.
-    """
-    try:
-        return tokens.validate(consolehub_context.get_admin_context(),
-                               raw_token)
-    except exception.InvalidToken:
-        return None
 
 
 def _is_upgrade(request):
@@ -330,7 +317,8 @@ class ConsoleProxy(object):
         self.connect_timeout = CONF.console.connect_timeout
         self.sessions = {}
         self._by_token = {}
-        self._db_lock = None
+        self._db_executor = None
+        self._ends = []
         self._lock = threading.Lock()
         self._loop = None
         self._stop_requested = False
@@ -358,7 +346,8 @@ class ConsoleProxy(object):
         :raises OSError: if an address cannot be bound.
         """
         loop = asyncio.get_running_loop()
-        self._db_lock = asyncio.Lock()
+        self._db_executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix='console-db')
         watchdog = None
         try:
             for listener in self.listeners:
@@ -379,6 +368,7 @@ class ConsoleProxy(object):
                 self._close_servers()
             for listener in self.listeners:
                 await listener.server.wait_closed()
+            await self._flush_ends()
             LOG.info('Console proxy stopped')
         finally:
             if watchdog is not None:
@@ -388,6 +378,7 @@ class ConsoleProxy(object):
                     listener.server.close()
             with self._lock:
                 self._loop = None
+            self._db_executor.shutdown(wait=True)
             self._finished.set()
 
     async def _end_orphans(self):
@@ -397,7 +388,7 @@ class ConsoleProxy(object):
         holds belongs to a proxy that stopped without recording it.
         """
         try:
-            ended = await asyncio.to_thread(
+            ended = await self._in_db_thread(
                 db_api.console_session_end_all_open,
                 consolehub_context.get_admin_context(), REASON_RESTARTED)
         except Exception as error:
@@ -482,51 +473,53 @@ class ConsoleProxy(object):
                 http.HTTPStatus.FORBIDDEN,
                 'Origin not allowed for this console proxy\n')
         raw_token = _request_token(request)
-        token = None
-        if raw_token:
-            token = await asyncio.to_thread(_validate_token, raw_token)
-        if token is not None and token['console_type'] != listener.kind:
-            token = None
+        if not raw_token or len(raw_token) > tokens.MAX_TOKEN_LENGTH:
+            return self._unauthorized()
         client_ip = (connection.remote_address or ('',))[0]
-        single_use = CONF.consoleauth.single_use
-        if token is not None and single_use and token['used_at']:
+        limit = CONF.console.max_sessions_per_instance
+        # One worker thread runs every session write, so the session
+        # count and the insert are consistent within this process, which
+        # is the only proxy of a deployment; the token's conditional
+        # UPDATE is atomic across processes in any case.
+        outcome, token, row = await self._in_db_thread(
+            db_api.console_session_redeem, tokens.hash_token(raw_token),
+            listener.kind, client_ip, CONF.consoleauth.single_use, limit,
+            [end[0] for end in self._ends] if limit else ())
+        if outcome == db_api.REDEEM_USED:
             primary = self._by_token.get(token['token_hash'])
             if (listener.kind == 'spice-html5' and primary is not None
                     and primary.client_ip == client_ip
                     and primary.close_reason is None):
+                # Another channel of a SPICE client already in session.
                 connection.consolehub = ('channel', primary, token)
                 return None
-            token = None
-        if token is None:
-            LOG.info('Refused a console websocket: missing, unknown, used '
-                     'or expired token')
-            return connection.respond(http.HTTPStatus.UNAUTHORIZED,
-                                      'Invalid or expired console token\n')
-        limit = CONF.console.max_sessions_per_instance
-        try:
-            # One writer at a time: the session count and the insert are
-            # then consistent within this process, which is the only
-            # proxy of a deployment; the token's conditional UPDATE is
-            # atomic across processes in any case.
-            async with self._db_lock:
-                row = await asyncio.to_thread(
-                    db_api.console_session_open,
-                    consolehub_context.get_admin_context(), token,
-                    listener.kind, client_ip, single_use, limit)
-        except exception.ConsoleSessionLimit:
+            LOG.info('Refused a console websocket: token %s was used '
+                     'already', _hash_prefix(token))
+            return self._unauthorized()
+        if outcome == db_api.REDEEM_LIMIT:
             LOG.warning('Refused a console session for instance '
                         '%(instance)s (token %(token)s): %(limit)d open',
                         {'instance': token['instance_uuid'],
                          'token': _hash_prefix(token), 'limit': limit})
             connection.consolehub = ('refuse', REASON_LIMIT)
             return None
-        except exception.InvalidToken:
-            LOG.info('Refused a console websocket: token %s was used by '
-                     'another connection', _hash_prefix(token))
-            return connection.respond(http.HTTPStatus.UNAUTHORIZED,
-                                      'Invalid or expired console token\n')
+        if outcome != db_api.REDEEM_OK:
+            return self._unauthorized()
         connection.consolehub = ('session', row, token)
         return None
+
+    @staticmethod
+    def _unauthorized():
+        LOG.info('Refused a console websocket: missing, unknown or expired '
+                 'token')
+        # A plain answer: the connection object may be gone already.
+        return _response(http.HTTPStatus.UNAUTHORIZED,
+                         b'Invalid or expired console token\n',
+                         'text/plain; charset=utf-8')
+
+    def _in_db_thread(self, func, *args):
+        return asyncio.get_running_loop().run_in_executor(
+            self._db_executor, func, *args)
 
     async def _serve_static(self, listener, request):
         if request.method not in ('GET', 'HEAD'):
@@ -604,24 +597,34 @@ class ConsoleProxy(object):
                 with contextlib.suppress(Exception):
                     await channel.close(frames.CloseCode.NORMAL_CLOSURE,
                                         session.close_reason or '')
-            await self._record_end(session)
+            self._record_end(session)
 
-    async def _record_end(self, session):
-        try:
-            async with self._db_lock:
-                await asyncio.to_thread(
-                    db_api.console_session_end,
-                    consolehub_context.get_admin_context(), session.uuid,
-                    session.close_reason or REASON_CLIENT_CLOSED,
-                    session.to_client, session.to_guest)
-        except Exception:
-            LOG.exception('Cannot record the end of console session %s',
-                          session.uuid)
+    def _record_end(self, session):
+        """Queue the session's end for the next batch write."""
+        self._ends.append((session.uuid,
+                           session.close_reason or REASON_CLIENT_CLOSED,
+                           session.to_client, session.to_guest))
         LOG.info('Console session %(session)s closed for instance '
                  '%(instance)s (token %(token)s): %(reason)s, %(out)d bytes '
                  'to the client, %(in)d to the guest',
                  dict(session.log_args, reason=session.close_reason,
                       out=session.to_client, **{'in': session.to_guest}))
+
+    async def _flush_ends(self):
+        """Write the queued session ends in one transaction.
+
+        Batched so that a session's end never delays the next session's
+        set-up in the database thread, and a thousand sessions ending at
+        once cost one commit.
+        """
+        if not self._ends:
+            return
+        ends, self._ends = self._ends, []
+        try:
+            await self._in_db_thread(db_api.console_session_finish, ends)
+        except Exception:
+            LOG.exception('Cannot record the end of %d console sessions',
+                          len(ends))
 
     async def _run(self, websocket, session, token):
         try:
@@ -732,6 +735,7 @@ class ConsoleProxy(object):
                                     CONF.console.session_check_interval))
             try:
                 self._sweep()
+                await self._flush_ends()
                 if time.monotonic() >= next_check and self.sessions:
                     next_check = (time.monotonic() +
                                   CONF.console.session_check_interval)
@@ -754,7 +758,7 @@ class ConsoleProxy(object):
                 self._end(session, REASON_IDLE)
 
     async def _poll_database(self):
-        ends = await asyncio.to_thread(
+        ends = await self._in_db_thread(
             db_api.console_session_ends_requested,
             consolehub_context.get_admin_context(), list(self.sessions))
         for uuid, reason in ends.items():

@@ -110,3 +110,44 @@ def test_request_end_of_ended_session_is_not_found(admin, token):
     with pytest.raises(exception.ConsoleSessionNotFound):
         db_api.console_session_request_end(admin, token['instance_uuid'],
                                            session['uuid'], 'x')
+
+
+def test_redeem_race_has_one_winner(admin, project_a, token):
+    raw_token, row = tokens.mint(project_a, NOVNC, '127.0.0.1', 5900,
+                                 token['instance_uuid'])
+    outcomes = []
+    barrier = threading.Barrier(6)
+
+    def redeem():
+        barrier.wait()
+        outcomes.append(db_api.console_session_redeem(
+            row['token_hash'], 'novnc', '127.0.0.1', True, 0)[0])
+
+    threads = [threading.Thread(target=redeem) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == [db_api.REDEEM_OK] + [db_api.REDEEM_USED] * 5
+
+
+def test_redeem_outcomes(admin, project_a, token):
+    redeem = db_api.console_session_redeem
+    assert redeem('0' * 64, 'novnc', None, True, 0)[0] == (
+        db_api.REDEEM_INVALID)
+    # Another console type's proxy does not take the token.
+    assert redeem(token['token_hash'], 'serial', None, True, 0)[0] == (
+        db_api.REDEEM_INVALID)
+    outcome, _token, first = redeem(token['token_hash'], 'novnc', 'a',
+                                    False, 1)
+    assert outcome == db_api.REDEEM_OK
+    assert redeem(token['token_hash'], 'novnc', 'a', False, 1)[0] == (
+        db_api.REDEEM_LIMIT)
+    # A session whose end is not written yet does not count.
+    assert redeem(token['token_hash'], 'novnc', 'a', False, 1,
+                  [first['uuid']])[0] == db_api.REDEEM_OK
+    db_api.console_session_finish([(first['uuid'], 'done', 5, 6)])
+    rows = db_api.console_session_get_all_by_instance(
+        admin, token['instance_uuid'])
+    assert [(row['close_reason'], row['bytes_to_client'])
+            for row in rows if row['uuid'] == first['uuid']] == [('done', 5)]
