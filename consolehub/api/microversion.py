@@ -14,25 +14,22 @@ line before them. The highest line is what we advertise.
 
 import re
 
-from oslo_log import log as logging
 import webob
 import webob.exc
 
 from consolehub.api.middleware import fault
 
-LOG = logging.getLogger(__name__)
-
 #: (version, what it adds here), one line each, oldest first.
 VERSIONS = (
-    ('2.1', 'servers, flavors, os-getVNCConsole/os-getSPICEConsole/'
-            'os-getSerialConsole actions, os-console-auth-tokens (rdp only)'),
+    ('2.1', 'servers, flavors, os-get{VNC,SPICE,Serial,RDP}Console '
+            'actions, os-console-auth-tokens (RDP tokens only)'),
     ('2.3', 'admins see OS-EXT-SRV-ATTR reservation_id, launch_index, '
             'hostname, kernel_id, ramdisk_id, root_device_name, user_data'),
     ('2.6', 'POST /servers/{id}/remote-consoles; the console actions go'),
     ('2.8', 'remote console protocol "mks", type "webmks"'),
     ('2.9', 'server views carry "locked"'),
     ('2.16', 'admins see server "host_status"'),
-    ('2.19', 'server views carry "description"'),
+    ('2.19', 'server views carry "description" (null: none is stored)'),
     ('2.26', 'server views carry "tags"'),
     ('2.31', 'os-console-auth-tokens shows every console type'),
 )

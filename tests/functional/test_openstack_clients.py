@@ -154,8 +154,9 @@ def test_openstacksdk(deployment):
     server = conn.compute.create_server(name='sdk-guest', flavor_id='1',
                                         networks='none')
     try:
-        with pytest.raises(sdk_exceptions.ConflictException):
+        with pytest.raises(sdk_exceptions.ConflictException) as conflict:
             conn.compute.create_console(server, 'novnc')
+        assert 'is in status BUILD' in str(conflict.value)
         server = conn.compute.wait_for_server(server, status='ACTIVE',
                                               wait=60, interval=0.2)
         assert [s.name for s in conn.compute.servers()] == ['sdk-guest']

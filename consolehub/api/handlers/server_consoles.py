@@ -3,8 +3,8 @@
 * ``POST /v2.1/servers/{server_id}/remote-consoles`` (2.6+) ->
   200 ``{"remote_console": {"protocol", "type", "url"}}``;
 * ``POST /v2.1/servers/{server_id}/action`` with ``os-getVNCConsole``,
-  ``os-getSPICEConsole`` or ``os-getSerialConsole`` (2.1 - 2.5) ->
-  200 ``{"console": {"type", "url"}}``.
+  ``os-getSPICEConsole``, ``os-getSerialConsole`` or ``os-getRDPConsole``
+  (2.1 - 2.5) -> 200 ``{"console": {"type", "url"}}``.
 
 Errors as Nova's (compute API reference, "Server Consoles"): 400 for a
 pair Nova does not know or one we do not serve (``console.types``

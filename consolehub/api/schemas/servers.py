@@ -123,6 +123,8 @@ CONSOLE_ACTIONS = {
         'os-getSPICEConsole', ['spice-html5'])),
     'os-getSerialConsole': ('serial', _console_action(
         'os-getSerialConsole', ['serial'])),
+    'os-getRDPConsole': ('rdp', _console_action(
+        'os-getRDPConsole', ['rdp-html5'])),
 }
 
 #: The body of ``POST /v2.1/servers/{id}/action``: one of the actions.
