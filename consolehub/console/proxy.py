@@ -42,6 +42,8 @@ import mimetypes
 import os
 import resource
 import signal
+import socket
+import struct
 import threading
 import time
 import urllib.parse
@@ -63,7 +65,7 @@ LOG = logging.getLogger(__name__)
 
 #: Bytes read from the guest per websocket message. Large reads keep the
 #: number of frames (and their per-frame cost) low on screen updates.
-READ_CHUNK = 64 * 1024
+READ_CHUNK = 256 * 1024
 
 #: Bytes of the guest's answer to an HTTP CONNECT we are willing to buffer.
 MAX_CONNECT_RESPONSE = 8 * 1024
@@ -223,6 +225,184 @@ def _read_static(web_root, url_path):
             or content_type.endswith('javascript')):
         content_type += '; charset=utf-8'
     return body, content_type
+
+
+async def _connect_socket(loop, host, port):
+    """A connected non-blocking TCP socket to ``host``:``port``."""
+    error = OSError('no address for %s' % host)
+    for family, kind, proto, _name, address in await loop.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM):
+        sock = socket.socket(family, kind, proto)
+        sock.setblocking(False)
+        try:
+            await loop.sock_connect(sock, address)
+        except OSError as exc:
+            sock.close()
+            error = exc
+            continue
+        except BaseException:
+            sock.close()
+            raise
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+    raise error
+
+
+async def _tunnel(loop, sock, path):
+    """HTTP CONNECT ``path`` over ``sock``; returns bytes after the answer.
+
+    :raises _TunnelError: if the relay refuses or answers nonsense.
+    """
+    if any(char in path for char in ' \r\n'):
+        raise _TunnelError('bad internal access path')
+    await loop.sock_sendall(sock, b'CONNECT %s HTTP/1.1\r\n\r\n'
+                            % path.encode('utf-8'))
+    head = b''
+    while b'\r\n\r\n' not in head:
+        if len(head) > MAX_CONNECT_RESPONSE:
+            raise _TunnelError('CONNECT answer too long')
+        chunk = await loop.sock_recv(sock, MAX_CONNECT_RESPONSE)
+        if not chunk:
+            raise _TunnelError('CONNECT to the console failed')
+        head += chunk
+    head, rest = head.split(b'\r\n\r\n', 1)
+    status = head.split(b'\r\n', 1)[0].split()
+    if len(status) < 2 or status[1] != b'200':
+        raise _TunnelError('CONNECT refused')
+    return rest
+
+
+#: Room kept in front of each read for the websocket frame header.
+_HEAD_ROOM = 10
+
+
+class _GuestLink(asyncio.BufferedProtocol):
+    """The guest's side of a session, copying guest bytes to the client.
+
+    The kernel reads the guest's bytes straight into one buffer per link,
+    after room for a frame header; each read goes out as one unmasked
+    binary frame written directly on the websocket's transport (no copy
+    in user space), so a 64 KiB screen update costs two system calls.
+    When the client does not keep up, reading from the guest pauses until
+    the websocket's transport has drained, so memory stays bounded.
+    """
+
+    def __init__(self, websocket, session, record):
+        self.websocket = websocket
+        self.session = session
+        self.record = record
+        self.transport = None
+        self.closed = False
+        self._buffer = bytearray(_HEAD_ROOM + READ_CHUNK)
+        self._view = memoryview(self._buffer)
+        self._paused = False
+        self._drain_waiter = None
+
+    # Guest -> client.
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def get_buffer(self, sizehint):
+        return self._view[_HEAD_ROOM:]
+
+    def buffer_updated(self, nbytes):
+        self._send(nbytes)
+
+    def forward(self, data):
+        """Send ``data`` (bytes from before the link) to the client."""
+        for start in range(0, len(data), READ_CHUNK):
+            chunk = data[start:start + READ_CHUNK]
+            self._view[_HEAD_ROOM:_HEAD_ROOM + len(chunk)] = chunk
+            self._send(len(chunk))
+
+    def _send(self, nbytes):
+        websocket = self.websocket
+        if websocket.protocol.state is not ws_protocol.State.OPEN:
+            return
+        if nbytes < 126:
+            start = _HEAD_ROOM - 2
+            self._buffer[start:_HEAD_ROOM] = bytes((0x82, nbytes))
+        elif nbytes < 65536:
+            start = _HEAD_ROOM - 4
+            self._buffer[start:_HEAD_ROOM] = _HEADER_16.pack(0x82, 126,
+                                                             nbytes)
+        else:
+            start = _HEAD_ROOM - 10
+            self._buffer[start:_HEAD_ROOM] = _HEADER_64.pack(0x82, 127,
+                                                             nbytes)
+        # The transport sends what it can now and copies only the rest.
+        websocket.transport.write(self._view[start:_HEAD_ROOM + nbytes])
+        session = self.session
+        session.to_client += nbytes
+        session.last_activity = time.monotonic()
+        if websocket.paused and not self._paused:
+            self._paused = True
+            self.transport.pause_reading()
+            websocket.consolehub_on_resume = self._resume_reading
+
+    def _resume_reading(self):
+        if self._paused and not self.closed:
+            self._paused = False
+            self.transport.resume_reading()
+
+    def eof_received(self):
+        return False  # close our side too
+
+    def connection_lost(self, exc):
+        self.closed = True
+        websocket = self.websocket
+        if self.record and self.session.close_reason is None:
+            self.session.close_reason = REASON_GUEST_CLOSED
+        if websocket.protocol.state is ws_protocol.State.OPEN:
+            asyncio.ensure_future(websocket.close(
+                frames.CloseCode.NORMAL_CLOSURE,
+                self.session.close_reason or REASON_GUEST_CLOSED))
+        self._wake()
+
+    # Client -> guest.
+
+    def pause_writing(self):
+        self._drain_waiter = asyncio.get_running_loop().create_future()
+
+    def resume_writing(self):
+        self._wake()
+
+    def _wake(self):
+        waiter, self._drain_waiter = self._drain_waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def write(self, data):
+        """Write ``data`` to the guest; wait while its buffer is full.
+
+        :raises ConnectionResetError: if the guest has gone.
+        """
+        if self.closed:
+            raise ConnectionResetError('guest closed')
+        self.transport.write(data)
+        if self._drain_waiter is not None:
+            await self._drain_waiter
+
+    def close(self):
+        if self.transport is not None:
+            self.transport.close()
+
+
+class _Connection(ws_server.ServerConnection):
+    """A websocket connection that tells its guest link when it drained."""
+
+    consolehub_on_resume = None
+
+    def resume_writing(self):
+        super().resume_writing()
+        callback, self.consolehub_on_resume = self.consolehub_on_resume, None
+        if callback is not None:
+            callback()
+
+
+_HEADER_16 = struct.Struct('!BBH')
+_HEADER_64 = struct.Struct('!BBQ')
 
 
 class Listener(object):
@@ -406,6 +586,7 @@ class ConsoleProxy(object):
 
         return ws_server.serve(
             self._handle_session, listener.host, listener.port,
+            create_connection=_Connection,
             process_request=process_request,
             select_subprotocol=self._select_subprotocol,
             # VNC and SPICE data are already compressed; permessage-deflate
@@ -540,38 +721,34 @@ class ConsoleProxy(object):
 
     # -- session ------------------------------------------------------------
 
-    async def _open_guest(self, row):
-        """TCP streams to the guest's console, through CONNECT if needed.
+    async def _open_guest(self, row, websocket, session, record=True):
+        """Connect a :class:`_GuestLink` to the guest's console.
+
+        Through an HTTP CONNECT to ``internal_access_path`` when the
+        token names one (as Nova does for consoles behind a relay); bytes
+        the relay sends after its answer go to the client first.
 
         :raises OSError: if the connection fails or times out.
         :raises _TunnelError: if the HTTP CONNECT is refused.
         """
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(row['host'], row['port'],
-                                    limit=READ_CHUNK),
+        loop = asyncio.get_running_loop()
+        sock = await asyncio.wait_for(
+            _connect_socket(loop, row['host'], row['port']),
             self.connect_timeout)
-        path = row['internal_access_path']
-        if not path:
-            return reader, writer
+        early = b''
         try:
-            # As Nova: tunnel through an HTTP proxy in front of the guest.
-            if any(char in path for char in ' \r\n'):
-                raise _TunnelError('bad internal access path')
-            writer.write(b'CONNECT %s HTTP/1.1\r\n\r\n'
-                         % path.encode('utf-8'))
-            head = await asyncio.wait_for(
-                reader.readuntil(b'\r\n\r\n'), self.connect_timeout)
-            if len(head) > MAX_CONNECT_RESPONSE:
-                raise _TunnelError('CONNECT answer too long')
-            status = head.split(b'\r\n', 1)[0].split()
-            if len(status) < 2 or status[1] != b'200':
-                raise _TunnelError('CONNECT refused')
-        except (_TunnelError, OSError, asyncio.IncompleteReadError,
-                asyncio.LimitOverrunError):
-            writer.close()
-            raise _TunnelError('CONNECT to the console failed')
-        # Bytes after the header stay buffered in reader for the relay.
-        return reader, writer
+            path = row['internal_access_path']
+            if path:
+                early = await asyncio.wait_for(
+                    _tunnel(loop, sock, path), self.connect_timeout)
+            _transport, link = await loop.create_connection(
+                lambda: _GuestLink(websocket, session, record), sock=sock)
+        except BaseException:
+            sock.close()
+            raise
+        if early:
+            link.forward(early)
+        return link
 
     async def _handle_session(self, websocket):
         what = websocket.consolehub
@@ -626,59 +803,44 @@ class ConsoleProxy(object):
             LOG.exception('Cannot record the end of %d console sessions',
                           len(ends))
 
-    async def _run(self, websocket, session, token):
+    async def _run(self, websocket, session, token, record=True):
         try:
-            reader, writer = await self._open_guest(token)
-        except (OSError, _TunnelError) as exc:
+            link = await self._open_guest(token, websocket, session, record)
+        except (OSError, _TunnelError, asyncio.TimeoutError) as exc:
             LOG.warning('Cannot reach the console of instance %(instance)s '
                         '(token %(token)s) at %(host)s:%(port)s: %(error)s',
                         dict(session.log_args, host=token['host'],
                              port=token['port'],
                              error=str(exc) or type(exc).__name__))
-            session.close_reason = UNREACHABLE_REASON
+            if record:
+                session.close_reason = UNREACHABLE_REASON
             await websocket.close(frames.CloseCode.INTERNAL_ERROR,
                                   UNREACHABLE_REASON)
             return
-        LOG.info('Console session %(session)s opened for instance '
-                 '%(instance)s (token %(token)s)', session.log_args)
+        if record:
+            LOG.info('Console session %(session)s opened for instance '
+                     '%(instance)s (token %(token)s)', session.log_args)
         try:
-            await self._relay(websocket, session, reader, writer)
+            await self._relay(websocket, session, link, record)
         finally:
-            writer.close()
+            link.close()
 
     async def _run_channel(self, websocket, session, token):
         session.channels.add(websocket)
         try:
-            reader, writer = await self._open_guest(token)
-        except (OSError, _TunnelError):
-            session.channels.discard(websocket)
-            await websocket.close(frames.CloseCode.INTERNAL_ERROR,
-                                  UNREACHABLE_REASON)
-            return
-        try:
-            await self._relay(websocket, session, reader, writer,
-                              record=False)
+            await self._run(websocket, session, token, record=False)
         finally:
             session.channels.discard(websocket)
-            writer.close()
 
-    async def _relay(self, websocket, session, reader, writer, record=True):
+    async def _relay(self, websocket, session, link, record=True):
         """Copy bytes both ways until one side closes or the session ends.
 
-        Guest to client runs in this task, client to guest in one more;
-        both count payload bytes into ``session``.
+        Guest to client runs in :class:`_GuestLink`'s callbacks; this
+        task copies client to guest and waits for the end.
         """
         # A serial terminal may type text frames; VNC and SPICE are binary.
         text_ok = session.kind == 'serial'
-
-        async def client_to_guest():
-            try:
-                await copy_up()
-            finally:
-                # Makes the guest side's read() return: the session is over.
-                writer.close()
-
-        async def copy_up():
+        try:
             async for message in websocket:
                 if isinstance(message, str):
                     if not text_ok:
@@ -687,39 +849,16 @@ class ConsoleProxy(object):
                         await websocket.close(
                             frames.CloseCode.UNSUPPORTED_DATA,
                             'binary frames only')
-                        return
+                        break
                     message = message.encode('utf-8')
-                writer.write(message)
                 session.to_guest += len(message)
                 session.last_activity = time.monotonic()
-                await writer.drain()
-            if record and session.close_reason is None:
-                session.close_reason = REASON_CLIENT_CLOSED
-
-        upstream = asyncio.create_task(client_to_guest())
-        guest_closed = False
-        try:
-            while True:
-                data = await reader.read(READ_CHUNK)
-                if not data:
-                    guest_closed = not upstream.done()
-                    break
-                session.to_client += len(data)
-                session.last_activity = time.monotonic()
-                await websocket.send(data)
+                await link.write(message)
         except (OSError, ws_exceptions.ConnectionClosed):
             pass
-        finally:
-            upstream.cancel()
-            results = await asyncio.gather(upstream, return_exceptions=True)
-        for result in results:
-            # Either side going away mid-copy is the normal end of a session.
-            if isinstance(result, Exception) and not isinstance(
-                    result, (OSError, ws_exceptions.ConnectionClosed,
-                             asyncio.CancelledError)):
-                LOG.error('Console relay failed: %s', result)
-        if guest_closed and record and session.close_reason is None:
-            session.close_reason = REASON_GUEST_CLOSED
+        if record and session.close_reason is None:
+            session.close_reason = (REASON_GUEST_CLOSED if link.closed
+                                    else REASON_CLIENT_CLOSED)
         if websocket.state is ws_protocol.State.OPEN:
             await websocket.close(frames.CloseCode.NORMAL_CLOSURE,
                                   session.close_reason or
