@@ -227,11 +227,28 @@ def _read_static(web_root, url_path):
     return body, content_type
 
 
+def _numeric_address(host, port):
+    """getaddrinfo's answer for a literal IP address, or None for a name."""
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(family, host)
+        except OSError:
+            continue
+        address = (host, port) if family == socket.AF_INET else (
+            host, port, 0, 0)
+        return [(family, socket.SOCK_STREAM, 0, '', address)]
+    return None
+
+
 async def _connect_socket(loop, host, port):
     """A connected non-blocking TCP socket to ``host``:``port``."""
     error = OSError('no address for %s' % host)
-    for family, kind, proto, _name, address in await loop.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM):
+    addresses = _numeric_address(host, port)
+    if addresses is None:
+        # A name: resolved in the loop's thread pool.
+        addresses = await loop.getaddrinfo(host, port,
+                                           type=socket.SOCK_STREAM)
+    for family, kind, proto, _name, address in addresses:
         sock = socket.socket(family, kind, proto)
         sock.setblocking(False)
         try:

@@ -73,9 +73,11 @@ def proxy_engine():
     global _PROXY_ENGINE
     with _LOCK:
         if _PROXY_ENGINE is None:
+            url = CONF.database.connection
             engine = sa.create_engine(
-                CONF.database.connection, pool_pre_ping=True,
-                pool_size=2, max_overflow=2, pool_recycle=3600)
+                url, pool_size=2, max_overflow=2, pool_recycle=3600,
+                # A server may drop idle connections; a file may not.
+                pool_pre_ping=not url.startswith('sqlite'))
             if engine.dialect.name == 'sqlite':
                 sa.event.listen(engine, 'connect', _sqlite_wal)
             _PROXY_ENGINE = engine
