@@ -180,6 +180,10 @@ def test_openstacksdk(deployment):
             conn.compute.validate_console_auth_token(
                 _token_of(console['url']))
         _assert_console_opens(deployment, console['url'])
+        # Used once ([consoleauth] single_use), it redeems nothing more.
+        with pytest.raises(sdk_exceptions.NotFoundException):
+            admin.compute.validate_console_auth_token(
+                _token_of(console['url']))
 
         with pytest.raises(sdk_exceptions.NotFoundException) as not_found:
             conn.compute.get_server(UNKNOWN_ID)

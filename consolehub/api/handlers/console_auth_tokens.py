@@ -3,14 +3,16 @@
 An administrator (or an external console proxy holding an admin token)
 learns where a console token leads: ``instance_uuid``, ``host``,
 ``port`` and ``internal_access_path``. Looking a token up does not use it
-up. Before microversion 2.31 Nova shows only RDP tokens, so every one of
-ours answers 401 there, as Nova's does.
+up; with ``[consoleauth] single_use`` a token a console session already
+used is not found. Before microversion 2.31 Nova shows only RDP tokens,
+so every one of ours answers 401 there, as Nova's does.
 """
 
 import webob.exc
 
 from consolehub.api import microversion
 from consolehub.api import util
+from consolehub.conf import CONF
 from consolehub.console import tokens
 from consolehub import context as consolehub_context
 from consolehub import exception
@@ -28,6 +30,9 @@ def show_console_auth_token(req):
         row = tokens.validate(consolehub_context.get_admin_context(),
                               req.urlvars['console_token'])
     except exception.InvalidToken:
+        row = None
+    if row is None or (CONF.consoleauth.single_use and
+                       row.get('used_at') is not None):
         raise webob.exc.HTTPNotFound(
             explanation='The console token was not found or has expired.')
     if (not microversion.is_at_least(req, '2.31') and
