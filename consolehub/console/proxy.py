@@ -49,6 +49,10 @@ import time
 import urllib.parse
 
 from oslo_log import log as logging
+try:
+    from websockets.speedups import apply_mask as _apply_mask
+except ImportError:  # pragma: no cover - websockets built without C
+    from websockets.utils import apply_mask as _apply_mask
 from websockets.asyncio import server as ws_server
 from websockets import datastructures
 from websockets import exceptions as ws_exceptions
@@ -305,6 +309,7 @@ class _GuestLink(asyncio.BufferedProtocol):
     """
 
     def __init__(self, websocket, session, record):
+        self.on_writable = None
         self.websocket = websocket
         self.session = session
         self.record = record
@@ -379,11 +384,30 @@ class _GuestLink(asyncio.BufferedProtocol):
 
     # Client -> guest.
 
+    #: Called once when the guest's write buffer drains.
+    on_writable = None
+
+    @property
+    def writing_paused(self):
+        return self._drain_waiter is not None
+
     def pause_writing(self):
         self._drain_waiter = asyncio.get_running_loop().create_future()
 
     def resume_writing(self):
         self._wake()
+        callback, self.on_writable = self.on_writable, None
+        if callback is not None:
+            callback()
+
+    def write_now(self, data):
+        """Write ``data`` to the guest without waiting (the fast path)."""
+        if self.closed:
+            return
+        self.transport.write(data)
+        session = self.session
+        session.to_guest += len(data)
+        session.last_activity = time.monotonic()
 
     def _wake(self):
         waiter, self._drain_waiter = self._drain_waiter, None
@@ -407,9 +431,25 @@ class _GuestLink(asyncio.BufferedProtocol):
 
 
 class _Connection(ws_server.ServerConnection):
-    """A websocket connection that tells its guest link when it drained."""
+    """A websocket connection with a fast path from the client to the guest.
+
+    Once open, the client's single-frame binary messages (all that noVNC
+    and spice-html5 send) are parsed here, unmasked by websockets' C
+    extension and written to the guest at once: no message queue, no task
+    switch, one copy. Control frames still go to websockets, which answers
+    pings and closes. Any other data frame (text, fragmented, oversized)
+    hands the rest of the connection to websockets, whose messages the
+    session's task relays in order.
+    """
 
     consolehub_on_resume = None
+    #: The session's :class:`_GuestLink` once connected to the guest.
+    consolehub_link = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._fast_buffer = b''
+        self._fast_off = False
 
     def resume_writing(self):
         super().resume_writing()
@@ -417,7 +457,94 @@ class _Connection(ws_server.ServerConnection):
         if callback is not None:
             callback()
 
+    def data_received(self, data):
+        if (self._fast_off or
+                self.protocol.state is not ws_protocol.State.OPEN):
+            super().data_received(data)
+            return
+        buffer = self._fast_buffer + data if self._fast_buffer else data
+        self._fast_buffer = b''
+        link = self.consolehub_link
+        if link is None:
+            # Not connected to the guest yet: keep the frames, in order.
+            if len(buffer) > READ_CHUNK:
+                self._slow_from(buffer, 0)
+            else:
+                self._fast_buffer = buffer
+            return
+        self._parse(buffer, link)
 
+    def consolehub_connected(self, link):
+        """Start the fast path: the guest link is ready."""
+        self.consolehub_link = link
+        if self._fast_buffer and not self._fast_off:
+            buffer, self._fast_buffer = self._fast_buffer, b''
+            self._parse(buffer, link)
+
+    def _slow_from(self, buffer, position):
+        self._fast_off = True
+        super().data_received(bytes(buffer[position:]))
+
+    def _parse(self, buffer, link):
+        size = len(buffer)
+        position = 0
+        limit = self.protocol.max_message_size
+        while size - position >= 2:
+            first, second = buffer[position], buffer[position + 1]
+            length = second & 0x7f
+            head = 2
+            if length == 126:
+                if size - position < 4:
+                    break
+                length = _LENGTH_16.unpack_from(buffer, position + 2)[0]
+                head = 4
+            elif length == 127:
+                if size - position < 10:
+                    break
+                length = _LENGTH_64.unpack_from(buffer, position + 2)[0]
+                head = 10
+            opcode = first & 0x0f
+            if (first & 0xf0) != 0x80 or not second & 0x80 or (
+                    opcode not in (0x2, 0x8, 0x9, 0xa)) or (
+                    limit is not None and length > limit):
+                # Text, fragments, reserved bits, no mask, too big: all
+                # websockets' business from here on.
+                self._slow_from(buffer, position)
+                return
+            end = position + head + 4 + length
+            if size < end:
+                break
+            if opcode != 0x2:
+                # Close, ping, pong: websockets answers them.
+                super().data_received(bytes(buffer[position:end]))
+                if self.protocol.state is not ws_protocol.State.OPEN:
+                    self._fast_off = True
+                    if end < size:
+                        super().data_received(bytes(buffer[end:]))
+                    return
+            elif length:
+                mask = buffer[position + head:position + head + 4]
+                link.write_now(_apply_mask(
+                    buffer[position + head + 4:end], mask))
+            position = end
+        if position < size:
+            self._fast_buffer = bytes(buffer[position:])
+        if link.writing_paused and not self._reading_paused_for_guest:
+            self._reading_paused_for_guest = True
+            self.transport.pause_reading()
+            link.on_writable = self._resume_for_guest
+
+    _reading_paused_for_guest = False
+
+    def _resume_for_guest(self):
+        if self._reading_paused_for_guest:
+            self._reading_paused_for_guest = False
+            if not self.transport.is_closing():
+                self.transport.resume_reading()
+
+
+_LENGTH_16 = struct.Struct('!H')
+_LENGTH_64 = struct.Struct('!Q')
 _HEADER_16 = struct.Struct('!BBH')
 _HEADER_64 = struct.Struct('!BBQ')
 
@@ -857,6 +984,7 @@ class ConsoleProxy(object):
         """
         # A serial terminal may type text frames; VNC and SPICE are binary.
         text_ok = session.kind == 'serial'
+        websocket.consolehub_connected(link)
         try:
             async for message in websocket:
                 if isinstance(message, str):

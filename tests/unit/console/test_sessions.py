@@ -288,3 +288,25 @@ def test_sighup_reload_changes_mutable_options(tmp_path, overrides):
         assert CONF.console.max_sessions_per_instance == 1
     finally:
         CONF([], project='consolehub', default_config_files=[])
+
+
+def test_small_messages_pings_and_fragments_keep_their_order(
+        proxy, guest, ctx, instance):
+    raw_token = helpers._mint(ctx, instance, guest.port)
+    expected = bytearray()
+    with helpers._connect(helpers._url(proxy, raw_token)) as websocket:
+        assert websocket.recv(timeout=TIMEOUT) == BANNER
+        for number in range(300):
+            message = b'%05d' % number
+            websocket.send(message)
+            expected += message
+            if number == 100:
+                websocket.ping().wait(TIMEOUT)
+        # A fragmented message: websockets' own path from here on.
+        websocket.send([b'frag', b'ment'])
+        expected += b'fragment'
+        websocket.send(b'after')
+        expected += b'after'
+        assert helpers._recv_exactly(websocket, len(expected)) == expected
+    _wait_for(lambda: _sessions(instance)[0]['ended_at'] is not None)
+    assert _sessions(instance)[0]['bytes_to_guest'] == len(expected)
