@@ -42,6 +42,7 @@ from consolehub import context as consolehub_context
 from consolehub.db import api as db_api
 from consolehub import rpc
 from consolehub import service
+from tests.functional import databases
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..',
                                          '..'))
@@ -49,6 +50,12 @@ PASTE_CONFIG = os.path.join(REPO_ROOT, 'etc', 'api-paste.ini')
 QEMU_BINARY = '/usr/bin/qemu-system-x86_64'
 
 HOST = 'gabbi-compute'
+
+#: Where the fixtures keep state: ``sqlite`` (the default, a file per
+#: fixture), ``postgresql`` or ``mysql`` (a fresh database per fixture on
+#: this machine's server, dropped afterwards), so that the same suite runs
+#: on each (``tox -e functional-postgresql``, ``functional-mysql``).
+DATABASE_VARIABLE = 'CONSOLEHUB_TEST_DATABASE'
 
 #: Environment variable -> (project_id, user_id, roles) of an API token.
 CALLERS = {
@@ -135,8 +142,22 @@ class APIFixture(fixture.GabbiFixture):
     def configure(self):
         """Set the options a subclass changes (after the common ones)."""
 
+    def _database_url(self):
+        backend = os.environ.get(DATABASE_VARIABLE) or 'sqlite'
+        if backend == 'sqlite':
+            return 'sqlite:///%s' % os.path.join(self.tmp_dir,
+                                                 'consolehub.sqlite')
+        if backend not in databases.BACKENDS:
+            raise ValueError('%s must be sqlite or one of %s, not %r'
+                             % (DATABASE_VARIABLE,
+                                ', '.join(databases.BACKENDS), backend))
+        # Skips the test, saying why, if the server is not reachable.
+        self.database = databases.create(backend, prefix='consolehub_gabbi')
+        return self.database.url
+
     def start_fixture(self):
         self.tmp_dir = None
+        self.database = None
         self.compute = None
         self._compute_started = False
         self._overrides = []
@@ -154,8 +175,7 @@ class APIFixture(fixture.GabbiFixture):
         self._override('state_path', self.tmp_dir)
         self._override('host', HOST)
         self._override('transport_url', 'fake://')
-        self._override('connection', 'sqlite:///%s' % os.path.join(
-            self.tmp_dir, 'consolehub.sqlite'), group='database')
+        self._override('connection', self._database_url(), group='database')
         self._override('connection_uri', self.connection_uri(),
                        group='libvirt')
         self._override('auth_strategy', 'token', group='api')
@@ -209,6 +229,9 @@ class APIFixture(fixture.GabbiFixture):
         """Undo everything but the compute agent, even after an error."""
         rpc.cleanup()
         db_api.reset()
+        if getattr(self, 'database', None) is not None:
+            self.database.drop()
+            self.database = None
         for name, group in reversed(self._overrides):
             CONF.clear_override(name, group=group)
         self._overrides = []
