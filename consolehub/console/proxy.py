@@ -296,11 +296,29 @@ async def _tunnel(loop, sock, path):
 #: Room kept in front of each read for the websocket frame header.
 _HEAD_ROOM = 10
 
+_THREAD_STATE = threading.local()
+
+
+def _read_buffer():
+    """This thread's ``(bytearray, memoryview)`` for guest reads.
+
+    asyncio calls ``get_buffer``, reads and calls ``buffer_updated`` in one
+    go, and :class:`_GuestLink` writes the bytes on before returning (the
+    transport copies what the socket cannot take), so one buffer serves
+    every session of an event loop: idle sessions cost no buffer.
+    """
+    state = getattr(_THREAD_STATE, 'buffer', None)
+    if state is None:
+        buffer = bytearray(_HEAD_ROOM + READ_CHUNK)
+        state = _THREAD_STATE.buffer = (buffer, memoryview(buffer))
+    return state
+
 
 class _GuestLink(asyncio.BufferedProtocol):
     """The guest's side of a session, copying guest bytes to the client.
 
-    The kernel reads the guest's bytes straight into one buffer per link,
+    The kernel reads the guest's bytes straight into the thread's read
+    buffer (shared by every link: each read is sent on before the next),
     after room for a frame header; each read goes out as one unmasked
     binary frame written directly on the websocket's transport (no copy
     in user space), so a 64 KiB screen update costs two system calls.
@@ -315,8 +333,7 @@ class _GuestLink(asyncio.BufferedProtocol):
         self.record = record
         self.transport = None
         self.closed = False
-        self._buffer = bytearray(_HEAD_ROOM + READ_CHUNK)
-        self._view = memoryview(self._buffer)
+        self._buffer, self._view = _read_buffer()
         self._paused = False
         self._drain_waiter = None
 
