@@ -190,25 +190,43 @@ def _console_urls(stack, instance_id, count):
     return times
 
 
+def _show(stack, instance_id, count):
+    session = stack.api.session
+    url = stack.api_url + '/instances/' + instance_id
+    times = []
+    for number in range(50 + count):
+        started = time.perf_counter()
+        response = session.get(url, timeout=60)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, response.text
+        if number >= 50:
+            times.append(elapsed)
+    return times
+
+
 def console_url(stack, count):
     instance = stack.api.create_instance('bench-console')
     stack.guests.append(instance['id'])
     stack.api.wait_for_status(instance['id'], 'ACTIVE', 180)
     bare = _summary(_bare_rpc(stack, count))
     console = _summary(_console_urls(stack, instance['id'], count))
+    # The API alone (auth, one instance query, no RPC), for the breakdown.
+    show = _summary(_show(stack, instance['id'], count))
     stack.api.request('DELETE', '/instances/' + instance['id'])
     print('\n== POST /servers/{id}/remote-consoles over uwsgi + RabbitMQ + '
           'PostgreSQL, one client, keep-alive')
     print('%-34s %6s %9s %9s %9s' % ('', 'n', 'median', 'p99', 'max'))
     for label, figures in (('bare oslo.messaging call (ms)', bare),
-                           ('console URL request (ms)', console)):
+                           ('console URL request (ms)', console),
+                           ('GET /instances/{id}, no RPC (ms)', show)):
         print('%-34s %6d %9.2f %9.2f %9.2f' % (
             label, figures['n'], figures['median'], figures['p99'],
             figures['max']))
     ratio = console['median'] / bare['median']
     print('median ratio console / bare RPC: %.2fx (target <= 1.5x: %s)'
           % (ratio, 'met' if ratio <= 1.5 else 'NOT met'))
-    return {'bare_rpc': bare, 'console_url': console, 'ratio': ratio}
+    return {'bare_rpc': bare, 'console_url': console, 'show': show,
+            'ratio': ratio}
 
 
 # -- throughput with wrk ------------------------------------------------------

@@ -26,6 +26,7 @@ namespace, bridge or veth cannot be made. Everything it makes (processes,
 namespaces, bridge and veths, database, RabbitMQ queues) goes at the end.
 """
 
+import ipaddress
 import os
 import random
 import socket
@@ -59,13 +60,28 @@ def _ip(*args, namespace=None):
     return result.stdout
 
 
+def _unused_prefix():
+    """``10.A.B`` of a /24 that no route of this machine covers."""
+    routes = []
+    for line in _ip('-4', 'route', 'show', 'table', 'all').splitlines():
+        destination = line.split()[0] if line.split() else ''
+        if destination[:1].isdigit():
+            routes.append(ipaddress.ip_network(destination, strict=False))
+    for _attempt in range(100):
+        prefix = '10.%d.%d' % (random.randint(200, 250),
+                               random.randint(0, 255))
+        network = ipaddress.ip_network(prefix + '.0/24')
+        if not any(network.overlaps(route) for route in routes):
+            return prefix
+    raise RuntimeError('no free 10.x.y.0/24 for the test network')
+
+
 class Network(object):
     """A bridge in the root namespace and namespaces hanging off it."""
 
     def __init__(self):
         self.id = uuid.uuid4().hex[:6]
-        self.prefix = '10.%d.%d' % (random.randint(200, 250),
-                                    random.randint(0, 255))
+        self.prefix = _unused_prefix()
         self.bridge = 'chbr%s' % self.id
         self.gateway = self.prefix + '.1'
         self.namespaces = []
