@@ -1,0 +1,608 @@
+"""Benchmark the console proxy against stock websockify and direct TCP.
+
+One run starts a fake guest (TCP servers: a source writing at full speed,
+a sink, and a banner-then-idle console), our proxy
+(``consolehub-novncproxy`` on SQLite, one-time tokens on), stock
+websockify (forking, numpy unmasking, a token file) and drives all three
+paths with the same client (``websockets``' asyncio client without
+permessage-deflate, or raw asyncio TCP for the direct path):
+
+* throughput guest -> browser with 64 KiB and 4 KiB guest writes, and
+  browser -> guest with 64 KiB and 4 KiB client messages, in MB/s, with
+  the proxy's CPU seconds per GB relayed (user + system from
+  ``/proc/PID/stat``, plus reaped children's for websockify);
+* connection setup: upgrade, token check (and, for us, consumption and
+  the session record) until the guest's first byte, median and p99;
+* concurrent idle sessions held open, and the private memory (USS) each
+  costs over the idle process (websockify: the sum over its processes).
+
+Run from the repository root with the websockify of another venv::
+
+    python -m bench.proxy --websockify /tmp/wsify-venv/bin/websockify
+
+"""
+
+import argparse
+import asyncio
+import os
+import resource
+import signal
+import socket
+import socketserver
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from websockets.asyncio import client as ws_client
+
+BIN_DIR = os.path.dirname(sys.executable)
+BANNER = b'RFB 003.008\n'
+MB = 1e6
+GB = 1e9
+
+
+# -- the guest ----------------------------------------------------------------
+
+class _Source(socketserver.BaseRequestHandler):
+    """Reads a 12-byte request (total, write size), writes that much."""
+
+    def handle(self):
+        head = b''
+        while len(head) < 12:
+            chunk = self.request.recv(12 - len(head))
+            if not chunk:
+                return
+            head += chunk
+        total, size = struct.unpack('!QI', head)
+        block = b'\x5a' * size
+        view = memoryview(block)
+        sent = 0
+        try:
+            while sent < total:
+                count = min(size, total - sent)
+                self.request.sendall(view[:count])
+                sent += count
+            while self.request.recv(65536):
+                pass
+        except OSError:
+            pass
+
+
+class _Sink(socketserver.BaseRequestHandler):
+    """Reads an 8-byte total, then that many bytes, then answers 'D'."""
+
+    def handle(self):
+        head = b''
+        while len(head) < 8:
+            chunk = self.request.recv(8 - len(head))
+            if not chunk:
+                return
+            head += chunk
+        total = struct.unpack('!Q', head)[0]
+        buf = bytearray(1 << 20)
+        got = 0
+        try:
+            while got < total:
+                count = self.request.recv_into(buf)
+                if not count:
+                    return
+                got += count
+            self.request.sendall(b'D')
+            while self.request.recv(65536):
+                pass
+        except OSError:
+            pass
+
+
+class _Banner(socketserver.BaseRequestHandler):
+    """A VNC server stand-in: a banner, then silence until hung up."""
+
+    def handle(self):
+        try:
+            self.request.sendall(BANNER)
+            while self.request.recv(65536):
+                pass
+        except OSError:
+            pass
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 2048
+
+
+def _run_guest(ports_out):
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    threading.stack_size(256 * 1024)
+    ports = []
+    for handler in (_Source, _Sink, _Banner):
+        server = _Server(('127.0.0.1', 0), handler)
+        ports.append(server.server_address[1])
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    os.write(ports_out, ('%d %d %d\n' % tuple(ports)).encode())
+    while True:
+        time.sleep(3600)
+
+
+def start_guest():
+    """Fork the guest; returns ``(pid, {'source','sink','banner': port})``."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        try:
+            _run_guest(write_end)
+        finally:
+            os._exit(1)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        source, sink, banner = (int(port) for port in pipe.readline().split())
+    return pid, {'source': source, 'sink': sink, 'banner': banner}
+
+
+# -- process counters ---------------------------------------------------------
+
+_TICK = os.sysconf('SC_CLK_TCK')
+
+
+def cpu_seconds(pid, children=False):
+    """User + system CPU of ``pid`` (and of its reaped children)."""
+    with open('/proc/%d/stat' % pid) as stat:
+        fields = stat.read().rsplit(')', 1)[1].split()
+    # Fields 14-17 of proc(5), counted from the state field (index 0 = 3).
+    utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
+    total = utime + stime + (cutime + cstime if children else 0)
+    return total / _TICK
+
+
+def uss(pid):
+    """Private (unshared) resident bytes of ``pid``."""
+    total = 0
+    with open('/proc/%d/smaps_rollup' % pid) as rollup:
+        for line in rollup:
+            if line.startswith(('Private_Clean:', 'Private_Dirty:',
+                                'Private_Hugetlb:')):
+                total += int(line.split()[1]) * 1024
+    return total
+
+
+def process_tree(pid):
+    """``pid`` and its live child processes."""
+    pids = [pid]
+    try:
+        with open('/proc/%d/task/%d/children' % (pid, pid)) as children:
+            pids += [int(child) for child in children.read().split()]
+    except OSError:
+        pass
+    return pids
+
+
+def tree_uss(pid):
+    total = 0
+    for member in process_tree(pid):
+        try:
+            total += uss(member)
+        except OSError:
+            pass
+    return total
+
+
+# -- the three paths ----------------------------------------------------------
+
+class Path(object):
+    """How the client reaches one guest port through one path."""
+
+    name = None
+    pid = None
+    children = False
+
+    async def open(self, target):
+        """``(send, recv, close)`` coroutines for a new connection."""
+        raise NotImplementedError()
+
+    def cpu(self):
+        """CPU seconds of the proxy's processes, live and reaped."""
+        if self.pid is None:
+            return 0.0
+        total = cpu_seconds(self.pid, children=True)
+        for child in process_tree(self.pid)[1:]:
+            try:
+                total += cpu_seconds(child)
+            except OSError:
+                pass  # it ended: its CPU moves to the parent's counters
+        return total
+
+    def settle(self):
+        """Wait until the children of finished sessions are gone."""
+
+
+class Direct(Path):
+    name = 'direct TCP'
+
+    def __init__(self, guest_ports):
+        self.ports = guest_ports
+
+    async def open(self, target):
+        reader, writer = await asyncio.open_connection(
+            '127.0.0.1', self.ports[target], limit=1 << 20)
+
+        async def send(data):
+            writer.write(data)
+            await writer.drain()
+
+        async def recv():
+            data = await reader.read(1 << 20)
+            if not data:
+                raise ConnectionError('closed')
+            return data
+
+        async def close():
+            writer.close()
+            try:
+                await writer.wait_closed()
+            except OSError:
+                pass
+        return send, recv, close
+
+
+class _WebsocketPath(Path):
+    def url(self, target):
+        raise NotImplementedError()
+
+    async def open(self, target):
+        websocket = await ws_client.connect(
+            self.url(target), compression=None, max_size=None,
+            open_timeout=30, ping_interval=None, proxy=None)
+        return websocket.send, websocket.recv, websocket.close
+
+
+class Ours(_WebsocketPath):
+    name = 'consolehub'
+
+    def __init__(self, state_path, guest_ports):
+        from consolehub.conf import CONF
+        self.port = _free_port()
+        self.config = os.path.join(state_path, 'proxy.conf')
+        with open(self.config, 'w') as config:
+            config.write(
+                '[DEFAULT]\nstate_path = %s\nlog_file = %s\n'
+                '[database]\nconnection = sqlite:///%s/consolehub.sqlite\n'
+                '[vnc]\nnovncproxy_host = 127.0.0.1\nnovncproxy_port = %d\n'
+                '[console]\nmax_sessions_per_instance = 0\n'
+                '[consoleauth]\ntoken_ttl = 3600\nsingle_use = true\n'
+                % (state_path, os.path.join(state_path, 'proxy.log'),
+                   state_path, self.port))
+        CONF(['--config-file', self.config], project='consolehub',
+             default_config_files=[])
+        from consolehub import context
+        from consolehub.db import api as db_api
+        db_api.db_sync()
+        self._context = context.RequestContext(project_id='bench',
+                                               user_id='bench')
+        self._instance = db_api.instance_create(self._context, 'bench', 64,
+                                                1, 'bench')
+        self.guest_ports = guest_ports
+        self._log = open(os.path.join(state_path, 'proxy.out'), 'ab')
+        self.process = subprocess.Popen(
+            [os.path.join(BIN_DIR, 'consolehub-novncproxy'),
+             '--config-file', self.config],
+            stdout=self._log, stderr=subprocess.STDOUT)
+        self.pid = self.process.pid
+        _wait_for_port(self.port, self.process)
+
+    def mint(self, target):
+        from consolehub.console import tokens
+        raw_token, _row = tokens.mint(
+            self._context, ('vnc', 'novnc'), '127.0.0.1',
+            self.guest_ports[target], self._instance['uuid'])
+        return raw_token
+
+    def url(self, target, token=None):
+        return 'ws://127.0.0.1:%d/?token=%s' % (
+            self.port, token or self.mint(target))
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(60)
+        self._log.close()
+
+
+class Websockify(_WebsocketPath):
+    name = 'websockify'
+    children = True
+
+    def __init__(self, binary, state_path, guest_ports):
+        self.port = _free_port()
+        token_file = os.path.join(state_path, 'websockify.tokens')
+        with open(token_file, 'w') as tokens_out:
+            for target, port in guest_ports.items():
+                tokens_out.write('%s: 127.0.0.1:%d\n' % (target, port))
+        self._log = open(os.path.join(state_path, 'websockify.out'), 'ab')
+        self.process = subprocess.Popen(
+            [binary, '--token-plugin', 'TokenFile', '--token-source',
+             token_file, '127.0.0.1:%d' % self.port],
+            stdout=self._log, stderr=subprocess.STDOUT)
+        self.pid = self.process.pid
+        _wait_for_port(self.port, self.process)
+
+    def url(self, target):
+        return 'ws://127.0.0.1:%d/?token=%s' % (self.port, target)
+
+    def settle(self):
+        deadline = time.monotonic() + 5
+        while (len(process_tree(self.pid)) > 1 and
+               time.monotonic() < deadline):
+            time.sleep(0.05)
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        for pid in process_tree(self.pid)[1:]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        self._log.close()
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_port(port, process, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError('exited with %s' % process.returncode)
+        try:
+            socket.create_connection(('127.0.0.1', port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError('port %d never opened' % port)
+
+
+# -- measurements -------------------------------------------------------------
+
+async def guest_to_browser(connection, total, write_size):
+    send, recv, _close = connection
+    started = time.perf_counter()
+    await send(struct.pack('!QI', total, write_size))
+    got = 0
+    while got < total:
+        got += len(await recv())
+    return time.perf_counter() - started
+
+
+async def browser_to_guest(connection, total, message_size):
+    send, recv, _close = connection
+    block = b'\xa5' * message_size
+    started = time.perf_counter()
+    await send(struct.pack('!Q', total))
+    sent = 0
+    while sent < total:
+        await send(block)
+        sent += message_size
+    assert await recv() == b'D'
+    return time.perf_counter() - started
+
+
+async def throughput(path, direction, total, size):
+    """``(MB/s, proxy CPU s/GB)`` of one transfer of ``total`` bytes.
+
+    The CPU counted is the proxy's (every process of it, live children
+    included) from just before the transfer to just after, with the
+    connection open: set-up and tear-down are measured apart.
+    """
+    connection = await path.open('source' if direction == 'down'
+                                 else 'sink')
+    try:
+        await asyncio.sleep(0.3)
+        cpu_before = path.cpu()
+        run = guest_to_browser if direction == 'down' else browser_to_guest
+        elapsed = await run(connection, total, size)
+        cpu = path.cpu() - cpu_before
+    finally:
+        await connection[2]()
+    return total / elapsed / MB, cpu / (total / GB)
+
+
+async def setup_times(path, count):
+    """Milliseconds from connect to the guest's first byte, ``count``
+    times in a row."""
+    times = []
+    for _ in range(count):
+        url = path.url('banner') if isinstance(path, Ours) else None
+        started = time.perf_counter()
+        if url is not None:
+            websocket = await ws_client.connect(
+                url, compression=None, ping_interval=None, proxy=None)
+            first = await websocket.recv()
+            close = websocket.close
+        else:
+            _send, recv, close = await path.open('banner')
+            first = await recv()
+        times.append((time.perf_counter() - started) * 1000)
+        assert first == BANNER, first
+        await close()
+    return times
+
+
+async def hold_sessions(path, count, hold_seconds):
+    """Open ``count`` idle sessions at once; returns a result dict."""
+    path.settle()
+    await asyncio.sleep(0.5)
+    before = tree_uss(path.pid) if path.pid else 0
+    semaphore = asyncio.Semaphore(64)
+    if isinstance(path, Ours):
+        urls = [path.url('banner') for _ in range(count)]
+    else:
+        urls = [None] * count
+
+    async def one(url):
+        async with semaphore:
+            try:
+                if url is not None:
+                    websocket = await ws_client.connect(
+                        url, compression=None, ping_interval=None,
+                        proxy=None, open_timeout=60)
+                    first = await asyncio.wait_for(websocket.recv(), 60)
+                    conn = (websocket.recv, websocket.close)
+                else:
+                    _send, recv, close = await path.open('banner')
+                    first = await asyncio.wait_for(recv(), 60)
+                    conn = (recv, close)
+            except Exception:
+                return None
+            return conn if first == BANNER else None
+
+    conns = await asyncio.gather(*(one(url) for url in urls))
+    opened = [conn for conn in conns if conn is not None]
+    await asyncio.sleep(1.0)
+    after = tree_uss(path.pid) if path.pid else 0
+    processes = len(process_tree(path.pid)) if path.pid else 0
+    await asyncio.sleep(hold_seconds)
+
+    async def still_up(conn):
+        recv, _close = conn
+        try:
+            await asyncio.wait_for(recv(), 0.5)
+        except asyncio.TimeoutError:
+            return True
+        except Exception:
+            return False
+        return True
+
+    alive = sum(await asyncio.gather(*(still_up(conn) for conn in opened)))
+    await asyncio.gather(*(conn[1]() for conn in opened),
+                         return_exceptions=True)
+    return {'opened': len(opened), 'alive': alive, 'processes': processes,
+            'uss_before': before, 'uss_after': after,
+            'per_session': ((after - before) / len(opened)
+                            if opened else 0)}
+
+
+def _raise_file_limit():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def _pct(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def run(args, paths):
+    skip = args.skip.split(',')
+    if 'throughput' not in skip:
+        await run_throughput(args, paths)
+    if 'setup' not in skip:
+        await run_setup(args, paths)
+    if 'sessions' not in skip:
+        await run_sessions(args, paths)
+
+
+async def run_throughput(args, paths):
+    print('== throughput (MB/s; proxy CPU s per GB relayed) ==')
+    print('%-26s' % 'case' + ''.join('%24s' % path.name for path in paths))
+    cases = [('guest->browser 64 KiB', 'down', 65536, args.megabytes),
+             ('guest->browser 4 KiB', 'down', 4096, args.megabytes // 2),
+             ('browser->guest 64 KiB', 'up', 65536, args.megabytes),
+             ('browser->guest 4 KiB', 'up', 4096, args.megabytes // 4)]
+    for label, direction, size, megabytes in cases:
+        total = megabytes * 1024 * 1024
+        cells = []
+        for path in paths:
+            # Best of the repeats: the client shares two cores with the
+            # proxy and the guest.
+            best = max([await throughput(path, direction, total, size)
+                        for _ in range(args.repeat)])
+            if path.pid is None:
+                cells.append('%10.0f MB/s       ' % best[0])
+            else:
+                cells.append('%10.0f MB/s %5.2f s/GB' % best)
+        print('%-26s' % label + ''.join('%24s' % cell for cell in cells))
+        sys.stdout.flush()
+
+
+async def run_setup(args, paths):
+    print('\n== connection setup to first guest byte (ms, n=%d) =='
+          % args.setups)
+    for path in paths:
+        times = await setup_times(path, args.setups)
+        print('%-12s median %6.2f  p99 %6.2f  max %6.2f' % (
+            path.name, statistics.median(times), _pct(times, 0.99),
+            max(times)))
+        sys.stdout.flush()
+
+
+async def run_sessions(args, paths):
+    print('\n== %d concurrent idle sessions held %ds ==' % (
+        args.sessions, args.hold))
+    for path in paths:
+        result = await hold_sessions(path, args.sessions, args.hold)
+        if path.pid is None:
+            print('%-12s opened %5d  alive %5d' % (
+                path.name, result['opened'], result['alive']))
+        else:
+            print('%-12s opened %5d  alive %5d  processes %5d  USS idle '
+                  '%6.1f MB -> %7.1f MB  = %6.1f KB per session' % (
+                      path.name, result['opened'], result['alive'],
+                      result['processes'], result['uss_before'] / MB,
+                      result['uss_after'] / MB,
+                      result['per_session'] / 1024))
+        sys.stdout.flush()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--websockify', default='websockify',
+                        help='websockify executable (stock, from PyPI)')
+    parser.add_argument('--megabytes', type=int, default=1024,
+                        help='MiB per throughput transfer')
+    parser.add_argument('--repeat', type=int, default=2)
+    parser.add_argument('--setups', type=int, default=500)
+    parser.add_argument('--sessions', type=int, default=1000)
+    parser.add_argument('--hold', type=int, default=5)
+    parser.add_argument('--paths', default='consolehub,websockify,direct',
+                        help='comma-separated subset of the three paths')
+    parser.add_argument('--skip', default='',
+                        help='comma-separated parts to skip: throughput, '
+                             'setup, sessions')
+    args = parser.parse_args()
+    _raise_file_limit()
+    guest_pid, ports = start_guest()
+    paths = []
+    with tempfile.TemporaryDirectory() as state_path:
+        try:
+            wanted = args.paths.split(',')
+            if 'consolehub' in wanted:
+                paths.append(Ours(state_path, ports))
+            if 'websockify' in wanted:
+                paths.append(Websockify(args.websockify, state_path, ports))
+            if 'direct' in wanted:
+                paths.append(Direct(ports))
+            print('client, proxies and guest on %d CPUs; python %s' % (
+                os.cpu_count(), sys.version.split()[0]))
+            asyncio.run(run(args, paths))
+        finally:
+            for path in paths:
+                if hasattr(path, 'stop'):
+                    path.stop()
+            os.kill(guest_pid, signal.SIGTERM)
+            os.waitpid(guest_pid, 0)
+
+
+if __name__ == '__main__':
+    main()
