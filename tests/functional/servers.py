@@ -168,10 +168,11 @@ class ApiClient(object):
                 'GET', '/instances/' + instance_id).json()['instance']
             if instance['status'] == status:
                 return instance
-            if time.monotonic() > deadline:
-                raise AssertionError('instance %s is %s, not %s, after %ss'
-                                     % (instance_id, instance['status'],
-                                        status, timeout))
+            if instance['status'] == 'ERROR' or time.monotonic() > deadline:
+                raise AssertionError(
+                    'instance %s is %s, not %s, after %ss; fault: %s'
+                    % (instance_id, instance['status'], status, timeout,
+                       instance.get('fault')))
             time.sleep(0.05)
 
     def console_url(self, instance_id):
