@@ -74,10 +74,14 @@ def proxy_engine():
     with _LOCK:
         if _PROXY_ENGINE is None:
             url = CONF.database.connection
+            sqlite = url.startswith('sqlite')
             engine = sa.create_engine(
                 url, pool_size=2, max_overflow=2, pool_recycle=3600,
                 # A server may drop idle connections; a file may not.
-                pool_pre_ping=not url.startswith('sqlite'))
+                pool_pre_ping=not sqlite,
+                # The proxy runs SQLite transactions in its event loop:
+                # wait at most a second for another process's write.
+                connect_args={'timeout': 1.0} if sqlite else {})
             if engine.dialect.name == 'sqlite':
                 sa.event.listen(engine, 'connect', _sqlite_wal)
             _PROXY_ENGINE = engine
