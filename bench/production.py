@@ -54,6 +54,29 @@ from tests.functional import test_uwsgi
 
 PARTS = ('console-url', 'throughput', 'create-to-console')
 RABBIT_URL = multiprocess.RABBIT_URL
+ECHO_TOPIC = 'bench-echo'
+
+
+def _delete_queues(names):
+    """Best effort: delete the echo server's queues (the shared topic
+    queue only when nothing consumes from it)."""
+    import kombu
+    try:
+        with kombu.Connection(multiprocess._KOMBU_URL,
+                              connect_timeout=5) as connection:
+            for name in names:
+                channel = connection.channel()
+                try:
+                    channel.queue_delete(name, if_unused=(name == ECHO_TOPIC))
+                except Exception:
+                    pass
+                finally:
+                    try:
+                        channel.close()
+                    except Exception:
+                        pass
+    except Exception:
+        pass
 
 
 def _percentile(values, fraction):
@@ -140,18 +163,27 @@ class Stack(object):
             for instance_uuid in self.guests:
                 test_uwsgi.kill_guest(instance_uuid)
             self.database.drop()
-            multiprocess._rabbit_cleanup(self.exchange,
-                                         [self.host, 'echo-' + self.run_id])
+            multiprocess._rabbit_cleanup(self.exchange, [self.host])
+            _delete_queues(['%s.echo-%s' % (ECHO_TOPIC, self.run_id),
+                            ECHO_TOPIC])
 
 
 # -- console URL latency vs bare RPC ----------------------------------------
+
+def _register_rabbit_opts(conf):
+    # The driver registers them only when the transport is made.
+    from oslo_messaging import opts as messaging_opts
+    for group, opts in messaging_opts.list_opts():
+        if group == 'oslo_messaging_rabbit':
+            conf.register_opts(opts, group=group)
+
 
 def _bare_rpc(stack, count):
     """Milliseconds of ``count`` bare RPC calls (after 50 to warm up)."""
     server = 'echo-' + stack.run_id
     stack.echo = subprocess.Popen(
         [sys.executable, '-m', 'bench.rpc_echo', RABBIT_URL, stack.exchange,
-         'bench-echo', server], stdout=subprocess.PIPE, text=True)
+         ECHO_TOPIC, server], stdout=subprocess.PIPE, text=True)
     assert stack.echo.stdout.readline().strip() == 'ready'
     # oslo.messaging registers some options (tracing) on the global
     # CONF only; set it up as consolehub's services do.
@@ -159,10 +191,14 @@ def _bare_rpc(stack, count):
     rpc.set_defaults(conf)
     conf([], project='bench', default_config_files=[])
     conf.set_override('control_exchange', stack.exchange)
+    _register_rabbit_opts(conf)
+    # The client's reply queue goes a minute after the run.
+    conf.set_override('rabbit_transient_queues_ttl', 60,
+                      group='oslo_messaging_rabbit')
     transport = messaging.get_rpc_transport(conf, url=RABBIT_URL)
     try:
         client = messaging.get_rpc_client(
-            transport, messaging.Target(topic='bench-echo', server=server,
+            transport, messaging.Target(topic=ECHO_TOPIC, server=server,
                                         version='1.0'), timeout=30)
         times = []
         for number in range(50 + count):

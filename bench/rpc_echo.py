@@ -24,6 +24,14 @@ class Echo(object):
         return value
 
 
+def _register_rabbit_opts(conf):
+    # The driver registers them only when the transport is made.
+    from oslo_messaging import opts as messaging_opts
+    for group, opts in messaging_opts.list_opts():
+        if group == 'oslo_messaging_rabbit':
+            conf.register_opts(opts, group=group)
+
+
 def main():
     transport_url, exchange, topic, server = sys.argv[1:5]
     # oslo.messaging registers some options (tracing) on the global
@@ -32,6 +40,10 @@ def main():
     rpc.set_defaults(conf)
     conf([], project='bench-rpc-echo', default_config_files=[])
     conf.set_override('control_exchange', exchange)
+    _register_rabbit_opts(conf)
+    # Reply and fanout queues go a minute after the run.
+    conf.set_override('rabbit_transient_queues_ttl', 60,
+                      group='oslo_messaging_rabbit')
     transport = messaging.get_rpc_transport(conf, url=transport_url)
     rpc_server = messaging.get_rpc_server(
         transport, messaging.Target(topic=topic, server=server), [Echo()],
