@@ -249,3 +249,79 @@ def test_delete_closes_live_sessions(deployment, api, admin_api):
     # The guest's end may reach the proxy before the delete's notice.
     assert {reason for (reason,) in reasons} <= {'instance deleted',
                                                  'console closed'}
+
+
+CHROMIUM = '/usr/bin/chromium'
+CHROMEDRIVER = '/usr/bin/chromedriver'
+
+
+@pytest.mark.skipif(not (os.path.exists(CHROMIUM) and
+                         os.path.exists(CHROMEDRIVER)),
+                    reason='Chromium and chromium-driver are not installed')
+def test_spice_html5_in_a_browser(deployment, api, admin_api, guest,
+                                  tmp_path):
+    """Debian's spice-html5 opens its channels with one one-time token."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome import service as chrome_service
+    from selenium.webdriver.support import ui
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ('--headless=new', '--no-sandbox', '--disable-gpu',
+                     '--disable-background-networking', '--no-first-run',
+                     '--window-size=1024,768',
+                     '--user-data-dir=%s' % (tmp_path / 'chromium')):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(
+        options=options,
+        service=chrome_service.Service(executable_path=CHROMEDRIVER))
+    try:
+        driver.get(_console_url(api, guest, 'spice', 'spice-html5'))
+        # The display channel draws the guest's screen on a canvas.
+        ui.WebDriverWait(driver, 30).until(
+            lambda d: d.find_elements('css selector',
+                                      '#spice-screen canvas'))
+        sessions = [row for row in _sessions(admin_api, guest)
+                    if row['console_type'] == 'spice-html5'
+                    and row['status'] == 'open']
+        assert len(sessions) == 1, sessions
+    finally:
+        driver.quit()
+    ended = _wait_for(lambda: [
+        row for row in _sessions(admin_api, guest)
+        if row['id'] == sessions[0]['id'] and row['status'] == 'ended'])
+    assert ended[0]['bytes_to_client'] > 1000
+
+
+@pytest.mark.skipif(not (os.path.exists(CHROMIUM) and
+                         os.path.exists(CHROMEDRIVER)),
+                    reason='Chromium and chromium-driver are not installed')
+def test_serial_terminal_page_in_a_browser(deployment, api, guest,
+                                           tmp_path):
+    """The proxy's terminal page shows the guest's serial port and types."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome import service as chrome_service
+    from selenium.webdriver.common.keys import Keys
+
+    token = _query(_serial(deployment, api, guest))['token'][0]
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ('--headless=new', '--no-sandbox', '--disable-gpu',
+                     '--disable-background-networking', '--no-first-run',
+                     '--user-data-dir=%s' % (tmp_path / 'chromium')):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(
+        options=options,
+        service=chrome_service.Service(executable_path=CHROMEDRIVER))
+    try:
+        driver.get('http://127.0.0.1:%d/serial.html?token=%s'
+                   % (deployment.serial_port, token))
+        screen = driver.find_element('id', 'screen')
+        deadline = time.monotonic() + 60
+        while 'Select boot device' not in screen.text:
+            assert time.monotonic() < deadline, screen.text[-500:]
+            screen.send_keys(Keys.ESCAPE)
+            time.sleep(0.3)
+        assert driver.find_element('id', 'status').text == 'Connected'
+    finally:
+        driver.quit()
