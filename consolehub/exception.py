@@ -46,6 +46,11 @@ class ComputeHostUnavailable(ConsoleHubException):
                'seconds; try again later.')
 
 
+class ComputeHostDown(ComputeHostUnavailable):
+    msg_fmt = ('Compute host %(host)s is down: it has sent no heartbeat for '
+               'more than %(down_time)s seconds; try again when it is back.')
+
+
 class InvalidToken(ConsoleHubException):
     msg_fmt = 'The console token is invalid or has expired.'
 

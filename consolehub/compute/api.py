@@ -7,6 +7,7 @@ guest work goes to that host's agent through :mod:`rpcapi`.
 from oslo_log import log as logging
 
 from consolehub.compute import rpcapi
+from consolehub.conf import CONF
 from consolehub import context as consolehub_context
 from consolehub.db import api as db_api
 from consolehub import exception
@@ -46,9 +47,11 @@ class API(object):
         return db_api.service_get_all(context, COMPUTE_BINARY)
 
     def _require_host_up(self, instance):
+        """Fail at once, rather than after an RPC timeout, if the
+        instance's host has missed its heartbeats."""
         if instance['host'] not in self._up_hosts():
-            raise exception.ComputeHostUnavailable(
-                host=instance['host'], timeout=0)
+            raise exception.ComputeHostDown(
+                host=instance['host'], down_time=CONF.service_down_time)
 
     def create(self, context, name, memory_mb, vcpus, host=None):
         """Record a BUILD instance and ask its host to start the guest.

@@ -152,3 +152,31 @@ def test_host_must_be_a_short_string(app, host):
                      {'instance': {'name': 'pinned', 'host': host}})
     assert response.status_int == 400
     assert "'instance/host'" in response.json['badRequest']['message']
+
+
+def _active_instance(admin, host):
+    instance = db_api.instance_create(admin, 'on-' + host, 64, 1, host)
+    return db_api.instance_update(admin, instance['uuid'],
+                                  {'status': db_api.STATUS_ACTIVE})
+
+
+def test_a_down_host_answers_503_at_once_naming_it(app, admin, overrides):
+    # The compute call timeout is long; a down host must not wait for it.
+    overrides.set('compute_call_timeout', 60, group='api')
+    db_api.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
+    instance = _active_instance(admin, 'compute-1')
+    _age('compute-1', 61)
+    message = ('Compute host compute-1 is down: it has sent no heartbeat '
+               'for more than 60 seconds; try again when it is back.')
+    started = datetime.datetime.now()
+    console = _call(app, 'admin-token', 'POST',
+                    '/servers/%s/remote-consoles' % instance['uuid'],
+                    {'remote_console': {'protocol': 'vnc', 'type': 'novnc'}})
+    delete = _call(app, 'admin-token', 'DELETE',
+                   '/instances/' + instance['uuid'])
+    assert datetime.datetime.now() - started < datetime.timedelta(seconds=5)
+    for response in (console, delete):
+        assert response.status_int == 503, response.text
+        assert response.json['serviceUnavailable']['message'] == message
+    # Nothing was removed: the delete can be retried.
+    assert db_api.instance_get(admin, instance['uuid'])['status'] == 'ACTIVE'
