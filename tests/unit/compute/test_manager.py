@@ -81,3 +81,48 @@ def test_init_host_marks_vanished_guests_shutoff(database, overrides,
     compute.init_host(admin)
     compute.cleanup_host()
     assert db_api.instance_get(admin, instance['uuid'])['status'] == 'SHUTOFF'
+
+
+class _EndpointDriver(object):
+    """A driver whose every console is at 192.0.2.10:5901."""
+
+    def __init__(self):
+        from consolehub.virt import driver as virt_driver
+        self.endpoint = virt_driver.ConsoleEndpoint('192.0.2.10', 5901, None)
+
+    def get_vnc_console(self, instance):
+        return self.endpoint
+
+    get_spice_console = get_serial_console = get_vnc_console
+
+
+def _token_row(admin, access_url):
+    import urllib.parse
+
+    from consolehub.console import tokens
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(access_url).query)
+    if 'path' in query:
+        query = urllib.parse.parse_qs(
+            urllib.parse.urlsplit(query['path'][0]).query)
+    return db_api.console_session_redeem(
+        tokens.hash_token(query['token'][0]), 'serial', None, False, 0)[1]
+
+
+def test_get_console_through_a_relay(database, overrides, project_a, admin):
+    compute = compute_manager.ComputeManager('host-1', _EndpointDriver())
+    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'host-1')
+    overrides.set('compute_relay', 'relay.example.org:8443', group='console')
+    url = compute.get_console(project_a, instance['uuid'], 'serial',
+                              'serial')['access_url']
+    assert url.startswith('ws://127.0.0.1:6083/?token=')
+    token = _token_row(admin, url)
+    assert (token['host'], token['port']) == ('relay.example.org', 8443)
+    assert token['internal_access_path'] == '192.0.2.10:5901'
+
+
+def test_get_console_of_an_unserved_pair(database, project_a):
+    compute = compute_manager.ComputeManager('host-1', _EndpointDriver())
+    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'host-1')
+    with pytest.raises(messaging.ExpectedException) as raised:
+        compute.get_console(project_a, instance['uuid'], 'rdp', 'rdp-html5')
+    assert raised.value.exc_info[0] is exception.ConsoleTypeUnavailable

@@ -1,5 +1,7 @@
 """The libvirt driver against libvirt's own test driver (no daemon)."""
 
+import socket
+
 import libvirt
 import pytest
 
@@ -74,3 +76,42 @@ def test_unreachable_uri_is_a_hypervisor_error(overrides):
                   group='libvirt')
     with pytest.raises(exception.HypervisorError):
         libvirt_driver.LibvirtDriver().init_host('test-host')
+
+
+def test_serial_ports_are_distinct_and_found_again(driver, overrides):
+    overrides.set('enabled', True, group='serial_console')
+    listener = socket.create_server(('127.0.0.1', 0))
+    taken = listener.getsockname()[1]
+    # The first port of the range is in use on the host: it is skipped.
+    overrides.set('port_range', '%d:%d' % (taken, taken + 50),
+                  group='serial_console')
+    first = _instance('00000000-0000-4000-8000-000000000011')
+    second = _instance('00000000-0000-4000-8000-000000000012')
+    driver.spawn(first)
+    driver.spawn(second)
+    try:
+        one = driver.get_serial_console(first)
+        two = driver.get_serial_console(second)
+        assert one.host == two.host == '127.0.0.1'
+        assert taken < one.port <= taken + 50
+        assert taken < two.port <= taken + 50
+        assert one.port != two.port
+        with pytest.raises(exception.ConsoleTypeUnavailable):
+            driver.get_spice_console(first)  # SPICE is off
+    finally:
+        listener.close()
+        driver.destroy(first)
+        driver.destroy(second)
+
+
+def test_exhausted_serial_port_range(driver, overrides):
+    overrides.set('enabled', True, group='serial_console')
+    listener = socket.create_server(('127.0.0.1', 0))
+    taken = listener.getsockname()[1]
+    overrides.set('port_range', '%d:%d' % (taken, taken),
+                  group='serial_console')
+    try:
+        with pytest.raises(exception.PortRangeExhausted):
+            driver.spawn(_instance('00000000-0000-4000-8000-000000000013'))
+    finally:
+        listener.close()
