@@ -5,6 +5,7 @@ database and an echoing fake guest.
 """
 
 import concurrent.futures
+import socket
 import time
 
 import pytest
@@ -310,3 +311,53 @@ def test_small_messages_pings_and_fragments_keep_their_order(
         assert helpers._recv_exactly(websocket, len(expected)) == expected
     _wait_for(lambda: _sessions(instance)[0]['ended_at'] is not None)
     assert _sessions(instance)[0]['bytes_to_guest'] == len(expected)
+
+
+_SIGHUP_SCRIPT = '''
+import sys
+from consolehub.conf import CONF
+CONF(['--config-file', sys.argv[1]], project='consolehub',
+     default_config_files=[])
+from consolehub.console import proxy
+proxy.main_loop()
+print('limit %d idle %d' % (CONF.console.max_sessions_per_instance,
+                            CONF.console.idle_timeout))
+'''
+
+
+def test_sighup_reloads_and_sigterm_stops(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    port = helpers._closed_port()
+    config = tmp_path / 'proxy.conf'
+    base = ('[DEFAULT]\nstate_path = %s\n[vnc]\nnovncproxy_host = 127.0.0.1'
+            '\nnovncproxy_port = %d\n' % (tmp_path, port))
+    config.write_text(base + '[console]\nmax_sessions_per_instance = 2\n')
+    process = subprocess.Popen(
+        [sys.executable, '-c', _SIGHUP_SCRIPT, str(config)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            assert process.poll() is None, process.communicate()
+            try:
+                socket.create_connection(('127.0.0.1', port), 1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, 'proxy never listened'
+                time.sleep(0.05)
+        config.write_text(base + '[console]\nmax_sessions_per_instance = 5'
+                          '\nidle_timeout = 30\n')
+        process.send_signal(signal.SIGHUP)
+        time.sleep(1)
+        assert process.poll() is None
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert b'limit 5 idle 30' in out
