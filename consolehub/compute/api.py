@@ -106,20 +106,6 @@ class API(object):
         self._require_host_up(instance)
         self.rpcapi.terminate_instance(context, instance)
 
-    def get_vnc_console(self, context, instance_uuid):
-        """A noVNC ``access_url`` for an ACTIVE instance.
-
-        :raises InstanceInvalidState: the instance is not ACTIVE.
-        :raises ComputeHostUnavailable, ConsoleTypeUnavailable.
-        """
-        instance = db_api.instance_get(context, instance_uuid)
-        if instance['status'] != db_api.STATUS_ACTIVE:
-            raise exception.InstanceInvalidState(
-                instance_id=instance_uuid, status=instance['status'],
-                action='a console', expected=db_api.STATUS_ACTIVE)
-        self._require_host_up(instance)
-        return self.rpcapi.get_vnc_console(context, instance)['access_url']
-
     def get_console(self, context, instance_uuid, protocol, console_type):
         """An ``access_url`` of ``(protocol, console_type)`` for an ACTIVE
         instance.

@@ -57,14 +57,6 @@ class ComputeAPI(object):
         """
         return self._call(ctxt, instance, 'terminate_instance')
 
-    def get_vnc_console(self, ctxt, instance):
-        """``{'access_url': str}`` for a new noVNC console token.
-
-        :raises ComputeHostUnavailable: as for terminate_instance.
-        :raises ConsoleTypeUnavailable: if the guest has no VNC port.
-        """
-        return self._call(ctxt, instance, 'get_vnc_console')
-
     def get_console(self, ctxt, instance, protocol, console_type):
         """``{'access_url': str}`` for a new console token of that pair.
 

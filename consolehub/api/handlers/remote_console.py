@@ -15,25 +15,38 @@ from consolehub import policy
 from consolehub.policies import remote_consoles as console_policies
 
 
-def create_remote_console(req):
-    """Mint a console token for an ACTIVE instance and return its URL."""
-    context = util.request_context(req)
-    instance = instance_handlers.get_instance(req,
-                                              req.urlvars['server_id'])
-    policy.authorize(context, console_policies.CREATE,
-                     {'project_id': instance['project_id']})
-    body = util.extract_json(req, schema.CREATE)['remote_console']
-    pair = (body['protocol'], body['type'])
+#: Protocols that libvirt, hence consolehub, never implements.
+NOT_IMPLEMENTED = ('rdp', 'mks')
+
+
+def console_url(req, instance, protocol, console_type):
+    """A new console URL of ``(protocol, console_type)`` for ``instance``.
+
+    Errors as Nova's (compute API reference, "Server Consoles"):
+
+    :raises webob.exc.HTTPBadRequest: a pair Nova does not know, one we do
+        not serve (``console.types.SUPPORTED``) or the guest lacks.
+    :raises webob.exc.HTTPNotImplemented: RDP and MKS consoles.
+    :raises webob.exc.HTTPNotFound: the instance is gone.
+    :raises webob.exc.HTTPConflict: the instance is not ACTIVE.
+    :raises webob.exc.HTTPServiceUnavailable: its host is down or silent.
+    """
+    pair = (protocol, console_type)
     if pair not in console_types.KNOWN:
         raise webob.exc.HTTPBadRequest(
             explanation='Console type %s is not valid for protocol %s.' % (
-                body['type'], body['protocol']))
+                console_type, protocol))
+    if protocol in NOT_IMPLEMENTED:
+        raise webob.exc.HTTPNotImplemented(
+            explanation='%s consoles are not implemented by this '
+                        'service.' % protocol.upper())
     if pair not in console_types.SUPPORTED:
         raise webob.exc.HTTPBadRequest(
-            explanation='Unavailable console type %s.' % body['type'])
+            explanation='Unavailable console type %s.' % console_type)
     try:
-        url = util.compute_api(req).get_console(
-            context, instance['uuid'], body['protocol'], body['type'])
+        return util.compute_api(req).get_console(
+            util.request_context(req), instance['uuid'], protocol,
+            console_type)
     except exception.InstanceNotFound as error:
         raise webob.exc.HTTPNotFound(explanation=str(error))
     except exception.InstanceInvalidState as error:
@@ -42,5 +55,16 @@ def create_remote_console(req):
         raise webob.exc.HTTPBadRequest(explanation=str(error))
     except exception.ComputeHostUnavailable as error:
         raise webob.exc.HTTPServiceUnavailable(explanation=str(error))
+
+
+def create_remote_console(req):
+    """Mint a console token for an ACTIVE instance and return its URL."""
+    context = util.request_context(req)
+    instance = instance_handlers.get_instance(req,
+                                              req.urlvars['server_id'])
+    policy.authorize(context, console_policies.CREATE,
+                     {'project_id': instance['project_id']})
+    body = util.extract_json(req, schema.CREATE)['remote_console']
+    url = console_url(req, instance, body['protocol'], body['type'])
     return util.json_response(req, {'remote_console': {
         'protocol': body['protocol'], 'type': body['type'], 'url': url}})

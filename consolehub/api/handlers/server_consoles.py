@@ -7,52 +7,19 @@
   (2.1 - 2.5) -> 200 ``{"console": {"type", "url"}}``.
 
 Errors as Nova's (compute API reference, "Server Consoles"): 400 for a
-pair Nova does not know or one we do not serve (``console.types``
-``SUPPORTED``, read per request), 404 for an unknown server, 409 when it
-is not ACTIVE, 501 for protocols no libvirt host implements (RDP, MKS).
+pair Nova does not know or one we do not serve, 404 for an unknown
+server, 409 when it is not ACTIVE, 501 for protocols no libvirt host
+implements (RDP, MKS); see ``remote_console.console_url``.
 """
 
 import webob.exc
 
-from consolehub.api import microversion
+from consolehub.api.handlers import remote_console
 from consolehub.api.handlers import servers
+from consolehub.api import microversion
 from consolehub.api.schemas import servers as schema
 from consolehub.api import util
-from consolehub.console import types as console_types
-from consolehub import exception
 from consolehub.policies import remote_consoles as console_policies
-
-#: Protocols that libvirt, hence consolehub, never implements.
-NOT_IMPLEMENTED = ('rdp', 'mks')
-
-
-def _console_url(req, instance, protocol, console_type):
-    """A console URL for the pair, or the Nova error for it."""
-    pair = (protocol, console_type)
-    if pair not in console_types.KNOWN:
-        raise webob.exc.HTTPBadRequest(
-            explanation='Console type %s is not valid for protocol %s.' % (
-                console_type, protocol))
-    if protocol in NOT_IMPLEMENTED:
-        raise webob.exc.HTTPNotImplemented(
-            explanation='%s consoles are not implemented by this '
-                        'service.' % protocol.upper())
-    if pair not in console_types.SUPPORTED:
-        raise webob.exc.HTTPBadRequest(
-            explanation='Unavailable console type %s.' % console_type)
-    context = util.request_context(req)
-    try:
-        url = util.compute_api(req).get_console(
-            context, instance['uuid'], protocol, console_type)
-    except exception.InstanceNotFound as error:
-        raise webob.exc.HTTPNotFound(explanation=str(error))
-    except exception.InstanceInvalidState as error:
-        raise webob.exc.HTTPConflict(explanation=str(error))
-    except exception.ConsoleTypeUnavailable as error:
-        raise webob.exc.HTTPBadRequest(explanation=str(error))
-    except exception.ComputeHostUnavailable as error:
-        raise webob.exc.HTTPServiceUnavailable(explanation=str(error))
-    return url
 
 
 def create_remote_console(req):
@@ -62,7 +29,8 @@ def create_remote_console(req):
     body = util.extract_json(
         req, schema.remote_console(microversion.request_version(req)))
     console = body['remote_console']
-    url = _console_url(req, instance, console['protocol'], console['type'])
+    url = remote_console.console_url(req, instance, console['protocol'],
+                                     console['type'])
     return util.json_response(req, {'remote_console': {
         'protocol': console['protocol'], 'type': console['type'],
         'url': url}})
@@ -85,6 +53,6 @@ def server_action(req):
     protocol, action_schema = schema.CONSOLE_ACTIONS[name]
     util.validate(data, action_schema)
     console_type = data[name]['type']
-    url = _console_url(req, instance, protocol, console_type)
+    url = remote_console.console_url(req, instance, protocol, console_type)
     return util.json_response(req, {'console': {'type': console_type,
                                                 'url': url}})
