@@ -4,6 +4,9 @@ This layer owns the instance's state in the database and picks the host;
 guest work goes to that host's agent through :mod:`rpcapi`.
 """
 
+import threading
+
+import cachetools
 from oslo_log import log as logging
 
 from consolehub.compute import rpcapi
@@ -16,6 +19,11 @@ LOG = logging.getLogger(__name__)
 
 COMPUTE_BINARY = 'consolehub-compute'
 
+#: Seconds the list of up hosts is reused. Far below service_down_time, so
+#: a host that stops is still refused at once, and it saves a query on
+#: every console request.
+UP_HOSTS_CACHE_SECONDS = 1.0
+
 #: Close reason of a console session an administrator ended.
 END_BY_ADMIN = 'ended by an administrator'
 
@@ -25,13 +33,21 @@ class API(object):
 
     def __init__(self):
         self.rpcapi = rpcapi.ComputeAPI()
+        self._up_hosts_cache = cachetools.TTLCache(
+            maxsize=1, ttl=UP_HOSTS_CACHE_SECONDS)
+        self._up_hosts_lock = threading.Lock()
 
-    @staticmethod
-    def _up_hosts():
-        admin = consolehub_context.get_admin_context()
-        return [service['host'] for service in
-                db_api.service_get_all(admin, COMPUTE_BINARY)
-                if service['is_up']]
+    def _up_hosts(self):
+        """Names of the compute hosts that are up (a list of str)."""
+        with self._up_hosts_lock:
+            hosts = self._up_hosts_cache.get('hosts')
+            if hosts is None:
+                admin = consolehub_context.get_admin_context()
+                hosts = [service['host'] for service in
+                         db_api.service_get_all(admin, COMPUTE_BINARY)
+                         if service['is_up']]
+                self._up_hosts_cache['hosts'] = hosts
+            return hosts
 
     def _pick_host(self):
         """The up compute host with the fewest live instances, or None."""
@@ -106,17 +122,18 @@ class API(object):
         self._require_host_up(instance)
         self.rpcapi.terminate_instance(context, instance)
 
-    def get_console(self, context, instance_uuid, protocol, console_type):
+    def get_console(self, context, instance, protocol, console_type):
         """An ``access_url`` of ``(protocol, console_type)`` for an ACTIVE
         instance.
 
+        :param instance: the instance dict the caller just read with
+            :meth:`get` (the agent reads it again under its lock).
         :raises InstanceInvalidState: the instance is not ACTIVE.
         :raises ComputeHostUnavailable, ConsoleTypeUnavailable.
         """
-        instance = db_api.instance_get(context, instance_uuid)
         if instance['status'] != db_api.STATUS_ACTIVE:
             raise exception.InstanceInvalidState(
-                instance_id=instance_uuid, status=instance['status'],
+                instance_id=instance['uuid'], status=instance['status'],
                 action='a console', expected=db_api.STATUS_ACTIVE)
         self._require_host_up(instance)
         return self.rpcapi.get_console(context, instance, protocol,

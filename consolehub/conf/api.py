@@ -27,6 +27,13 @@ api_opts = [
                help='PasteDeploy file defining the API pipeline; a relative '
                     'name is looked up next to the config files and in '
                     '/etc/consolehub.'),
+    cfg.IntOpt('token_cache_seconds',
+               default=30, min=0,
+               help='Seconds an API server reuses a token it found in '
+                    'api_tokens before it looks it up again (only the '
+                    'token\'s hash is the key); a deleted token keeps '
+                    'working on a server for at most this long. 0 looks '
+                    'up every request.'),
     cfg.IntOpt('compute_call_timeout',
                default=30, min=1,
                help='Seconds the API waits for a compute agent to answer a '

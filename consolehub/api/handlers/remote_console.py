@@ -45,8 +45,7 @@ def console_url(req, instance, protocol, console_type):
             explanation='Unavailable console type %s.' % console_type)
     try:
         return util.compute_api(req).get_console(
-            util.request_context(req), instance['uuid'], protocol,
-            console_type)
+            util.request_context(req), instance, protocol, console_type)
     except exception.InstanceNotFound as error:
         raise webob.exc.HTTPNotFound(explanation=str(error))
     except exception.InstanceInvalidState as error:

@@ -7,16 +7,22 @@ keystonemiddleware's ``auth_token`` filter set before it.
 """
 
 import hashlib
+import threading
 
+import cachetools
 import webob
 import webob.exc
 
 from consolehub.api.middleware import fault
+from consolehub.conf import CONF
 from consolehub import context as consolehub_context
 from consolehub.db import api as db_api
 
 #: Longest X-Auth-Token accepted; Keystone's Fernet tokens stay well under.
 MAX_TOKEN_LENGTH = 1024
+
+#: Most token hashes one API server keeps in its cache.
+TOKEN_CACHE_SIZE = 10000
 
 
 def hash_api_token(raw_token):
@@ -25,10 +31,32 @@ def hash_api_token(raw_token):
 
 
 class TokenAuth(object):
-    """Maps ``X-Auth-Token`` to a RequestContext or answers 401."""
+    """Maps ``X-Auth-Token`` to a RequestContext or answers 401.
+
+    Tokens found are remembered by hash for ``[api] token_cache_seconds``,
+    as keystonemiddleware caches validated tokens; unknown ones are not.
+    """
 
     def __init__(self, application):
         self.application = application
+        self._cache = None
+        if CONF.api.token_cache_seconds:
+            self._cache = cachetools.TTLCache(
+                maxsize=TOKEN_CACHE_SIZE, ttl=CONF.api.token_cache_seconds)
+        self._cache_lock = threading.Lock()
+
+    def _lookup(self, token_hash):
+        if self._cache is not None:
+            with self._cache_lock:
+                row = self._cache.get(token_hash)
+            if row is not None:
+                return row
+        admin = consolehub_context.get_admin_context()
+        row = db_api.api_token_get_by_hash(admin, token_hash)
+        if row is not None and self._cache is not None:
+            with self._cache_lock:
+                self._cache[token_hash] = row
+        return row
 
     @fault.keeps_fault
     def __call__(self, environ, start_response):
@@ -37,8 +65,7 @@ class TokenAuth(object):
         if not raw_token or len(raw_token) > MAX_TOKEN_LENGTH:
             raise webob.exc.HTTPUnauthorized(
                 explanation='Authentication required: send X-Auth-Token.')
-        admin = consolehub_context.get_admin_context()
-        row = db_api.api_token_get_by_hash(admin, hash_api_token(raw_token))
+        row = self._lookup(hash_api_token(raw_token))
         if row is None:
             raise webob.exc.HTTPUnauthorized(
                 explanation='The X-Auth-Token is not valid.')

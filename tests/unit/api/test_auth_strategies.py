@@ -3,11 +3,13 @@
 import os
 
 import pytest
+import sqlalchemy as sa
 import webob
 
 from consolehub.api.middleware import auth
 from consolehub.api.middleware import fault
 from consolehub.db import api as db_api
+from consolehub.db import models
 from consolehub import rpc
 from consolehub import service
 
@@ -84,3 +86,37 @@ def test_keystone_context_refuses_an_invalid_identity(database):
     assert response.status_int == 401
     assert response.json['unauthorized']['message'] == (
         'Authentication required.')
+
+
+def _delete_api_tokens():
+    with db_api.get_engine().begin() as connection:
+        connection.execute(sa.delete(models.ApiToken))
+
+
+def _status(app, token):
+    return webob.Request.blank('/instances', headers={
+        'X-Auth-Token': token}).get_response(app).status_int
+
+
+def test_known_tokens_are_cached_by_hash(load_app, admin, overrides):
+    overrides.set('token_cache_seconds', 30, group='api')
+    app = load_app('token')
+    # An unknown token is not remembered: once created it works at once.
+    assert _status(app, 'late-token') == 401
+    db_api.api_token_create(admin, auth.hash_api_token('late-token'),
+                            'project-a', 'alice', [])
+    assert _status(app, 'late-token') == 200
+    # A known one is: it outlives its row for the cache's lifetime.
+    _delete_api_tokens()
+    assert _status(app, 'late-token') == 200
+
+
+def test_zero_cache_seconds_looks_up_every_request(load_app, admin,
+                                                   overrides):
+    overrides.set('token_cache_seconds', 0, group='api')
+    app = load_app('token')
+    db_api.api_token_create(admin, auth.hash_api_token('short-lived'),
+                            'project-a', 'alice', [])
+    assert _status(app, 'short-lived') == 200
+    _delete_api_tokens()
+    assert _status(app, 'short-lived') == 401
