@@ -150,12 +150,17 @@ def start_guest():
 _TICK = os.sysconf('SC_CLK_TCK')
 
 
-def cpu_seconds(pid, children=False):
-    """User + system CPU of ``pid`` (and of its reaped children)."""
+def cpu_seconds(pid, children=False, system_only=False):
+    """User + system CPU of ``pid`` (and of its reaped children).
+
+    :param system_only: count only the time spent in the kernel.
+    """
     with open('/proc/%d/stat' % pid) as stat:
         fields = stat.read().rsplit(')', 1)[1].split()
     # Fields 14-17 of proc(5), counted from the state field (index 0 = 3).
     utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
+    if system_only:
+        utime = cutime = 0
     total = utime + stime + (cutime + cstime if children else 0)
     return total / _TICK
 
@@ -205,14 +210,14 @@ class Path(object):
         """``(send, recv, close)`` coroutines for a new connection."""
         raise NotImplementedError()
 
-    def cpu(self):
+    def cpu(self, system_only=False):
         """CPU seconds of the proxy's processes, live and reaped."""
         if self.pid is None:
             return 0.0
-        total = cpu_seconds(self.pid, children=True)
+        total = cpu_seconds(self.pid, True, system_only)
         for child in process_tree(self.pid)[1:]:
             try:
-                total += cpu_seconds(child)
+                total += cpu_seconds(child, False, system_only)
             except OSError:
                 pass  # it ended: its CPU moves to the parent's counters
         return total
@@ -399,7 +404,7 @@ async def browser_to_guest(connection, total, message_size):
 
 
 async def throughput(path, direction, total, size):
-    """``(MB/s, proxy CPU s/GB)`` of one transfer of ``total`` bytes.
+    """``(MB/s, proxy CPU s/GB, of which in the kernel)`` of a transfer.
 
     The CPU counted is the proxy's (every process of it, live children
     included) from just before the transfer to just after, with the
@@ -410,12 +415,14 @@ async def throughput(path, direction, total, size):
     try:
         await asyncio.sleep(0.3)
         cpu_before = path.cpu()
+        system_before = path.cpu(system_only=True)
         run = guest_to_browser if direction == 'down' else browser_to_guest
         elapsed = await run(connection, total, size)
         cpu = path.cpu() - cpu_before
+        system = path.cpu(system_only=True) - system_before
     finally:
         await connection[2]()
-    return total / elapsed / MB, cpu / (total / GB)
+    return total / elapsed / MB, cpu / (total / GB), system / (total / GB)
 
 
 async def setup_times(path, count):
@@ -514,8 +521,9 @@ async def run(args, paths):
 
 
 async def run_throughput(args, paths):
-    print('== throughput (MB/s; proxy CPU s per GB relayed) ==')
-    print('%-26s' % 'case' + ''.join('%24s' % path.name for path in paths))
+    print('== throughput (MB/s; proxy CPU s per GB relayed, of which '
+          'in the kernel) ==')
+    print('%-26s' % 'case' + ''.join('%32s' % path.name for path in paths))
     cases = [('guest->browser 64 KiB', 'down', 65536, args.megabytes),
              ('guest->browser 4 KiB', 'down', 4096, args.megabytes // 2),
              ('browser->guest 64 KiB', 'up', 65536, args.megabytes),
@@ -529,10 +537,10 @@ async def run_throughput(args, paths):
             best = max([await throughput(path, direction, total, size)
                         for _ in range(args.repeat)])
             if path.pid is None:
-                cells.append('%10.0f MB/s       ' % best[0])
+                cells.append('%6.0f MB/s' % best[0])
             else:
-                cells.append('%10.0f MB/s %5.2f s/GB' % best)
-        print('%-26s' % label + ''.join('%24s' % cell for cell in cells))
+                cells.append('%6.0f MB/s %4.2f s/GB (%4.2f sys)' % best)
+        print('%-26s' % label + ''.join('%32s' % cell for cell in cells))
         sys.stdout.flush()
 
 

@@ -564,6 +564,9 @@ class _Connection(ws_server.ServerConnection):
 
 _LENGTH_16 = struct.Struct('!H')
 _LENGTH_64 = struct.Struct('!Q')
+#: Stands for the handshake request once a session no longer needs it.
+_HANDSHAKE_DONE = http11.Request('/', datastructures.Headers())
+
 _HEADER_16 = struct.Struct('!BBH')
 _HEADER_64 = struct.Struct('!BBQ')
 
@@ -613,8 +616,8 @@ class Session(object):
     """
 
     __slots__ = ('uuid', 'kind', 'instance_uuid', 'token_hash', 'client_ip',
-                 'expires', 'websocket', 'channels', 'to_client',
-                 'to_guest', 'last_activity', 'close_reason', 'log_args')
+                 'expires', 'target', 'websocket', 'channels', 'to_client',
+                 'to_guest', 'last_activity', 'close_reason')
 
     def __init__(self, row, token, websocket, client_ip):
         self.uuid = row['uuid']
@@ -623,15 +626,20 @@ class Session(object):
         self.token_hash = token['token_hash']
         self.client_ip = client_ip
         self.expires = token['expires']
+        #: (host, port, internal_access_path) of the guest's console.
+        self.target = (token['host'], token['port'],
+                       token['internal_access_path'])
         self.websocket = websocket
         self.channels = set()
         self.to_client = 0
         self.to_guest = 0
         self.last_activity = time.monotonic()
         self.close_reason = None
-        self.log_args = {'instance': self.instance_uuid,
-                         'token': self.token_hash[:8],
-                         'session': self.uuid}
+
+    @property
+    def log_args(self):
+        return {'instance': self.instance_uuid, 'token': self.token_hash[:8],
+                'session': self.uuid}
 
     def end(self, reason, code=frames.CloseCode.NORMAL_CLOSURE):
         """Close every websocket of the session with ``reason``."""
@@ -899,7 +907,7 @@ class ConsoleProxy(object):
 
     # -- session ------------------------------------------------------------
 
-    async def _open_guest(self, row, websocket, session, record=True):
+    async def _open_guest(self, websocket, session, record=True):
         """Connect a :class:`_GuestLink` to the guest's console.
 
         Through an HTTP CONNECT to ``internal_access_path`` when the
@@ -910,12 +918,11 @@ class ConsoleProxy(object):
         :raises _TunnelError: if the HTTP CONNECT is refused.
         """
         loop = asyncio.get_running_loop()
-        sock = await asyncio.wait_for(
-            _connect_socket(loop, row['host'], row['port']),
-            self.connect_timeout)
+        host, port, path = session.target
+        sock = await asyncio.wait_for(_connect_socket(loop, host, port),
+                                      self.connect_timeout)
         early = b''
         try:
-            path = row['internal_access_path']
             if path:
                 early = await asyncio.wait_for(
                     _tunnel(loop, sock, path), self.connect_timeout)
@@ -931,19 +938,24 @@ class ConsoleProxy(object):
     async def _handle_session(self, websocket):
         what = websocket.consolehub
         websocket.consolehub = None
+        # The handshake's request and response (headers) are no use now;
+        # held by thousands of sessions for hours they add up. websockets
+        # only tests that a request was received.
+        websocket.request = _HANDSHAKE_DONE
+        websocket.response = None
         if what[0] == 'refuse':
             await websocket.close(frames.CloseCode.POLICY_VIOLATION, what[1])
             return
         if what[0] == 'channel':
-            await self._run_channel(websocket, what[1], what[2])
+            await self._run_channel(websocket, what[1])
             return
-        _kind, row, token = what
-        session = Session(row, token, websocket,
+        session = Session(what[1], what[2], websocket,
                           (websocket.remote_address or ('',))[0])
+        del what  # the token and session rows: Session has what it needs
         self.sessions[session.uuid] = session
         self._by_token[session.token_hash] = session
         try:
-            await self._run(websocket, session, token)
+            await self._run(websocket, session)
         finally:
             del self.sessions[session.uuid]
             if self._by_token.get(session.token_hash) is session:
@@ -981,14 +993,14 @@ class ConsoleProxy(object):
             LOG.exception('Cannot record the end of %d console sessions',
                           len(ends))
 
-    async def _run(self, websocket, session, token, record=True):
+    async def _run(self, websocket, session, record=True):
         try:
-            link = await self._open_guest(token, websocket, session, record)
+            link = await self._open_guest(websocket, session, record)
         except (OSError, _TunnelError, asyncio.TimeoutError) as exc:
             LOG.warning('Cannot reach the console of instance %(instance)s '
                         '(token %(token)s) at %(host)s:%(port)s: %(error)s',
-                        dict(session.log_args, host=token['host'],
-                             port=token['port'],
+                        dict(session.log_args, host=session.target[0],
+                             port=session.target[1],
                              error=str(exc) or type(exc).__name__))
             if record:
                 session.close_reason = UNREACHABLE_REASON
@@ -1003,10 +1015,10 @@ class ConsoleProxy(object):
         finally:
             link.close()
 
-    async def _run_channel(self, websocket, session, token):
+    async def _run_channel(self, websocket, session):
         session.channels.add(websocket)
         try:
-            await self._run(websocket, session, token, record=False)
+            await self._run(websocket, session, record=False)
         finally:
             session.channels.discard(websocket)
 
