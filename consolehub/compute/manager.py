@@ -110,7 +110,10 @@ class ComputeManager(object):
         return self._get_console(context, instance_uuid, pair)
 
     def _get_console(self, context, instance_uuid, pair):
-        instance = db_api.instance_get(context, instance_uuid)
+        # No second read of the instance: the API checked it a moment ago,
+        # the driver finds the guest by UUID, and the proxy refuses tokens
+        # of an instance deleted since.
+        instance = {'uuid': instance_uuid}
         endpoint = getattr(self.driver, _ENDPOINT_METHODS[pair[1]])(instance)
         host, port, path = endpoint
         relay = CONF.console.compute_relay

@@ -17,7 +17,8 @@ class ComputeDriver(object):
     """Create, remove and describe guests on one compute host.
 
     ``instance`` arguments are instance dicts as :mod:`consolehub.db.api`
-    returns them (``uuid``, ``name``, ``memory_mb``, ``vcpus``, ...).
+    returns them (``uuid``, ``name``, ``memory_mb``, ``vcpus``, ...); the
+    ``get_*_console`` methods are given, and may use, only ``uuid``.
     """
 
     def init_host(self, host):
