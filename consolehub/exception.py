@@ -64,10 +64,5 @@ class ConsoleSessionNotFound(NotFound):
                'could not be found.')
 
 
-class ConsoleSessionLimit(ConsoleHubException):
-    msg_fmt = ('Instance %(instance_id)s already has %(limit)s open console '
-               'sessions.')
-
-
 class PortRangeExhausted(ConsoleHubException):
     msg_fmt = 'No free TCP port is left in %(port_range)s on this host.'

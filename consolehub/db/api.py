@@ -313,22 +313,6 @@ def console_auth_token_get_valid(context, token_hash):
         return _as_dict(row)
 
 
-def console_auth_token_consume(session, token_hash):
-    """Mark an unused, unexpired token used; True if this call did it.
-
-    One conditional UPDATE: of two racing callers exactly one sees a
-    changed row, whichever database serves them.
-    """
-    result = session.execute(
-        sa.update(models.ConsoleAuthToken)
-        .where(models.ConsoleAuthToken.token_hash == token_hash,
-               models.ConsoleAuthToken.used_at.is_(None),
-               models.ConsoleAuthToken.expires > timeutils.utcnow_ts())
-        .values(used_at=timeutils.utcnow())
-        .execution_options(synchronize_session=False))
-    return result.rowcount == 1
-
-
 def console_auth_token_destroy_expired(context):
     """Delete every expired console token; returns how many went."""
     with _writer(context) as session:
@@ -383,43 +367,6 @@ def _open_sessions(instance_uuid=None):
         query = query.where(
             models.ConsoleSession.instance_uuid == instance_uuid)
     return query
-
-
-def console_session_open(context, token, console_type, client_address,
-                         consume, max_sessions):
-    """Record a new console session for ``token`` (a token row dict).
-
-    In one transaction: refuse if the instance already has
-    ``max_sessions`` open sessions (0: no limit), consume the token when
-    ``consume`` is true, and insert the session row.
-
-    :raises ConsoleSessionLimit: the instance has enough sessions open.
-    :raises InvalidToken: ``consume`` and the token was used (or expired)
-        meanwhile, e.g. by a racing connection.
-    :returns: the session row dict.
-    """
-    instance_uuid = token['instance_uuid']
-    with _writer(context) as session:
-        if max_sessions:
-            count = session.scalar(
-                sa.select(sa.func.count()).select_from(
-                    _open_sessions(instance_uuid).subquery()))
-            if count >= max_sessions:
-                raise exception.ConsoleSessionLimit(
-                    instance_id=instance_uuid, limit=max_sessions)
-        if consume and not console_auth_token_consume(
-                session, token['token_hash']):
-            raise exception.InvalidToken()
-        row = models.ConsoleSession(
-            uuid=uuidutils.generate_uuid(), instance_uuid=instance_uuid,
-            console_type=console_type,
-            token_hash_prefix=token['token_hash'][:8],
-            client_address=(client_address or '')[:64] or None,
-            started_at=timeutils.utcnow(), bytes_to_client=0,
-            bytes_to_guest=0)
-        session.add(row)
-        session.flush()
-        return _as_dict(row)
 
 
 #: Outcomes of :func:`console_session_redeem`.
@@ -594,22 +541,6 @@ def console_session_finish(ends):
             raw.execute('finish', session_uuid=session_uuid,
                         reason=(reason or '')[:255], to_client=to_client,
                         to_guest=to_guest, now=stamp)
-
-
-def console_session_end(context, session_uuid, reason, bytes_to_client,
-                        bytes_to_guest):
-    """Record the end of an open session; an ended one is left alone."""
-    with _writer(context) as session:
-        session.execute(
-            sa.update(models.ConsoleSession)
-            .where(models.ConsoleSession.uuid == session_uuid,
-                   models.ConsoleSession.ended_at.is_(None))
-            .values(ended_at=timeutils.utcnow(),
-                    close_reason=(reason or '')[:255],
-                    bytes_to_client=bytes_to_client,
-                    bytes_to_guest=bytes_to_guest,
-                    updated_at=timeutils.utcnow())
-            .execution_options(synchronize_session=False))
 
 
 def console_session_end_all_open(context, reason):

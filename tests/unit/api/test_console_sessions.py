@@ -32,8 +32,9 @@ def session(project_a, admin):
     instance = db_api.instance_create(project_a, 'vm', 64, 1, 'h')
     _raw, token = tokens.mint(project_a, ('vnc', 'novnc'), '127.0.0.1',
                               5900, instance['uuid'])
-    return db_api.console_session_open(admin, token, 'novnc', '10.0.0.7',
-                                       True, 2)
+    _outcome, _token, opened = db_api.console_session_redeem(
+        token['token_hash'], 'novnc', '10.0.0.7', True, 2)
+    return opened
 
 
 def test_admin_lists_and_ends_a_session(app, admin, session):

@@ -19,29 +19,33 @@ def token(database, project_a):
     return row
 
 
-def _open(admin, token, consume=True, limit=0):
-    return db_api.console_session_open(admin, token, 'novnc', '127.0.0.1',
-                                       consume, limit)
+def _open(token, single_use=True, limit=0):
+    """Redeem ``token`` as the proxy does: ``(outcome, session or None)``."""
+    outcome, _token, session = db_api.console_session_redeem(
+        token['token_hash'], 'novnc', '127.0.0.1', single_use, limit)
+    return outcome, session
 
 
-def test_token_is_consumed_once(admin, token):
-    first = _open(admin, token)
+def _end(session, reason, to_client=0, to_guest=0):
+    db_api.console_session_finish([(session['uuid'], reason, to_client,
+                                    to_guest)])
+
+
+def test_token_is_consumed_once(token):
+    outcome, first = _open(token)
+    assert outcome == db_api.REDEEM_OK
     assert first['token_hash_prefix'] == token['token_hash'][:8]
-    assert first['ended_at'] is None
-    with pytest.raises(exception.InvalidToken):
-        _open(admin, token)
+    assert _open(token) == (db_api.REDEEM_USED, None)
 
 
-def test_racing_consumers_one_wins(admin, token):
+def test_racing_consumers_one_wins(token):
     results = []
     barrier = threading.Barrier(8)
 
     def consume():
         barrier.wait()
         try:
-            results.append(_open(admin, token)['uuid'])
-        except exception.InvalidToken:
-            results.append(None)
+            results.append(_open(token)[0])
         except Exception as error:  # SQLite busy: a loss, reported
             results.append(error)
 
@@ -50,35 +54,33 @@ def test_racing_consumers_one_wins(admin, token):
         thread.start()
     for thread in threads:
         thread.join()
-    winners = [result for result in results if isinstance(result, str)]
-    assert len(winners) == 1, results
+    assert results.count(db_api.REDEEM_OK) == 1, results
 
 
-def test_reusable_token_when_not_consumed(admin, token):
-    _open(admin, token, consume=False)
-    _open(admin, token, consume=False)
+def test_reusable_token_when_not_single_use(token):
+    assert _open(token, single_use=False)[0] == db_api.REDEEM_OK
+    assert _open(token, single_use=False)[0] == db_api.REDEEM_OK
 
 
-def test_session_limit(admin, token):
-    _open(admin, token, consume=False, limit=2)
-    second = _open(admin, token, consume=False, limit=2)
-    with pytest.raises(exception.ConsoleSessionLimit):
-        _open(admin, token, consume=False, limit=2)
-    db_api.console_session_end(admin, second['uuid'], 'done', 10, 20)
-    _open(admin, token, consume=False, limit=2)
+def test_session_limit(token):
+    _open(token, single_use=False, limit=2)
+    _outcome, second = _open(token, single_use=False, limit=2)
+    assert _open(token, single_use=False, limit=2) == (db_api.REDEEM_LIMIT,
+                                                       None)
+    _end(second, 'done', 10, 20)
+    assert _open(token, single_use=False, limit=2)[0] == db_api.REDEEM_OK
 
 
 def test_end_records_counts_and_reason(admin, token):
-    session = _open(admin, token)
-    db_api.console_session_end(admin, session['uuid'], 'idle timeout',
-                               1234, 56)
+    _outcome, session = _open(token)
+    _end(session, 'idle timeout', 1234, 56)
     [row] = db_api.console_session_get_all_by_instance(
         admin, token['instance_uuid'])
     assert row['ended_at'] is not None
     assert (row['bytes_to_client'], row['bytes_to_guest']) == (1234, 56)
     assert row['close_reason'] == 'idle timeout'
     # Ending twice keeps the first record.
-    db_api.console_session_end(admin, session['uuid'], 'other', 0, 0)
+    _end(session, 'other')
     [row] = db_api.console_session_get_all_by_instance(
         admin, token['instance_uuid'])
     assert row['close_reason'] == 'idle timeout'
@@ -86,8 +88,8 @@ def test_end_records_counts_and_reason(admin, token):
 
 def test_request_end_and_instance_delete(admin, project_a, project_b,
                                          token):
-    first = _open(admin, token, consume=False)
-    second = _open(admin, token, consume=False)
+    _outcome, first = _open(token, single_use=False)
+    _outcome, second = _open(token, single_use=False)
     instance_uuid = token['instance_uuid']
     with pytest.raises(exception.InstanceNotFound):
         db_api.console_session_request_end(project_b, instance_uuid,
@@ -105,8 +107,8 @@ def test_request_end_and_instance_delete(admin, project_a, project_b,
 
 
 def test_request_end_of_ended_session_is_not_found(admin, token):
-    session = _open(admin, token)
-    db_api.console_session_end(admin, session['uuid'], 'x', 0, 0)
+    _outcome, session = _open(token)
+    _end(session, 'x')
     with pytest.raises(exception.ConsoleSessionNotFound):
         db_api.console_session_request_end(admin, token['instance_uuid'],
                                            session['uuid'], 'x')
