@@ -24,6 +24,10 @@ class InstanceInvalidState(ConsoleHubException):
                '%(action)s needs %(expected)s.')
 
 
+class InstanceBeingDeleted(InstanceInvalidState):
+    msg_fmt = 'Instance %(instance_id)s is being deleted.'
+
+
 class ConsoleTypeUnavailable(ConsoleHubException):
     msg_fmt = 'Console of type %(console_type)s is not available.'
 

@@ -120,21 +120,32 @@ class API(object):
             db_api.instance_destroy(context, instance_uuid)
             return
         self._require_host_up(instance)
-        self.rpcapi.terminate_instance(context, instance)
+        db_api.instance_update(context, instance_uuid,
+                               {'task_state': db_api.TASK_DELETING})
+        try:
+            self.rpcapi.terminate_instance(context, instance)
+        except exception.ComputeHostUnavailable:
+            # Nothing was removed: the instance is usable again.
+            db_api.instance_update(context, instance_uuid,
+                                   {'task_state': None})
+            raise
 
     def get_console(self, context, instance, protocol, console_type):
         """An ``access_url`` of ``(protocol, console_type)`` for an ACTIVE
         instance.
 
         :param instance: the instance dict the caller just read with
-            :meth:`get` (the agent reads it again under its lock).
-        :raises InstanceInvalidState: the instance is not ACTIVE.
+            :meth:`get`.
+        :raises InstanceInvalidState: the instance is not ACTIVE, or is
+            being deleted (Nova's 409 for both).
         :raises ComputeHostUnavailable, ConsoleTypeUnavailable.
         """
         if instance['status'] != db_api.STATUS_ACTIVE:
             raise exception.InstanceInvalidState(
                 instance_id=instance['uuid'], status=instance['status'],
                 action='a console', expected=db_api.STATUS_ACTIVE)
+        if instance['task_state'] == db_api.TASK_DELETING:
+            raise exception.InstanceBeingDeleted(instance_id=instance['uuid'])
         self._require_host_up(instance)
         return self.rpcapi.get_console(context, instance, protocol,
                                        console_type)['access_url']

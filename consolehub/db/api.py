@@ -33,6 +33,8 @@ STATUS_SHUTOFF = 'SHUTOFF'
 STATUS_ERROR = 'ERROR'
 STATUS_DELETED = 'DELETED'
 
+TASK_DELETING = 'deleting'
+
 #: ``end_reason`` of the sessions of a deleted instance.
 INSTANCE_DELETED = 'instance deleted'
 

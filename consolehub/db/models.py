@@ -43,6 +43,8 @@ class Instance(BASE, _Base):
     uuid = sa.Column(sa.String(36), nullable=False)
     name = sa.Column(sa.String(255), nullable=False)
     status = sa.Column(sa.String(16), nullable=False)
+    # A task in progress, as Nova's task_state: None or TASK_DELETING.
+    task_state = sa.Column(sa.String(32))
     host = sa.Column(sa.String(255))
     project_id = sa.Column(sa.String(255), nullable=False)
     user_id = sa.Column(sa.String(255), nullable=False)

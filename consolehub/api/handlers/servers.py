@@ -116,7 +116,7 @@ class _Viewer(object):
             'OS-DCF:diskConfig': 'MANUAL',
             'OS-EXT-STS:vm_state': _VM_STATES.get(status, 'error'),
             'OS-EXT-STS:power_state': _POWER_STATES.get(status, 0),
-            'OS-EXT-STS:task_state': None,
+            'OS-EXT-STS:task_state': instance['task_state'],
             'os-extended-volumes:volumes_attached': [],
         })
         if status in ('ACTIVE', 'BUILD'):

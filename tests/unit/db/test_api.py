@@ -1,5 +1,6 @@
 import time
 
+import alembic.script
 import pytest
 
 from consolehub.db import api as db_api
@@ -80,4 +81,8 @@ def test_services_report_up_and_down(database, admin, overrides):
 
 
 def test_db_version_is_head(database):
-    assert db_api.db_version() == '0002'
+    scripts = alembic.script.ScriptDirectory.from_config(
+        db_api._alembic_config())
+    head = scripts.get_current_head()
+    assert head is not None
+    assert db_api.db_version() == head
