@@ -12,17 +12,10 @@ import argparse
 import statistics
 import tempfile
 import time
-import urllib.parse
 
 from websockets.sync import client as ws_client
 
 from tests.functional import servers
-
-
-def _token(access_url):
-    query = urllib.parse.parse_qs(urllib.parse.urlsplit(access_url).query)
-    return urllib.parse.parse_qs(
-        urllib.parse.urlsplit(query['path'][0]).query)['token'][0]
 
 
 def measure(count):
@@ -55,9 +48,9 @@ def measure(count):
                 figures['console_url'].append(
                     (time.monotonic() - started) * 1000)
                 started = time.monotonic()
-                with ws_client.connect(
-                        'ws://127.0.0.1:%s/?token=%s' % (
-                            deployment.proxy_port, _token(url))) as ws:
+                token = servers.novnc_token(url)
+                with ws_client.connect('ws://127.0.0.1:%s/?token=%s' % (
+                        deployment.proxy_port, token)) as ws:
                     assert ws.recv(timeout=10) == b'RFB 003.008\n'
                 figures['connect_to_banner'].append(
                     (time.monotonic() - started) * 1000)

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 
 import requests
 
@@ -24,6 +25,16 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
+
+
+def novnc_token(access_url):
+    """The console token inside a noVNC ``access_url``.
+
+    noVNC's URL carries it in ``path=?token=...`` (percent-encoded).
+    """
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(access_url).query)
+    path_query = urllib.parse.urlsplit(query['path'][0]).query
+    return urllib.parse.parse_qs(path_query)['token'][0]
 
 
 def wait_for_port(port, timeout=30.0, process=None):

@@ -12,7 +12,6 @@ import os
 import sqlite3
 import subprocess
 import time
-import urllib.parse
 
 import pytest
 import websockets.exceptions
@@ -55,12 +54,6 @@ def active_instance(api):
     api.request('DELETE', '/instances/' + instance['id'])
 
 
-def _token_of(access_url):
-    query = urllib.parse.parse_qs(urllib.parse.urlsplit(access_url).query)
-    path_query = urllib.parse.urlsplit(query['path'][0]).query
-    return urllib.parse.parse_qs(path_query)['token'][0]
-
-
 def _ws_url(deployment, token):
     return 'ws://127.0.0.1:%s/?token=%s' % (deployment.proxy_port, token)
 
@@ -84,7 +77,7 @@ def test_websocket_client_reads_the_guest_rfb_banner(
     print('time to console URL: %.3f s' % (time.monotonic() - started))
     assert url.startswith('http://127.0.0.1:%s/vnc_lite.html?path=%%3Ftoken'
                           '%%3D' % deployment.proxy_port)
-    with ws_client.connect(_ws_url(deployment, _token_of(url)),
+    with ws_client.connect(_ws_url(deployment, servers.novnc_token(url)),
                            open_timeout=10) as websocket:
         assert websocket.recv(timeout=10) == b'RFB 003.008\n'
 
@@ -158,7 +151,7 @@ def test_missing_token_is_refused_with_401(deployment, active_instance):
 
 
 def test_expired_token_is_refused_with_401(deployment, api, active_instance):
-    token = _token_of(api.console_url(active_instance['id']))
+    token = servers.novnc_token(api.console_url(active_instance['id']))
     database = os.path.join(deployment.state_path, 'consolehub.sqlite')
     with sqlite3.connect(database) as connection:
         changed = connection.execute(
@@ -172,7 +165,7 @@ def test_expired_token_is_refused_with_401(deployment, api, active_instance):
 
 def test_foreign_origin_is_refused_with_403(
         deployment, api, active_instance):
-    token = _token_of(api.console_url(active_instance['id']))
+    token = servers.novnc_token(api.console_url(active_instance['id']))
     status = _refusal_status(_ws_url(deployment, token),
                              origin='http://evil.example.org')
     assert status == 403
@@ -181,7 +174,7 @@ def test_foreign_origin_is_refused_with_403(
 def test_delete_removes_guest_and_refuses_its_tokens(deployment, api):
     instance = api.create_instance('short-lived')
     api.wait_for_status(instance['id'], 'ACTIVE')
-    token = _token_of(api.console_url(instance['id']))
+    token = servers.novnc_token(api.console_url(instance['id']))
     domain = 'instance-%s' % instance['id']
     assert _guest_runs(domain)
 
@@ -204,7 +197,7 @@ def test_delete_removes_guest_and_refuses_its_tokens(deployment, api):
 
 
 def test_raw_tokens_never_reach_the_log(deployment, api, active_instance):
-    token = _token_of(api.console_url(active_instance['id']))
+    token = servers.novnc_token(api.console_url(active_instance['id']))
     with ws_client.connect(_ws_url(deployment, token), open_timeout=10):
         pass
     for name in os.listdir(deployment.state_path):

@@ -20,7 +20,6 @@ import statistics
 import struct
 import subprocess
 import time
-import urllib.parse
 import uuid
 
 import pytest
@@ -127,12 +126,6 @@ def _compute_hosts(database):
     return sorted(row['host'] for row in
                   database.execute('SELECT * FROM services')
                   if row['binary'] == COMPUTE_BINARY)
-
-
-def _token_of(access_url):
-    query = urllib.parse.parse_qs(urllib.parse.urlsplit(access_url).query)
-    path_query = urllib.parse.urlsplit(query['path'][0]).query
-    return urllib.parse.parse_qs(path_query)['token'][0]
 
 
 def _ws_url(deployment, token):
@@ -318,7 +311,7 @@ def test_services_apart_on_rabbitmq_and_sql_server(make_stack, backend):
              max(durations) * 1000))
     assert url.startswith('http://127.0.0.1:%s/vnc_lite.html?path=%%3Ftoken'
                           '%%3D' % deployment.proxy_port)
-    raw_tokens = [_token_of(url) for url in urls]
+    raw_tokens = [servers.novnc_token(url) for url in urls]
     assert len(set(raw_tokens)) == 5
 
     name = _console_desktop_name(deployment, raw_tokens[0])
@@ -396,7 +389,7 @@ def test_two_compute_hosts_share_the_load(make_stack, tmp_path_factory):
 
     tokens = {}
     for instance in instances:
-        token = _token_of(api.console_url(instance['id']))
+        token = servers.novnc_token(api.console_url(instance['id']))
         tokens[instance['id']] = token
         name = _console_desktop_name(deployment, token)
         assert 'instance-%s' % instance['id'] in name, name

@@ -288,7 +288,7 @@ def _run(network, stack, deployment, database, pg, rabbit, guests,
         url = api_client.console_url(instance['id'])
         assert url.startswith('http://%s:%s/vnc_lite.html?path='
                               % (ctl_address, deployment.proxy_port))
-        token = multiprocess._token_of(url)
+        token = servers.novnc_token(url)
         rows = database.execute(
             'SELECT host, port FROM console_auth_tokens '
             'WHERE instance_uuid = :uuid', uuid=instance['id'])
@@ -332,7 +332,7 @@ def _run(network, stack, deployment, database, pg, rabbit, guests,
     # Host a still serves consoles.
     client.wait_for_status(third['id'], 'ACTIVE', 120)
     name = _desktop_name((ctl_address, deployment.proxy_port),
-                         multiprocess._token_of(
+                         servers.novnc_token(
                              client.console_url(first['id'])))
     assert 'instance-%s' % first['id'] in name
 

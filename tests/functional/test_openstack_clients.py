@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import time
-import urllib.parse
 
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
@@ -52,19 +51,12 @@ def _endpoint(deployment):
     return deployment.api_url + '/v2.1'
 
 
-def _token_of(url):
-    """The console token inside a noVNC ``access_url``."""
-    path = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)['path'][0]
-    return urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)[
-        'token'][0]
-
-
 def _assert_console_opens(deployment, url):
     """The URL's token opens the guest's VNC server through the proxy."""
     assert url.startswith('http://127.0.0.1:%s/vnc_lite.html?path='
                           % deployment.proxy_port), url
     ws_url = 'ws://127.0.0.1:%s/?token=%s' % (deployment.proxy_port,
-                                              _token_of(url))
+                                              servers.novnc_token(url))
     with ws_client.connect(ws_url, open_timeout=10) as websocket:
         assert websocket.recv(timeout=10) == RFB_BANNER
 
@@ -172,18 +164,18 @@ def test_openstacksdk(deployment):
         assert (console['protocol'], console['type']) == ('vnc', 'novnc')
         # An external proxy (with an admin token) redeems the token.
         token = admin.compute.validate_console_auth_token(
-            _token_of(console['url']))
+            servers.novnc_token(console['url']))
         assert token.instance_uuid == server.id
         assert token.host == '127.0.0.1'
         assert token.port >= 5900
         with pytest.raises(sdk_exceptions.ForbiddenException):
             conn.compute.validate_console_auth_token(
-                _token_of(console['url']))
+                servers.novnc_token(console['url']))
         _assert_console_opens(deployment, console['url'])
         # Used once ([consoleauth] single_use), it redeems nothing more.
         with pytest.raises(sdk_exceptions.NotFoundException):
             admin.compute.validate_console_auth_token(
-                _token_of(console['url']))
+                servers.novnc_token(console['url']))
 
         with pytest.raises(sdk_exceptions.NotFoundException) as not_found:
             conn.compute.get_server(UNKNOWN_ID)

@@ -120,7 +120,7 @@ def test_api_under_uwsgi_on_rabbitmq_and_postgresql(make_stack,  # noqa
     assert instance['host'] == stack.hosts[0]
     url = api.console_url(instance['id'])
     name = multiprocess._console_desktop_name(deployment,
-                                              multiprocess._token_of(url))
+                                              servers.novnc_token(url))
     assert 'instance-%s' % instance['id'] in name
 
     # Concurrent requests are spread over the workers and all succeed.
