@@ -6,6 +6,7 @@ thread); the console proxy runs its own asyncio loop. No eventlet.
 """
 
 import os
+import signal
 import sys
 import threading
 
@@ -106,6 +107,20 @@ def load_api_app():
     """The API's WSGI application as the paste pipeline defines it."""
     return deploy.loadapp('config:%s' % find_paste_config(),
                           name='consolehub')
+
+
+def wait_for_stop_signal():
+    """Block until SIGTERM or SIGINT arrives (main thread only)."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_args: stop.set())
+    stop.wait()
+
+
+def api_service():
+    """The API's WSGIService on ``[api] listen``:``listen_port``."""
+    return WSGIService(load_api_app(), CONF.api.listen, CONF.api.listen_port,
+                       CONF.api.workers)
 
 
 class WSGIService(object):

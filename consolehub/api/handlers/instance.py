@@ -109,15 +109,25 @@ def update_instance(req):
     return util.json_response(req, {'instance': view(instance)})
 
 
-def delete_instance(req):
-    """``DELETE /instances/{instance_id}`` -> 204 once the guest is gone."""
-    context = util.request_context(req)
-    instance = get_instance(req, req.urlvars['instance_id'])
-    _authorize(req, 'delete', instance['project_id'])
+def delete(req, instance):
+    """Delete an authorized ``instance``; the 204 response once it is gone.
+
+    :raises webob.exc.HTTPNotFound: it went meanwhile.
+    :raises webob.exc.HTTPServiceUnavailable: its host is down or silent;
+        nothing was removed.
+    """
     try:
-        util.compute_api(req).delete(context, instance['uuid'])
+        util.compute_api(req).delete(util.request_context(req),
+                                     instance['uuid'])
     except exception.InstanceNotFound as error:
         raise webob.exc.HTTPNotFound(explanation=str(error))
     except exception.ComputeHostUnavailable as error:
         raise webob.exc.HTTPServiceUnavailable(explanation=str(error))
     return util.json_response(req, None, 204)
+
+
+def delete_instance(req):
+    """``DELETE /instances/{instance_id}`` -> 204 once the guest is gone."""
+    instance = get_instance(req, req.urlvars['instance_id'])
+    _authorize(req, 'delete', instance['project_id'])
+    return delete(req, instance)

@@ -298,12 +298,5 @@ def create_server(req):
 
 def delete_server(req):
     """``DELETE /v2.1/servers/{server_id}`` -> 204 once it is gone."""
-    context = util.request_context(req)
     instance = get_server(req, server_policies.PREFIX % 'delete')
-    try:
-        util.compute_api(req).delete(context, instance['uuid'])
-    except exception.InstanceNotFound as error:
-        raise webob.exc.HTTPNotFound(explanation=str(error))
-    except exception.ComputeHostUnavailable as error:
-        raise webob.exc.HTTPServiceUnavailable(explanation=str(error))
-    return util.json_response(req, None, 204)
+    return instance_handlers.delete(req, instance)
