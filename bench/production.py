@@ -39,7 +39,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 import uuid
 
 import oslo_messaging as messaging
@@ -60,23 +59,9 @@ ECHO_TOPIC = 'bench-echo'
 def _delete_queues(names):
     """Best effort: delete the echo server's queues (the shared topic
     queue only when nothing consumes from it)."""
-    import kombu
-    try:
-        with kombu.Connection(multiprocess._KOMBU_URL,
-                              connect_timeout=5) as connection:
-            for name in names:
-                channel = connection.channel()
-                try:
-                    channel.queue_delete(name, if_unused=(name == ECHO_TOPIC))
-                except Exception:
-                    pass
-                finally:
-                    try:
-                        channel.close()
-                    except Exception:
-                        pass
-    except Exception:
-        pass
+    multiprocess.rabbit_delete([
+        ('queue_delete', name, {'if_unused': name == ECHO_TOPIC})
+        for name in names])
 
 
 def _percentile(values, fraction):
@@ -89,12 +74,6 @@ def _summary(values_ms):
     return {'n': len(values_ms), 'median': statistics.median(values_ms),
             'p99': _percentile(values_ms, 0.99), 'max': max(values_ms),
             'mean': statistics.fmean(values_ms)}
-
-
-def _token(access_url):
-    query = urllib.parse.parse_qs(urllib.parse.urlsplit(access_url).query)
-    return urllib.parse.parse_qs(
-        urllib.parse.urlsplit(query['path'][0]).query)['token'][0]
 
 
 class Stack(object):
@@ -369,7 +348,7 @@ def create_to_console(stack, count):
         instance = stack.api.create_instance('bench-ready-%d' % number)
         stack.guests.append(instance['id'])
         stack.api.wait_for_status(instance['id'], 'ACTIVE', 180)
-        token = _token(stack.api.console_url(instance['id']))
+        token = servers.novnc_token(stack.api.console_url(instance['id']))
         connect = time.perf_counter()
         with ws_client.connect('ws://127.0.0.1:%s/?token=%s'
                                % (proxy_port, token),

@@ -70,11 +70,17 @@ def _rabbit_cleanup(exchange, hosts):
     (``rabbit_transient_queues_ttl``); the shared ``compute`` queue goes
     only when no other run consumes from it.
     """
-    import kombu
     operations = [('queue_delete', 'compute.%s' % host, {}) for host in hosts]
     operations += [('queue_delete', 'compute',
                     {'if_unused': True, 'if_empty': True}),
                    ('exchange_delete', exchange, {})]
+    rabbit_delete(operations)
+
+
+def rabbit_delete(operations):
+    """Best effort: run ``(channel method, name, kwargs)`` operations
+    such as ``('queue_delete', 'compute.h1', {})`` on RabbitMQ."""
+    import kombu
     try:
         with kombu.Connection(_KOMBU_URL, connect_timeout=5) as connection:
             for method, name, kwargs in operations:
