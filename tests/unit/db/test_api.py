@@ -62,6 +62,24 @@ def test_destroyed_instances_disappear_with_their_tokens(database,
     assert db_api.instance_count_by_host(admin) == {}
 
 
+def test_created_token_row_is_the_stored_row(database, project_a, admin):
+    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'h')
+    created = db_api.console_auth_token_create(
+        project_a, 'e' * 64, 'novnc', '127.0.0.1', 5900, '/relay',
+        instance['uuid'], 600)
+    stored = db_api.console_auth_token_get_valid(admin, 'e' * 64)
+    assert created == stored
+    assert created['id'] is not None and created['used_at'] is None
+    assert 595 < created['expires'] - time.time() <= 600
+
+
+def test_instance_reads_return_every_column(database, project_a):
+    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'h')
+    assert db_api.instance_get(project_a, instance['uuid']) == instance
+    assert db_api.instance_get_all(project_a, 10) == [instance]
+    assert db_api.instance_get_all_by_host(project_a, 'h') == [instance]
+
+
 def test_api_token_lookup_by_hash(database, admin):
     db_api.api_token_create(admin, 'b' * 64, 'p', 'u', ['admin', 'reader'])
     row = db_api.api_token_get_by_hash(admin, 'b' * 64)
