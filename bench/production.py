@@ -190,6 +190,32 @@ def _bare_rpc(stack, count):
         transport.cleanup()
 
 
+def _direct_console_rpc(stack, instance, count):
+    """Milliseconds of ``count`` ``get_console`` calls made straight to the
+    agent with consolehub's RPC client (no HTTP, no API): the RPC call
+    plus the agent's work, for the breakdown. Run after :func:`_bare_rpc`,
+    which set up ``cfg.CONF``."""
+    from consolehub.compute import rpcapi
+    from consolehub import context as consolehub_context
+    conf = cfg.CONF
+    conf.set_override('transport_url', RABBIT_URL)
+    client = rpcapi.ComputeAPI()
+    context = consolehub_context.RequestContext(
+        user_id='bench', project_id='bench', roles=['member'])
+    times = []
+    try:
+        for number in range(50 + count):
+            started = time.perf_counter()
+            reply = client.get_console(context, instance, 'vnc', 'novnc')
+            elapsed = (time.perf_counter() - started) * 1000
+            assert reply['access_url'].startswith('http'), reply
+            if number >= 50:
+                times.append(elapsed)
+    finally:
+        rpc.cleanup()
+    return times
+
+
 def _console_urls(stack, instance_id, count):
     session = stack.api.session
     url = stack.api_url + '/servers/%s/remote-consoles' % instance_id
@@ -205,9 +231,8 @@ def _console_urls(stack, instance_id, count):
     return times
 
 
-def _show(stack, instance_id, count):
-    session = stack.api.session
-    url = stack.api_url + '/instances/' + instance_id
+def _gets(session, url, count):
+    """Milliseconds of ``count`` GETs of ``url`` (after 50 to warm up)."""
     times = []
     for number in range(50 + count):
         started = time.perf_counter()
@@ -224,23 +249,38 @@ def console_url(stack, count):
     stack.guests.append(instance['id'])
     stack.api.wait_for_status(instance['id'], 'ACTIVE', 180)
     bare = _summary(_bare_rpc(stack, count))
+    direct = _summary(_direct_console_rpc(
+        stack, {'uuid': instance['id'], 'host': stack.host}, count))
     console = _summary(_console_urls(stack, instance['id'], count))
-    # The API alone (auth, one instance query, no RPC), for the breakdown.
-    show = _summary(_show(stack, instance['id'], count))
+    # The API alone (auth, one instance query, no RPC), and HTTP alone (the
+    # same client and uwsgi settings, a minimal app), for the breakdown.
+    show = _summary(_gets(stack.api.session,
+                          stack.api_url + '/instances/' + instance['id'],
+                          count))
+    minimal_port, minimal = _start_minimal(stack)
+    try:
+        floor = _summary(_gets(stack.api.session,
+                               'http://127.0.0.1:%s/' % minimal_port, count))
+    finally:
+        minimal.send_signal(signal.SIGTERM)
+        minimal.wait(30)
     stack.api.request('DELETE', '/instances/' + instance['id'])
     print('\n== POST /servers/{id}/remote-consoles over uwsgi + RabbitMQ + '
           'PostgreSQL, one client, keep-alive')
     print('%-34s %6s %9s %9s %9s' % ('', 'n', 'median', 'p99', 'max'))
     for label, figures in (('bare oslo.messaging call (ms)', bare),
+                           ('get_console RPC, no HTTP (ms)', direct),
                            ('console URL request (ms)', console),
-                           ('GET /instances/{id}, no RPC (ms)', show)):
+                           ('GET /instances/{id}, no RPC (ms)', show),
+                           ('GET of a minimal WSGI app (ms)', floor)):
         print('%-34s %6d %9.2f %9.2f %9.2f' % (
             label, figures['n'], figures['median'], figures['p99'],
             figures['max']))
     ratio = console['median'] / bare['median']
     print('median ratio console / bare RPC: %.2fx (target <= 1.5x: %s)'
           % (ratio, 'met' if ratio <= 1.5 else 'NOT met'))
-    return {'bare_rpc': bare, 'console_url': console, 'show': show,
+    return {'bare_rpc': bare, 'direct_rpc': direct, 'console_url': console,
+            'show': show, 'http_floor': floor,
             'ratio': ratio}
 
 
@@ -296,16 +336,22 @@ def _minimal_ini(stack):
     return path
 
 
+def _start_minimal(stack):
+    """``(port, process)`` of uwsgi serving the minimal app."""
+    port = servers.free_port()
+    process = test_uwsgi.start_uwsgi(
+        stack.deployment, port, ini=_minimal_ini(stack),
+        extra_env={'PYTHONPATH': os.getcwd()}, name='minimal-uwsgi')
+    return port, process
+
+
 def throughput(stack, duration, connections):
     uuids = _insert_instances(stack, 1000)
     listing = stack.api.request('GET', '/instances')
     assert len(listing.json()['instances']) == 1000, listing.text[:200]
     one = stack.api.request('GET', '/instances/' + uuids[500])
     assert one.status_code == 200
-    minimal_port = servers.free_port()
-    minimal = test_uwsgi.start_uwsgi(
-        stack.deployment, minimal_port, ini=_minimal_ini(stack),
-        extra_env={'PYTHONPATH': os.getcwd()}, name='minimal-uwsgi')
+    minimal_port, minimal = _start_minimal(stack)
     header = ['X-Auth-Token: %s' % stack.token]
     results = {}
     try:
