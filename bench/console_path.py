@@ -22,42 +22,35 @@ def measure(count):
     """``{phase: [milliseconds, ...]}`` over ``count`` instances."""
     figures = {'create_to_active': [], 'console_url': [],
                'connect_to_banner': []}
-    with tempfile.TemporaryDirectory() as state_path:
-        deployment = servers.Deployment(state_path,
-                                        {'DEFAULT': {'debug': 'false'}})
-        deployment.manage('db', 'sync')
-        deployment.start('consolehub-all', wait_port=deployment.api_port)
-        servers.wait_for_port(deployment.proxy_port)
+    with tempfile.TemporaryDirectory() as state_path, servers.all_in_one(
+            state_path, {'DEFAULT': {'debug': 'false'}}) as deployment:
         api = servers.ApiClient(deployment.api_url,
                                 deployment.create_token('bench', 'bench'))
-        try:
-            # The first guest on a new libvirt root also pays for QEMU's
-            # capability probe; it is reported apart.
-            warm = api.create_instance('warm-up')
+        # The first guest on a new libvirt root also pays for QEMU's
+        # capability probe; it is reported apart.
+        warm = api.create_instance('warm-up')
+        started = time.monotonic()
+        api.wait_for_status(warm['id'], 'ACTIVE', timeout=120)
+        first = (time.monotonic() - started) * 1000
+        for number in range(count):
             started = time.monotonic()
-            api.wait_for_status(warm['id'], 'ACTIVE', timeout=120)
-            first = (time.monotonic() - started) * 1000
-            for number in range(count):
-                started = time.monotonic()
-                instance = api.create_instance('bench-%d' % number)
-                api.wait_for_status(instance['id'], 'ACTIVE', timeout=120)
-                figures['create_to_active'].append(
-                    (time.monotonic() - started) * 1000)
-                started = time.monotonic()
-                url = api.console_url(instance['id'])
-                figures['console_url'].append(
-                    (time.monotonic() - started) * 1000)
-                started = time.monotonic()
-                token = servers.novnc_token(url)
-                with ws_client.connect('ws://127.0.0.1:%s/?token=%s' % (
-                        deployment.proxy_port, token)) as ws:
-                    assert ws.recv(timeout=10) == b'RFB 003.008\n'
-                figures['connect_to_banner'].append(
-                    (time.monotonic() - started) * 1000)
-                api.request('DELETE', '/instances/' + instance['id'])
-            api.request('DELETE', '/instances/' + warm['id'])
-        finally:
-            deployment.stop()
+            instance = api.create_instance('bench-%d' % number)
+            api.wait_for_status(instance['id'], 'ACTIVE', timeout=120)
+            figures['create_to_active'].append(
+                (time.monotonic() - started) * 1000)
+            started = time.monotonic()
+            url = api.console_url(instance['id'])
+            figures['console_url'].append(
+                (time.monotonic() - started) * 1000)
+            started = time.monotonic()
+            token = servers.novnc_token(url)
+            with ws_client.connect('ws://127.0.0.1:%s/?token=%s' % (
+                    deployment.proxy_port, token)) as ws:
+                assert ws.recv(timeout=10) == b'RFB 003.008\n'
+            figures['connect_to_banner'].append(
+                (time.monotonic() - started) * 1000)
+            api.request('DELETE', '/instances/' + instance['id'])
+        api.request('DELETE', '/instances/' + warm['id'])
     return first, figures
 
 

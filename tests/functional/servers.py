@@ -6,6 +6,7 @@ loopback ports.
 """
 
 import configparser
+import contextlib
 import os
 import signal
 import socket
@@ -151,6 +152,25 @@ class Deployment(object):
                 process.kill()
                 process.wait()
         self.processes = []
+
+
+@contextlib.contextmanager
+def all_in_one(state_path, options=None, more_ports=()):
+    """``consolehub-all`` on a fresh SQLite database in ``state_path``.
+
+    Yields the :class:`Deployment` once its API, its noVNC proxy and
+    ``more_ports`` (other proxies ``options`` enable) accept connections;
+    stops it afterwards.
+    """
+    deployment = Deployment(state_path, options)
+    try:
+        deployment.manage('db', 'sync')
+        deployment.start('consolehub-all', wait_port=deployment.api_port)
+        for port in (deployment.proxy_port,) + tuple(more_ports):
+            wait_for_port(port, 30)
+        yield deployment
+    finally:
+        deployment.stop()
 
 
 class ApiClient(object):

@@ -35,7 +35,7 @@ def deployment(tmp_path_factory):
     spice_port = servers.free_port()
     serial_port = servers.free_port()
     low = 20000 + os.getpid() % 20000
-    deployment = servers.Deployment(state_path, {
+    options = {
         'spice': {'enabled': 'true', 'html5proxy_port': str(spice_port),
                   'html5proxy_base_url':
                       'http://127.0.0.1:%d/spice_auto.html' % spice_port},
@@ -44,15 +44,12 @@ def deployment(tmp_path_factory):
                            'base_url': 'ws://127.0.0.1:%d/' % serial_port,
                            'port_range': '%d:%d' % (low, low + 100)},
         'console': {'session_check_interval': '0.5'},
-    })
-    deployment.spice_port = spice_port
-    deployment.serial_port = serial_port
-    deployment.manage('db', 'sync')
-    deployment.start('consolehub-all', wait_port=deployment.api_port)
-    for port in (deployment.proxy_port, spice_port, serial_port):
-        servers.wait_for_port(port, 30)
-    yield deployment
-    deployment.stop()
+    }
+    with servers.all_in_one(state_path, options,
+                            (spice_port, serial_port)) as deployment:
+        deployment.spice_port = spice_port
+        deployment.serial_port = serial_port
+        yield deployment
 
 
 @pytest.fixture(scope='module')

@@ -29,13 +29,9 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope='module')
 def deployment(tmp_path_factory):
-    state_path = str(tmp_path_factory.mktemp('all-in-one'))
-    deployment = servers.Deployment(state_path)
-    deployment.manage('db', 'sync')
-    deployment.start('consolehub-all', wait_port=deployment.api_port)
-    servers.wait_for_port(deployment.proxy_port, 30)
-    yield deployment
-    deployment.stop()
+    with servers.all_in_one(
+            str(tmp_path_factory.mktemp('all-in-one'))) as deployment:
+        yield deployment
 
 
 @pytest.fixture(scope='module')

@@ -35,16 +35,12 @@ UNKNOWN_ID = '00000000-0000-4000-8000-000000000000'
 
 @pytest.fixture(scope='module')
 def deployment(tmp_path_factory):
-    deployment = servers.Deployment(
-        str(tmp_path_factory.mktemp('osc')))
-    deployment.manage('db', 'sync')
-    deployment.start('consolehub-all', wait_port=deployment.api_port)
-    servers.wait_for_port(deployment.proxy_port, 30)
-    deployment.member_token = deployment.create_token('demo', 'alice')
-    deployment.admin_token = deployment.create_token('ops', 'root',
-                                                     roles=['admin'])
-    yield deployment
-    deployment.stop()
+    with servers.all_in_one(
+            str(tmp_path_factory.mktemp('osc'))) as deployment:
+        deployment.member_token = deployment.create_token('demo', 'alice')
+        deployment.admin_token = deployment.create_token('ops', 'root',
+                                                         roles=['admin'])
+        yield deployment
 
 
 def _endpoint(deployment):
