@@ -16,6 +16,18 @@ libvirt_opts = [
                choices=[('qemu', 'Software emulation (TCG).'),
                         ('kvm', 'Hardware virtualization; needs /dev/kvm.')],
                help='Domain type of the guests this host defines.'),
+    cfg.StrOpt('embedded_display_port_range',
+               default='5900:65535',
+               regex=r'^\d+:\d+$',
+               help='Range "MIN:MAX" of TCP ports (MIN at least 5900) from '
+                    'which the embedded QEMU driver gives guests their VNC '
+                    'and SPICE ports (qemu.conf\'s remote_display_port_min '
+                    'and _max, written at every start). Each agent picks '
+                    'free ports on its own: give agents that share a '
+                    'machine disjoint ranges, or two guests started at the '
+                    'same moment may be given the same port. Only for '
+                    'qemu:///embed URIs; a libvirtd reads its own '
+                    'qemu.conf.'),
 ]
 
 

@@ -369,8 +369,11 @@ def test_two_compute_hosts_share_the_load(make_stack, tmp_path_factory):
     # The second agent: the same config file, then one that gives it its
     # own name and state directory (hence its own embedded libvirt root).
     state_b = str(tmp_path_factory.mktemp('mpb'))
+    # Its guests' VNC ports come from a range of its own, so that the
+    # two agents never race for the same port on this machine.
     config_b = deployment.write_config('compute-b.conf', {
-        'DEFAULT': {'host': host_b, 'state_path': state_b}})
+        'DEFAULT': {'host': host_b, 'state_path': state_b},
+        'libvirt': {'embedded_display_port_range': '6500:6599'}})
     api_token = _start_services(stack, [
         ('consolehub-compute-a', stack.log_args('compute-a')),
         ('consolehub-compute-b',
@@ -402,6 +405,8 @@ def test_two_compute_hosts_share_the_load(make_stack, tmp_path_factory):
     guests = database.execute('SELECT instance_uuid, host, port '
                               'FROM console_auth_tokens')
     assert len({(row['host'], row['port']) for row in guests}) == 2
+    ports = {row['instance_uuid']: row['port'] for row in guests}
+    assert 6500 <= ports[instances[1]['id']] <= 6599, ports
 
     for instance in instances:
         response = api.request('DELETE', '/instances/' + instance['id'])

@@ -23,7 +23,12 @@ _EVENT_LOOP_STARTED = False
 # The embedded QEMU driver, run as root, would otherwise start guests as
 # the packaged "libvirt-qemu" user and log through virtlogd, a daemon we do
 # not run. See https://libvirt.org/kbase/qemu-embedded.html.
-_EMBED_QEMU_CONF = 'user = "root"\ngroup = "root"\nstdio_handler = "file"\n'
+_EMBED_QEMU_CONF = ('user = "root"\ngroup = "root"\nstdio_handler = "file"\n'
+                    'remote_display_port_min = %d\n'
+                    'remote_display_port_max = %d\n')
+
+#: libvirt gives VNC display N port 5900 + N, so no lower port is valid.
+_FIRST_DISPLAY_PORT = 5900
 
 
 def _start_event_loop():
@@ -49,6 +54,22 @@ def _start_event_loop():
         _EVENT_LOOP_STARTED = True
 
 
+def embedded_qemu_conf():
+    """The ``qemu.conf`` text of an embedded QEMU driver (see above).
+
+    :raises HypervisorError: if ``[libvirt]
+        embedded_display_port_range`` is not 5900 <= MIN <= MAX <= 65535.
+    """
+    low, high = (int(port) for port in
+                 CONF.libvirt.embedded_display_port_range.split(':'))
+    if not _FIRST_DISPLAY_PORT <= low <= high <= 65535:
+        raise exception.HypervisorError(
+            reason='[libvirt] embedded_display_port_range %d:%d is not '
+                   'within %d:65535 with MIN <= MAX'
+                   % (low, high, _FIRST_DISPLAY_PORT))
+    return _EMBED_QEMU_CONF % (low, high)
+
+
 def _embed_root(uri):
     """The ``root`` directory of a ``qemu:///embed?root=...`` URI, or None."""
     prefix = 'qemu:///embed?root='
@@ -66,10 +87,11 @@ class LibvirtDriver(driver.ComputeDriver):
         root = _embed_root(uri)
         if root is not None:
             qemu_conf = os.path.join(root, 'etc', 'qemu.conf')
-            if os.geteuid() == 0 and not os.path.exists(qemu_conf):
+            text = embedded_qemu_conf()
+            if os.geteuid() == 0:
                 os.makedirs(os.path.dirname(qemu_conf), exist_ok=True)
                 with open(qemu_conf, 'w') as conf_file:
-                    conf_file.write(_EMBED_QEMU_CONF)
+                    conf_file.write(text)
         _start_event_loop()
         try:
             self._conn = libvirt.open(uri)

@@ -115,3 +115,23 @@ def test_exhausted_serial_port_range(driver, overrides):
             driver.spawn(_instance('00000000-0000-4000-8000-000000000013'))
     finally:
         listener.close()
+
+
+def test_embedded_qemu_conf_carries_the_display_port_range(overrides):
+    overrides.set('embedded_display_port_range', '6100:6199',
+                  group='libvirt')
+    lines = libvirt_driver.embedded_qemu_conf().splitlines()
+    assert 'remote_display_port_min = 6100' in lines
+    assert 'remote_display_port_max = 6199' in lines
+    assert 'user = "root"' in lines
+
+
+@pytest.mark.parametrize('port_range', ['5800:6000', '6000:5999',
+                                        '5900:70000'])
+def test_embedded_display_port_range_outside_libvirts_is_refused(
+        overrides, port_range):
+    overrides.set('embedded_display_port_range', port_range,
+                  group='libvirt')
+    with pytest.raises(exception.HypervisorError) as refused:
+        libvirt_driver.embedded_qemu_conf()
+    assert port_range in str(refused.value)
