@@ -328,12 +328,14 @@ class _GuestLink(asyncio.BufferedProtocol):
     the websocket's transport has drained, so memory stays bounded.
     """
 
-    def __init__(self, websocket, session, record):
+    def __init__(self, websocket, session, record, sock=None):
         self.on_writable = None
         self.websocket = websocket
         self.session = session
         self.record = record
         self.transport = None
+        #: The transport's socket, for writing several buffers at once.
+        self.sock = sock
         self.closed = False
         self._buffer, self._view = _read_buffer()
         self._paused = False
@@ -419,14 +421,46 @@ class _GuestLink(asyncio.BufferedProtocol):
         if callback is not None:
             callback()
 
-    def write_now(self, data):
-        """Write ``data`` to the guest without waiting (the fast path)."""
+    def write_now(self, pieces):
+        """Write ``pieces`` (list of bytes), in order, without waiting.
+
+        The fast path's payloads of one read. Several go out in one
+        ``sendmsg()`` when the transport holds nothing back, as its own
+        ``write()`` would send them, with no copy to join them; the
+        transport takes what the socket does not.
+        """
         if self.closed:
             return
-        self.transport.write(data)
+        transport = self.transport
+        if len(pieces) == 1:
+            count = len(pieces[0])
+            transport.write(pieces[0])
+        elif (self.sock is None or len(pieces) > _MAX_PIECES or
+                transport.get_write_buffer_size() or
+                transport.is_closing()):
+            data = b''.join(pieces)
+            count = len(data)
+            transport.write(data)
+        else:
+            count = self._send_pieces(pieces)
         session = self.session
-        session.to_guest += len(data)
+        session.to_guest += count
         session.last_activity = time.monotonic()
+
+    def _send_pieces(self, pieces):
+        """``sendmsg()`` what fits; the transport buffers the rest.
+
+        :returns: the bytes (int) of ``pieces`` together.
+        """
+        count = sum(map(len, pieces))
+        try:
+            sent = self.sock.sendmsg(pieces)
+        except OSError:
+            # Full (or failing): the transport retries and reports.
+            sent = 0
+        if sent < count:
+            self.transport.write(memoryview(b''.join(pieces))[sent:])
+        return count
 
     def _wake(self):
         waiter, self._drain_waiter = self._drain_waiter, None
@@ -449,26 +483,40 @@ class _GuestLink(asyncio.BufferedProtocol):
             self.transport.close()
 
 
-class _Connection(ws_server.ServerConnection):
+class _Connection(ws_server.ServerConnection, asyncio.BufferedProtocol):
     """A websocket connection with a fast path from the client to the guest.
 
-    Once open, the client's single-frame binary messages (all that noVNC
-    and spice-html5 send) are parsed here, unmasked by websockets' C
-    extension and written to the guest at once: no message queue, no task
-    switch, one copy. Control frames still go to websockets, which answers
-    pings and closes. Any other data frame (text, fragmented, oversized)
-    hands the rest of the connection to websockets, whose messages the
-    session's task relays in order.
+    The kernel reads the client's bytes straight into the thread's shared
+    read buffer (see :func:`_read_buffer`). Once open, the client's
+    single-frame binary messages (all that noVNC and spice-html5 send) are
+    parsed there, unmasked by websockets' C extension and written to the
+    guest before the read returns: one write per read, however many frames
+    it holds, and a frame cut by the end of a read has its first part sent
+    at once. So the connection keeps no buffer: only a cut frame header
+    (or a cut control frame, at most 131 bytes) between two reads.
+
+    Control frames still go to websockets, which answers pings and closes.
+    Any other data frame (text, fragmented, oversized) hands the rest of
+    the connection to websockets, whose messages the session's task
+    relays in order; so do the handshake's bytes.
     """
 
     consolehub_on_resume = None
     #: The session's :class:`_GuestLink` once connected to the guest.
     consolehub_link = None
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._fast_buffer = b''
-        self._fast_off = False
+    # Per-connection state of the fast path, as class defaults so that an
+    # idle session stores none of it.
+    #: Bytes received once open but before the guest link is ready.
+    _fast_pending = b''
+    #: The start of a frame cut by the end of the last read (bytes).
+    _fast_head = b''
+    #: Payload bytes still to come of a binary frame cut by a read (int),
+    #: and its mask (4 bytes) rotated to apply from the next byte on.
+    _fast_left = 0
+    _fast_mask = b''
+    #: Set once websockets parses the rest of the connection.
+    _fast_off = False
+    _reading_paused_for_guest = False
 
     def resume_writing(self):
         super().resume_writing()
@@ -476,84 +524,163 @@ class _Connection(ws_server.ServerConnection):
         if callback is not None:
             callback()
 
-    def data_received(self, data):
-        if (self._fast_off or
-                self.protocol.state is not ws_protocol.State.OPEN):
-            super().data_received(data)
+    def get_buffer(self, sizehint):
+        """The shared buffer, after the cut frame head of the last read.
+
+        The head goes back in front of the new bytes, so frames are parsed
+        in one contiguous buffer. Safe to share: asyncio reads and calls
+        :meth:`buffer_updated` in one go, which consumes the bytes.
+        """
+        view = _read_buffer()[1]
+        head = self._fast_head
+        if not head:
+            return view
+        view[:len(head)] = head
+        return view[len(head):]
+
+    def buffer_updated(self, nbytes):
+        """Handle ``nbytes`` (int) read after the kept head, if any."""
+        view = _read_buffer()[1]
+        if self._fast_head:
+            nbytes += len(self._fast_head)
+            self._fast_head = b''
+        state = self.protocol.state
+        if self._fast_off or state is _CONNECTING:
+            # The handshake, or websockets' from here on: as plain reads.
+            super().data_received(bytes(view[:nbytes]))
             return
-        buffer = self._fast_buffer + data if self._fast_buffer else data
-        self._fast_buffer = b''
         link = self.consolehub_link
         if link is None:
-            # Not connected to the guest yet: keep the frames, in order.
-            if len(buffer) > READ_CHUNK:
-                self._slow_from(buffer, 0)
+            # Not connected to the guest yet: keep the frames, in order,
+            # unless websockets must see them now (closing, too many).
+            pending = self._fast_pending + view[:nbytes]
+            self._fast_pending = b''
+            if (len(pending) > READ_CHUNK or
+                    state is not _OPEN):
+                self._slow_from(pending, 0, len(pending))
             else:
-                self._fast_buffer = buffer
+                self._fast_pending = pending
             return
-        self._parse(buffer, link)
+        self._parse(view, nbytes, link)
 
     def consolehub_connected(self, link):
         """Start the fast path: the guest link is ready."""
         self.consolehub_link = link
-        if self._fast_buffer and not self._fast_off:
-            buffer, self._fast_buffer = self._fast_buffer, b''
-            self._parse(buffer, link)
+        pending, self._fast_pending = self._fast_pending, b''
+        if pending and not self._fast_off:
+            self._parse(memoryview(pending), len(pending), link)
 
-    def _slow_from(self, buffer, position):
+    def _slow_from(self, buffer, position, size):
+        """Hand ``buffer[position:size]`` and all later bytes to websockets.
+
+        Always at a frame boundary, so websockets parses whole frames.
+        """
         self._fast_off = True
-        super().data_received(bytes(buffer[position:]))
+        super().data_received(bytes(buffer[position:size]))
 
-    def _parse(self, buffer, link):
-        size = len(buffer)
+    def _parse(self, buffer, size, link):
+        """Relay the frames in ``buffer[:size]`` (a memoryview) to the guest.
+
+        Starts with the rest of a payload cut by the last read, if any;
+        keeps the head of a frame cut by this one in ``_fast_head``.
+        """
+        pieces = []
         position = 0
-        limit = self.protocol.max_message_size
+        if self._fast_left:
+            position = self._rest_of_payload(buffer, size, pieces)
+        protocol = self.protocol
+        limit = protocol.max_message_size or _NO_LIMIT
         while size - position >= 2:
             first, second = buffer[position], buffer[position + 1]
-            length = second & 0x7f
-            head = 2
-            if length == 126:
-                if size - position < 4:
-                    break
-                length = _LENGTH_16.unpack_from(buffer, position + 2)[0]
-                head = 4
-            elif length == 127:
-                if size - position < 10:
-                    break
-                length = _LENGTH_64.unpack_from(buffer, position + 2)[0]
-                head = 10
-            opcode = first & 0x0f
-            if (first & 0xf0) != 0x80 or not second & 0x80 or (
-                    opcode not in (0x2, 0x8, 0x9, 0xa)) or (
-                    limit is not None and length > limit):
-                # Text, fragments, reserved bits, no mask, too big: all
-                # websockets' business from here on.
-                self._slow_from(buffer, position)
+            if (second < 0x80 or protocol.state is not _OPEN or
+                    first != 0x82 and first not in _CONTROL_FIRST):
+                # Text, fragments, reserved bits, no mask, or the closing
+                # handshake begun: websockets' business from here on.
+                self._hand_over(buffer, position, size, link, pieces)
                 return
-            end = position + head + 4 + length
-            if size < end:
-                break
-            if opcode != 0x2:
-                # Close, ping, pong: websockets answers them.
+            # The mask bit is set: 0xfe and 0xff announce longer lengths.
+            if second < 0xfe:
+                start = position + 6
+                if start > size:
+                    break
+                length = second & 0x7f
+                mask = _MASK.unpack_from(buffer, position + 2)[0]
+            elif second == 0xfe:
+                start = position + 8
+                if start > size:
+                    break
+                length, mask = _MASKED_16.unpack_from(buffer, position + 2)
+            else:
+                start = position + 14
+                if start > size:
+                    break
+                length, mask = _MASKED_64.unpack_from(buffer, position + 2)
+            end = start + length
+            if first == 0x82 and length <= limit:
+                if end > size:
+                    self._cut_payload(buffer, start, size, length, mask,
+                                      pieces)
+                    position = size
+                    break
+                if length:
+                    pieces.append(_apply_mask(buffer[start:end], mask))
+                position = end
+            elif first == 0x82 or length > 125:
+                # Too big: websockets closes with 1009, or 1002.
+                self._hand_over(buffer, position, size, link, pieces)
+                return
+            elif end > size:
+                break  # a cut control frame is kept whole (< 132 bytes)
+            else:
+                # Close, ping, pong: websockets answers them, after the
+                # data that came before.
+                if pieces:
+                    link.write_now(pieces)
+                    pieces = []
                 super().data_received(bytes(buffer[position:end]))
-                if self.protocol.state is not ws_protocol.State.OPEN:
-                    self._fast_off = True
-                    if end < size:
-                        super().data_received(bytes(buffer[end:]))
-                    return
-            elif length:
-                mask = buffer[position + head:position + head + 4]
-                link.write_now(_apply_mask(
-                    buffer[position + head + 4:end], mask))
-            position = end
+                position = end
         if position < size:
-            self._fast_buffer = bytes(buffer[position:])
+            self._fast_head = bytes(buffer[position:size])
+        if pieces:
+            link.write_now(pieces)
         if link.writing_paused and not self._reading_paused_for_guest:
             self._reading_paused_for_guest = True
             self.transport.pause_reading()
             link.on_writable = self._resume_for_guest
 
-    _reading_paused_for_guest = False
+    def _rest_of_payload(self, buffer, size, pieces):
+        """Unmask the rest of the payload cut by the last read.
+
+        :returns: the position (int) after what ``buffer[:size]`` holds
+            of it.
+        """
+        left = self._fast_left
+        if left > size:
+            self._cut_payload(buffer, 0, size, left, self._fast_mask, pieces)
+            return size
+        self._fast_left = 0
+        pieces.append(_apply_mask(buffer[:left], self._fast_mask))
+        return left
+
+    def _cut_payload(self, buffer, start, size, length, mask, pieces):
+        """Unmask ``buffer[start:size]``, the first part of a payload of
+        ``length`` bytes; keep what the rest needs for the next read.
+
+        :param mask: the payload's 4-byte mask (bytes), as it applies at
+            ``start``; kept rotated by the bytes unmasked now.
+        """
+        count = size - start
+        if count:
+            pieces.append(_apply_mask(buffer[start:size], mask))
+        shift = count & 3
+        self._fast_left = length - count
+        self._fast_mask = mask[shift:] + mask[:shift]
+
+    def _hand_over(self, buffer, position, size, link, pieces):
+        """Write ``pieces``, then give the rest to websockets for good."""
+        if pieces:
+            link.write_now(pieces)
+        self._slow_from(buffer, position, size)
 
     def _resume_for_guest(self):
         if self._reading_paused_for_guest:
@@ -562,8 +689,17 @@ class _Connection(ws_server.ServerConnection):
                 self.transport.resume_reading()
 
 
-_LENGTH_16 = struct.Struct('!H')
-_LENGTH_64 = struct.Struct('!Q')
+#: A frame header's mask, and a longer length with the mask after it.
+_MASK = struct.Struct('4s')
+_MASKED_16 = struct.Struct('!H4s')
+_MASKED_64 = struct.Struct('!Q4s')
+#: First header bytes of close, ping and pong frames (FIN, no RSV bits).
+_CONTROL_FIRST = frozenset((0x88, 0x89, 0x8a))
+_CONNECTING = ws_protocol.State.CONNECTING
+_OPEN = ws_protocol.State.OPEN
+_NO_LIMIT = 1 << 64
+#: Most buffers given to one sendmsg() (Linux takes 1024).
+_MAX_PIECES = 512
 #: Stands for the handshake request once a session no longer needs it.
 _HANDSHAKE_DONE = http11.Request('/', datastructures.Headers())
 
@@ -927,7 +1063,8 @@ class ConsoleProxy(object):
                 early = await asyncio.wait_for(
                     _tunnel(loop, sock, path), self.connect_timeout)
             _transport, link = await loop.create_connection(
-                lambda: _GuestLink(websocket, session, record), sock=sock)
+                lambda: _GuestLink(websocket, session, record, sock),
+                sock=sock)
         except BaseException:
             sock.close()
             raise

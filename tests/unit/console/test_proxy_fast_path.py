@@ -1,0 +1,254 @@
+"""The proxy's fast path from the client to the guest, frame by frame.
+
+A :class:`consolehub.console.proxy._Connection` is fed reads the way
+asyncio feeds a buffered protocol (``get_buffer``, then
+``buffer_updated``), with a fake transport and a fake guest link, so
+frames can be cut at every byte.
+"""
+
+import asyncio
+import os
+import random
+import struct
+
+from websockets import frames
+from websockets import protocol as ws_protocol
+from websockets import server as ws_server_protocol
+
+from consolehub.console import proxy as console_proxy
+
+MAX_SIZE = 1 << 20
+
+
+class _Transport(asyncio.Transport):
+    """Records what the connection writes and whether it reads."""
+
+    def __init__(self):
+        super().__init__()
+        self.written = bytearray()
+        self.reading = True
+
+    def write(self, data):
+        self.written += data
+
+    def pause_reading(self):
+        self.reading = False
+
+    def resume_reading(self):
+        self.reading = True
+
+    def is_closing(self):
+        return False
+
+    def set_write_buffer_limits(self, high=None, low=None):
+        pass
+
+    def get_write_buffer_size(self):
+        return 0
+
+
+class _Link(object):
+    """A guest link that keeps what the fast path writes."""
+
+    def __init__(self):
+        self.data = bytearray()
+        self.writes = 0
+        self.writing_paused = False
+        self.on_writable = None
+
+    def write_now(self, pieces):
+        self.data += b''.join(pieces)
+        self.writes += 1
+
+
+def _frame(payload, opcode=0x2, fin=True):
+    """A client frame (masked), as browsers send them."""
+    mask = os.urandom(4)
+    length = len(payload)
+    first = (0x80 if fin else 0) | opcode
+    if length < 126:
+        head = struct.pack('!BB', first, 0x80 | length)
+    elif length < 65536:
+        head = struct.pack('!BBH', first, 0x80 | 126, length)
+    else:
+        head = struct.pack('!BBQ', first, 0x80 | 127, length)
+    masked = bytes(byte ^ mask[index % 4]
+                   for index, byte in enumerate(payload))
+    return head + mask + masked
+
+
+class _Server(object):
+    """What a connection needs of websockets' server: no handler."""
+
+    def __init__(self):
+        self.handler_tasks = set()
+
+    async def handler(self, connection):
+        pass
+
+
+def _connection(link):
+    """An open :class:`_Connection` on a :class:`_Transport`.
+
+    Call within a running event loop.
+    """
+    protocol = ws_server_protocol.ServerProtocol(
+        state=ws_protocol.State.OPEN, max_size=MAX_SIZE)
+    connection = console_proxy._Connection(protocol, _Server(),
+                                           ping_interval=None, max_queue=4)
+    connection.connection_made(_Transport())
+    connection.request = console_proxy._HANDSHAKE_DONE  # the handshake
+    if link is not None:
+        connection.consolehub_connected(link)
+    return connection
+
+
+def _feed(connection, data):
+    """One read of ``data`` (bytes), as asyncio's transport does it."""
+    view = connection.get_buffer(-1)
+    view[:len(data)] = data
+    connection.buffer_updated(len(data))
+
+
+def _run(coroutine_function):
+    return asyncio.run(coroutine_function())
+
+
+def _payloads():
+    sizes = (0, 1, 5, 125, 126, 127, 300, 4096)
+    return [os.urandom(size) for size in sizes]
+
+
+def test_frames_cut_at_every_byte_reach_the_guest_in_order():
+    payloads = _payloads()
+    frames_in = [_frame(payload) for payload in payloads]
+    ping = _frame(b'are you there', opcode=0x9)
+    stream = b''.join(frames_in[:3]) + ping + b''.join(frames_in[3:])
+    expected = b''.join(payloads)
+
+    async def check():
+        for cut in range(1, len(stream)):
+            link = _Link()
+            connection = _connection(link)
+            _feed(connection, stream[:cut])
+            # Between reads only a cut header or control frame is kept.
+            assert len(connection._fast_head) < 132
+            _feed(connection, stream[cut:])
+            assert bytes(link.data) == expected, cut
+            assert not connection._fast_off
+            assert not connection._fast_head
+            assert not connection._fast_left
+            pong = frames.Frame(frames.Opcode.PONG, b'are you there')
+            assert bytes(connection.transport.written) == pong.serialize(
+                mask=False, extensions=[])
+
+    _run(check)
+
+
+def test_frames_in_reads_of_any_size():
+    rng = random.Random(1234)
+    payloads = _payloads() + [os.urandom(size)
+                              for size in (65535, 65536, 200000)]
+    stream = b''.join(_frame(payload) for payload in payloads)
+
+    async def check():
+        for _ in range(20):
+            link = _Link()
+            connection = _connection(link)
+            position = 0
+            while position < len(stream):
+                size = rng.choice((1, 2, 3, 7, 13, 100, 4096, 70000))
+                _feed(connection, stream[position:position + size])
+                position += size
+            assert bytes(link.data) == b''.join(payloads)
+
+    _run(check)
+
+
+def test_one_write_per_read():
+    payloads = _payloads()
+    link = _Link()
+
+    async def check():
+        connection = _connection(link)
+        _feed(connection, b''.join(_frame(payload) for payload in payloads))
+
+    _run(check)
+    assert link.writes == 1
+    assert bytes(link.data) == b''.join(payloads)
+
+
+def test_bytes_before_the_guest_link_are_kept_in_order():
+    payloads = _payloads()
+    stream = b''.join(_frame(payload) for payload in payloads)
+    link = _Link()
+
+    async def check():
+        connection = _connection(None)
+        _feed(connection, stream[:1000])
+        assert not link.data
+        connection.consolehub_connected(link)
+        _feed(connection, stream[1000:])
+
+    _run(check)
+    assert bytes(link.data) == b''.join(payloads)
+
+
+def test_text_frame_hands_the_rest_to_websockets():
+    link = _Link()
+
+    async def check():
+        connection = _connection(link)
+        _feed(connection, _frame(b'first') + _frame(b'text', opcode=0x1) +
+              _frame(b'second'))
+        assert connection._fast_off
+        assert await connection.recv() == 'text'
+        assert await connection.recv() == b'second'
+
+    _run(check)
+    assert bytes(link.data) == b'first'
+
+
+def test_fragments_and_oversized_frames_go_to_websockets():
+    async def check():
+        connection = _connection(_Link())
+        _feed(connection, _frame(b'frag', fin=False) +
+              _frame(b'ment', opcode=0x0))
+        assert await connection.recv() == b'fragment'
+
+        link = _Link()
+        connection = _connection(link)
+        _feed(connection, _frame(b'x' * (MAX_SIZE + 1))[:100])
+        assert connection._fast_off
+        assert not link.data
+
+    _run(check)
+
+
+def test_reading_pauses_while_the_guest_is_behind():
+    link = _Link()
+
+    async def check():
+        connection = _connection(link)
+        link.writing_paused = True
+        _feed(connection, _frame(b'data'))
+        assert not connection.transport.reading
+        link.writing_paused = False
+        link.on_writable()
+        assert connection.transport.reading
+
+    _run(check)
+
+
+def test_nothing_reaches_the_guest_after_a_close_frame():
+    link = _Link()
+
+    async def check():
+        connection = _connection(link)
+        close = frames.Close(frames.CloseCode.NORMAL_CLOSURE, 'bye')
+        _feed(connection, _frame(b'before') +
+              _frame(close.serialize(), opcode=0x8) + _frame(b'after'))
+        assert connection.protocol.state is not ws_protocol.State.OPEN
+
+    _run(check)
+    assert bytes(link.data) == b'before'
