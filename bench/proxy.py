@@ -16,6 +16,9 @@ permessage-deflate, or raw asyncio TCP for the direct path):
 * concurrent idle sessions held open, and the private memory (USS) each
   costs over the idle process (websockify: the sum over its processes).
 
+Beside them, for throughput only, a plain TCP relay (blocking copies, no
+websocket) shows what loopback TCP alone costs any relay on this machine.
+
 Run from the repository root with the websockify of another venv::
 
     python -m bench.proxy --websockify /tmp/wsify-venv/bin/websockify
@@ -205,6 +208,8 @@ class Path(object):
     name = None
     pid = None
     children = False
+    #: The measurements this path takes part in.
+    parts = ('throughput', 'setup', 'sessions')
 
     async def open(self, target):
         """``(send, recv, close)`` coroutines for a new connection."""
@@ -253,6 +258,76 @@ class Direct(Path):
             except OSError:
                 pass
         return send, recv, close
+
+
+def _pump(source, destination):
+    """Copy ``source`` to ``destination`` (sockets) until end of file."""
+    buffer = memoryview(bytearray(256 * 1024))
+    try:
+        while True:
+            count = source.recv_into(buffer)
+            if not count:
+                break
+            destination.sendall(buffer[:count])
+        destination.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+
+
+def _run_relay(guest_ports, ports_out):
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+
+    def serve(listener, guest_port):
+        while True:
+            client, _address = listener.accept()
+            guest = socket.create_connection(('127.0.0.1', guest_port))
+            for pair in ((client, guest), (guest, client)):
+                threading.Thread(target=_pump, args=pair,
+                                 daemon=True).start()
+
+    ports = []
+    for target in ('source', 'sink', 'banner'):
+        listener = socket.create_server(('127.0.0.1', 0), backlog=128)
+        ports.append(listener.getsockname()[1])
+        threading.Thread(target=serve, args=(listener, guest_ports[target]),
+                         daemon=True).start()
+    os.write(ports_out, ('%d %d %d\n' % tuple(ports)).encode())
+    while True:
+        time.sleep(3600)
+
+
+class TcpRelay(Direct):
+    """The floor of any relay on this machine: a plain TCP forwarder.
+
+    A forked process copies bytes both ways with blocking ``recv_into``
+    and ``sendall`` (256 KiB reads, a thread per direction): no websocket
+    framing, no masking, no event loop. Its CPU per GB is what the kernel
+    charges a user-space relay for loopback TCP, beside which the
+    proxies' figures read. The client is the direct path's.
+    """
+
+    name = 'TCP relay'
+    parts = ('throughput',)
+
+    def __init__(self, guest_ports):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_end)
+            try:
+                _run_relay(guest_ports, write_end)
+            finally:
+                os._exit(1)
+        os.close(write_end)
+        with os.fdopen(read_end) as pipe:
+            source, sink, banner = (int(port)
+                                    for port in pipe.readline().split())
+        self.pid = pid
+        super().__init__({'source': source, 'sink': sink, 'banner': banner})
+
+    def stop(self):
+        os.kill(self.pid, signal.SIGTERM)
+        os.waitpid(self.pid, 0)
 
 
 class _WebsocketPath(Path):
@@ -523,6 +598,7 @@ async def run(args, paths):
 async def run_throughput(args, paths):
     print('== throughput (MB/s; proxy CPU s per GB relayed, of which '
           'in the kernel) ==')
+    paths = [path for path in paths if 'throughput' in path.parts]
     print('%-26s' % 'case' + ''.join('%32s' % path.name for path in paths))
     cases = [('guest->browser 64 KiB', 'down', 65536, args.megabytes),
              ('guest->browser 4 KiB', 'down', 4096, args.megabytes // 2),
@@ -548,6 +624,8 @@ async def run_setup(args, paths):
     print('\n== connection setup to first guest byte (ms, n=%d) =='
           % args.setups)
     for path in paths:
+        if 'setup' not in path.parts:
+            continue
         times = await setup_times(path, args.setups)
         print('%-12s median %6.2f  p99 %6.2f  max %6.2f' % (
             path.name, statistics.median(times), _pct(times, 0.99),
@@ -559,6 +637,8 @@ async def run_sessions(args, paths):
     print('\n== %d concurrent idle sessions held %ds ==' % (
         args.sessions, args.hold))
     for path in paths:
+        if 'sessions' not in path.parts:
+            continue
         result = await hold_sessions(path, args.sessions, args.hold)
         if path.pid is None:
             print('%-12s opened %5d  alive %5d' % (
@@ -583,8 +663,11 @@ def main():
     parser.add_argument('--setups', type=int, default=500)
     parser.add_argument('--sessions', type=int, default=1000)
     parser.add_argument('--hold', type=int, default=5)
-    parser.add_argument('--paths', default='consolehub,websockify,direct',
-                        help='comma-separated subset of the three paths')
+    parser.add_argument('--paths',
+                        default='consolehub,websockify,direct,relay',
+                        help='comma-separated subset of the four paths '
+                             '(relay: a plain TCP forwarder, throughput '
+                             'only)')
     parser.add_argument('--skip', default='',
                         help='comma-separated parts to skip: throughput, '
                              'setup, sessions')
@@ -601,6 +684,8 @@ def main():
                 paths.append(Websockify(args.websockify, state_path, ports))
             if 'direct' in wanted:
                 paths.append(Direct(ports))
+            if 'relay' in wanted:
+                paths.append(TcpRelay(ports))
             print('client, proxies and guest on %d CPUs; python %s' % (
                 os.cpu_count(), sys.version.split()[0]))
             asyncio.run(run(args, paths))
