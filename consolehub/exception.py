@@ -70,3 +70,7 @@ class ConsoleSessionNotFound(NotFound):
 
 class PortRangeExhausted(ConsoleHubException):
     msg_fmt = 'No free TCP port is left in %(port_range)s on this host.'
+
+
+class DatabaseUnavailable(ConsoleHubException):
+    msg_fmt = 'The database cannot answer now: %(reason)s'

@@ -64,6 +64,7 @@ from consolehub.conf import CONF
 from consolehub.console import tokens
 from consolehub import context as consolehub_context
 from consolehub.db import api as db_api
+from consolehub import exception
 
 LOG = logging.getLogger(__name__)
 
@@ -971,10 +972,17 @@ class ConsoleProxy(object):
         # session count and the insert are consistent within this process,
         # which is the only proxy of a deployment; the token's conditional
         # UPDATE is atomic across processes in any case.
-        outcome, token, row = await self._in_db_write(
-            db_api.console_session_redeem, tokens.hash_token(raw_token),
-            listener.kind, client_ip, CONF.consoleauth.single_use, limit,
-            [end[0] for end in self._ends] if limit else ())
+        try:
+            outcome, token, row = await self._in_db_write(
+                db_api.console_session_redeem, tokens.hash_token(raw_token),
+                listener.kind, client_ip, CONF.consoleauth.single_use, limit,
+                [end[0] for end in self._ends] if limit else ())
+        except exception.DatabaseUnavailable as error:
+            LOG.warning('Cannot check a console token now: %s', error)
+            return _response(http.HTTPStatus.SERVICE_UNAVAILABLE,
+                             b'Console proxy busy, try again\n',
+                             'text/plain; charset=utf-8',
+                             [('Retry-After', '1')])
         if outcome == db_api.REDEEM_USED:
             primary = self._by_token.get(token['token_hash'])
             if (listener.kind == 'spice-html5' and primary is not None

@@ -480,15 +480,25 @@ def _compiled(engine, name):
 
 
 class _Raw(object):
-    """A DBAPI connection from :func:`proxy_engine` for one transaction."""
+    """A DBAPI connection from :func:`proxy_engine` for one transaction.
+
+    :raises DatabaseUnavailable: when the database cannot be reached or
+        is busy past its timeout (the DBAPI's ``OperationalError``), so
+        the proxy can answer 503 rather than fail the request.
+    """
 
     def __init__(self):
         self.engine = proxy_engine()
         processor = sa.DateTime().bind_processor(self.engine.dialect)
         self.datetime = processor or (lambda value: value)
+        self._unavailable = (sa.exc.OperationalError,
+                             self.engine.dialect.dbapi.OperationalError)
 
     def __enter__(self):
-        self.connection = self.engine.raw_connection()
+        try:
+            self.connection = self.engine.raw_connection()
+        except self._unavailable as error:
+            raise exception.DatabaseUnavailable(reason=str(error)) from error
         self.cursor = self.connection.cursor()
         return self
 
@@ -499,6 +509,8 @@ class _Raw(object):
                 self.connection.commit()
             else:
                 self.connection.rollback()
+        except self._unavailable as error:
+            raise exception.DatabaseUnavailable(reason=str(error)) from error
         finally:
             self.connection.close()
 
@@ -508,7 +520,10 @@ class _Raw(object):
             params = dict(literals, **params)
         if names is not None:
             params = [params[key] for key in names]
-        self.cursor.execute(sql, params)
+        try:
+            self.cursor.execute(sql, params)
+        except self._unavailable as error:
+            raise exception.DatabaseUnavailable(reason=str(error)) from error
         return self.cursor
 
 
@@ -527,6 +542,7 @@ def console_session_redeem(token_hash, console_type, client_address,
 
     :returns: ``(outcome, token dict or None, session dict or None)``;
         outcome is one of the ``REDEEM_*`` constants.
+    :raises DatabaseUnavailable: nothing was changed; try again later.
     """
     now = timeutils.utcnow()
     with _Raw() as raw:

@@ -13,6 +13,7 @@ import secrets
 import signal
 import socket
 import socketserver
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -352,6 +353,25 @@ def test_unknown_token_is_401(proxy, guest, ctx, instance):
     _mint(ctx, instance, guest.port)
     response = _refusal(_url(proxy, secrets.token_urlsafe(32)))
     assert response.status_code == 401
+
+
+def test_busy_database_is_503_and_keeps_the_token(proxy, guest, ctx,
+                                                  instance):
+    raw_token = _mint(ctx, instance, guest.port)
+    # Another writer holds the database past the proxy's 1 s timeout.
+    locker = sqlite3.connect(db_api.get_engine().url.database,
+                             isolation_level=None)
+    try:
+        locker.execute('BEGIN IMMEDIATE')
+        response = _refusal(_url(proxy, raw_token))
+    finally:
+        locker.execute('ROLLBACK')
+        locker.close()
+    assert response.status_code == 503
+    assert response.headers['Retry-After'] == '1'
+    # Nothing was consumed: the same one-time token opens the console now.
+    with _connect(_url(proxy, raw_token)) as websocket:
+        assert websocket.recv(timeout=TIMEOUT) == BANNER
 
 
 def test_expired_token_is_401(proxy, guest, ctx, instance):
