@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from websockets import exceptions as ws_exceptions
 from websockets.sync import client as ws_client
 
+from consolehub.console import http_requests
 from consolehub.console import proxy as console_proxy
 from consolehub.console import tokens
 from consolehub import context as consolehub_context
@@ -430,16 +431,16 @@ def test_allowed_origin_is_accepted(proxy, guest, ctx, instance, origin):
 
 def test_origin_allowed_rules():
     allowed = ['dash.example.org:8443', '[::1]:6080']
-    assert console_proxy.origin_allowed(None, 'h:6080', allowed)
-    assert console_proxy.origin_allowed('https://dash.example.org:8443',
+    assert http_requests.origin_allowed(None, 'h:6080', allowed)
+    assert http_requests.origin_allowed('https://dash.example.org:8443',
                                         'h:6080', allowed)
-    assert not console_proxy.origin_allowed('https://dash.example.org',
+    assert not http_requests.origin_allowed('https://dash.example.org',
                                             'h:6080', allowed)
-    assert console_proxy.origin_allowed('http://[::1]:6080', 'h', allowed)
-    assert console_proxy.origin_allowed('http://[::1]:6080', '[::1]:6080',
+    assert http_requests.origin_allowed('http://[::1]:6080', 'h', allowed)
+    assert http_requests.origin_allowed('http://[::1]:6080', '[::1]:6080',
                                         [])
-    assert not console_proxy.origin_allowed('http://h:bad', 'h', [])
-    assert not console_proxy.origin_allowed('ws://h', 'h', [])
+    assert not http_requests.origin_allowed('http://h:bad', 'h', [])
+    assert not http_requests.origin_allowed('ws://h', 'h', [])
 
 
 # -- static files ------------------------------------------------------------

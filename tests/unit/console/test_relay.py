@@ -1,7 +1,7 @@
 """The proxy's fast path from the client to the guest, frame by frame.
 
-A :class:`consolehub.console.proxy._Connection` is fed reads the way
-asyncio feeds a buffered protocol (``get_buffer``, then
+A :class:`consolehub.console.relay.WebsocketConnection` is fed reads the
+way asyncio feeds a buffered protocol (``get_buffer``, then
 ``buffer_updated``), with a fake transport and a fake guest link, so
 frames can be cut at every byte.
 """
@@ -16,6 +16,7 @@ from websockets import protocol as ws_protocol
 from websockets import server as ws_server_protocol
 
 from consolehub.console import proxy as console_proxy
+from consolehub.console import relay
 
 MAX_SIZE = 1 << 20
 
@@ -88,13 +89,13 @@ class _Server(object):
 
 
 def _connection(link):
-    """An open :class:`_Connection` on a :class:`_Transport`.
+    """An open :class:`relay.WebsocketConnection` on a :class:`_Transport`.
 
     Call within a running event loop.
     """
     protocol = ws_server_protocol.ServerProtocol(
         state=ws_protocol.State.OPEN, max_size=MAX_SIZE)
-    connection = console_proxy._Connection(protocol, _Server(),
+    connection = relay.WebsocketConnection(protocol, _Server(),
                                            ping_interval=None, max_queue=4)
     connection.connection_made(_Transport())
     connection.request = console_proxy._HANDSHAKE_DONE  # the handshake

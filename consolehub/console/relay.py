@@ -1,0 +1,449 @@
+"""The console proxy's hot path: the bytes of an open session, both ways.
+
+Once :mod:`consolehub.console.proxy` has accepted a websocket and
+connected to the guest's console, each read on either side is handled
+here, in the event loop's callbacks:
+
+* :class:`GuestLink`, the guest's side, sends each read from the guest
+  to the client as one unmasked binary websocket frame;
+* :class:`WebsocketConnection`, the client's side, parses the client's
+  binary frames where they were read, unmasks them and writes their
+  payloads to the guest. Anything else (the handshake, control frames,
+  text or fragmented messages) goes to websockets, whose messages the
+  session's task in :mod:`consolehub.console.proxy` relays.
+
+Both read into one buffer per thread (:func:`_read_buffer`), so idle
+sessions hold no read buffer, and each pauses reading while the other
+side cannot take more, so memory stays bounded. The rest of the proxy
+runs once per request or session; this module runs for every read.
+"""
+
+import asyncio
+import struct
+import threading
+import time
+
+try:
+    from websockets.speedups import apply_mask as _apply_mask
+except ImportError:  # pragma: no cover - websockets built without C
+    from websockets.utils import apply_mask as _apply_mask
+from websockets.asyncio import server as ws_server
+from websockets import frames
+from websockets import protocol as ws_protocol
+
+#: Bytes read from the guest per websocket message. Large reads keep the
+#: number of frames (and their per-frame cost) low on screen updates.
+READ_CHUNK = 256 * 1024
+
+#: Close reason recorded in the session row and sent to the browser when
+#: the guest closes its console.
+REASON_GUEST_CLOSED = 'console closed'
+
+#: A frame header's mask, and a longer length with the mask after it.
+_MASK = struct.Struct('4s')
+_MASKED_16 = struct.Struct('!H4s')
+_MASKED_64 = struct.Struct('!Q4s')
+#: First header bytes of close, ping and pong frames (FIN, no RSV bits).
+_CONTROL_FIRST = frozenset((0x88, 0x89, 0x8a))
+_CONNECTING = ws_protocol.State.CONNECTING
+_OPEN = ws_protocol.State.OPEN
+_NO_LIMIT = 1 << 64
+#: Most buffers given to one sendmsg() (Linux takes 1024).
+_MAX_PIECES = 512
+#: Headers of the unmasked binary frames to the client, by length size.
+_HEADER_16 = struct.Struct('!BBH')
+_HEADER_64 = struct.Struct('!BBQ')
+
+#: Room kept in front of each read for the websocket frame header.
+_HEAD_ROOM = 10
+
+_THREAD_STATE = threading.local()
+
+
+def _read_buffer():
+    """This thread's ``(bytearray, memoryview)`` for guest reads.
+
+    asyncio calls ``get_buffer``, reads and calls ``buffer_updated`` in one
+    go, and :class:`GuestLink` writes the bytes on before returning (the
+    transport copies what the socket cannot take), so one buffer serves
+    every session of an event loop: idle sessions cost no buffer.
+    """
+    state = getattr(_THREAD_STATE, 'buffer', None)
+    if state is None:
+        buffer = bytearray(_HEAD_ROOM + READ_CHUNK)
+        state = _THREAD_STATE.buffer = (buffer, memoryview(buffer))
+    return state
+
+
+class GuestLink(asyncio.BufferedProtocol):
+    """The guest's side of a session, copying guest bytes to the client.
+
+    The kernel reads the guest's bytes straight into the thread's read
+    buffer (shared by every link: each read is sent on before the next),
+    after room for a frame header; each read goes out as one unmasked
+    binary frame written directly on the websocket's transport (no copy
+    in user space), so a 64 KiB screen update costs two system calls.
+    When the client does not keep up, reading from the guest pauses until
+    the websocket's transport has drained, so memory stays bounded.
+    """
+
+    def __init__(self, websocket, session, record, sock=None):
+        self.on_writable = None
+        self.websocket = websocket
+        self.session = session
+        self.record = record
+        self.transport = None
+        #: The transport's socket, for writing several buffers at once.
+        self.sock = sock
+        self.closed = False
+        self._buffer, self._view = _read_buffer()
+        self._paused = False
+        self._drain_waiter = None
+
+    # Guest -> client.
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def get_buffer(self, sizehint):
+        return self._view[_HEAD_ROOM:]
+
+    def buffer_updated(self, nbytes):
+        self._send(nbytes)
+
+    def forward(self, data):
+        """Send ``data`` (bytes from before the link) to the client."""
+        for start in range(0, len(data), READ_CHUNK):
+            chunk = data[start:start + READ_CHUNK]
+            self._view[_HEAD_ROOM:_HEAD_ROOM + len(chunk)] = chunk
+            self._send(len(chunk))
+
+    def _send(self, nbytes):
+        websocket = self.websocket
+        if websocket.protocol.state is not ws_protocol.State.OPEN:
+            return
+        if nbytes < 126:
+            start = _HEAD_ROOM - 2
+            self._buffer[start:_HEAD_ROOM] = bytes((0x82, nbytes))
+        elif nbytes < 65536:
+            start = _HEAD_ROOM - 4
+            self._buffer[start:_HEAD_ROOM] = _HEADER_16.pack(0x82, 126,
+                                                             nbytes)
+        else:
+            start = _HEAD_ROOM - 10
+            self._buffer[start:_HEAD_ROOM] = _HEADER_64.pack(0x82, 127,
+                                                             nbytes)
+        # The transport sends what it can now and copies only the rest.
+        websocket.transport.write(self._view[start:_HEAD_ROOM + nbytes])
+        session = self.session
+        session.to_client += nbytes
+        session.last_activity = time.monotonic()
+        if websocket.paused and not self._paused:
+            self._paused = True
+            self.transport.pause_reading()
+            websocket.consolehub_on_resume = self._resume_reading
+
+    def _resume_reading(self):
+        if self._paused and not self.closed:
+            self._paused = False
+            self.transport.resume_reading()
+
+    def eof_received(self):
+        return False  # close our side too
+
+    def connection_lost(self, exc):
+        self.closed = True
+        websocket = self.websocket
+        if self.record and self.session.close_reason is None:
+            self.session.close_reason = REASON_GUEST_CLOSED
+        if websocket.protocol.state is ws_protocol.State.OPEN:
+            asyncio.ensure_future(websocket.close(
+                frames.CloseCode.NORMAL_CLOSURE,
+                self.session.close_reason or REASON_GUEST_CLOSED))
+        self._wake()
+
+    # Client -> guest.
+
+    #: Called once when the guest's write buffer drains.
+    on_writable = None
+
+    @property
+    def writing_paused(self):
+        return self._drain_waiter is not None
+
+    def pause_writing(self):
+        self._drain_waiter = asyncio.get_running_loop().create_future()
+
+    def resume_writing(self):
+        self._wake()
+        callback, self.on_writable = self.on_writable, None
+        if callback is not None:
+            callback()
+
+    def write_now(self, pieces):
+        """Write ``pieces`` (list of bytes), in order, without waiting.
+
+        The fast path's payloads of one read. Several go out in one
+        ``sendmsg()`` when the transport holds nothing back, as its own
+        ``write()`` would send them, with no copy to join them; the
+        transport takes what the socket does not.
+        """
+        if self.closed:
+            return
+        transport = self.transport
+        if len(pieces) == 1:
+            count = len(pieces[0])
+            transport.write(pieces[0])
+        elif (self.sock is None or len(pieces) > _MAX_PIECES or
+                transport.get_write_buffer_size() or
+                transport.is_closing()):
+            data = b''.join(pieces)
+            count = len(data)
+            transport.write(data)
+        else:
+            count = self._send_pieces(pieces)
+        session = self.session
+        session.to_guest += count
+        session.last_activity = time.monotonic()
+
+    def _send_pieces(self, pieces):
+        """``sendmsg()`` what fits; the transport buffers the rest.
+
+        :returns: the bytes (int) of ``pieces`` together.
+        """
+        count = sum(map(len, pieces))
+        try:
+            sent = self.sock.sendmsg(pieces)
+        except OSError:
+            # Full (or failing): the transport retries and reports.
+            sent = 0
+        if sent < count:
+            self.transport.write(memoryview(b''.join(pieces))[sent:])
+        return count
+
+    def _wake(self):
+        waiter, self._drain_waiter = self._drain_waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def write(self, data):
+        """Write ``data`` to the guest; wait while its buffer is full.
+
+        :raises ConnectionResetError: if the guest has gone.
+        """
+        if self.closed:
+            raise ConnectionResetError('guest closed')
+        self.transport.write(data)
+        if self._drain_waiter is not None:
+            await self._drain_waiter
+
+    def close(self):
+        if self.transport is not None:
+            self.transport.close()
+
+
+class WebsocketConnection(ws_server.ServerConnection,
+                          asyncio.BufferedProtocol):
+    """A websocket connection with a fast path from the client to the guest.
+
+    The kernel reads the client's bytes straight into the thread's shared
+    read buffer (see :func:`_read_buffer`). Once open, the client's
+    single-frame binary messages (all that noVNC and spice-html5 send) are
+    parsed there, unmasked by websockets' C extension and written to the
+    guest before the read returns: one write per read, however many frames
+    it holds, and a frame cut by the end of a read has its first part sent
+    at once. So the connection keeps no buffer: only a cut frame header
+    (or a cut control frame, at most 131 bytes) between two reads.
+
+    Control frames still go to websockets, which answers pings and closes.
+    Any other data frame (text, fragmented, oversized) hands the rest of
+    the connection to websockets, whose messages the session's task
+    relays in order; so do the handshake's bytes.
+    """
+
+    consolehub_on_resume = None
+    #: The session's :class:`GuestLink` once connected to the guest.
+    consolehub_link = None
+    # Per-connection state of the fast path, as class defaults so that an
+    # idle session stores none of it.
+    #: Bytes received once open but before the guest link is ready.
+    _fast_pending = b''
+    #: The start of a frame cut by the end of the last read (bytes).
+    _fast_head = b''
+    #: Payload bytes still to come of a binary frame cut by a read (int),
+    #: and its mask (4 bytes) rotated to apply from the next byte on.
+    _fast_left = 0
+    _fast_mask = b''
+    #: Set once websockets parses the rest of the connection.
+    _fast_off = False
+    _reading_paused_for_guest = False
+
+    def resume_writing(self):
+        super().resume_writing()
+        callback, self.consolehub_on_resume = self.consolehub_on_resume, None
+        if callback is not None:
+            callback()
+
+    def get_buffer(self, sizehint):
+        """The shared buffer, after the cut frame head of the last read.
+
+        The head goes back in front of the new bytes, so frames are parsed
+        in one contiguous buffer. Safe to share: asyncio reads and calls
+        :meth:`buffer_updated` in one go, which consumes the bytes.
+        """
+        view = _read_buffer()[1]
+        head = self._fast_head
+        if not head:
+            return view
+        view[:len(head)] = head
+        return view[len(head):]
+
+    def buffer_updated(self, nbytes):
+        """Handle ``nbytes`` (int) read after the kept head, if any."""
+        view = _read_buffer()[1]
+        if self._fast_head:
+            nbytes += len(self._fast_head)
+            self._fast_head = b''
+        state = self.protocol.state
+        if self._fast_off or state is _CONNECTING:
+            # The handshake, or websockets' from here on: as plain reads.
+            super().data_received(bytes(view[:nbytes]))
+            return
+        link = self.consolehub_link
+        if link is None:
+            # Not connected to the guest yet: keep the frames, in order,
+            # unless websockets must see them now (closing, too many).
+            pending = self._fast_pending + view[:nbytes]
+            self._fast_pending = b''
+            if (len(pending) > READ_CHUNK or
+                    state is not _OPEN):
+                self._slow_from(pending, 0, len(pending))
+            else:
+                self._fast_pending = pending
+            return
+        self._parse(view, nbytes, link)
+
+    def consolehub_connected(self, link):
+        """Start the fast path: the guest link is ready."""
+        self.consolehub_link = link
+        pending, self._fast_pending = self._fast_pending, b''
+        if pending and not self._fast_off:
+            self._parse(memoryview(pending), len(pending), link)
+
+    def _slow_from(self, buffer, position, size):
+        """Hand ``buffer[position:size]`` and all later bytes to websockets.
+
+        Always at a frame boundary, so websockets parses whole frames.
+        """
+        self._fast_off = True
+        super().data_received(bytes(buffer[position:size]))
+
+    def _parse(self, buffer, size, link):
+        """Relay the frames in ``buffer[:size]`` (a memoryview) to the guest.
+
+        Starts with the rest of a payload cut by the last read, if any;
+        keeps the head of a frame cut by this one in ``_fast_head``.
+        """
+        pieces = []
+        position = 0
+        if self._fast_left:
+            position = self._rest_of_payload(buffer, size, pieces)
+        protocol = self.protocol
+        limit = protocol.max_message_size or _NO_LIMIT
+        while size - position >= 2:
+            first, second = buffer[position], buffer[position + 1]
+            if (second < 0x80 or protocol.state is not _OPEN or
+                    first != 0x82 and first not in _CONTROL_FIRST):
+                # Text, fragments, reserved bits, no mask, or the closing
+                # handshake begun: websockets' business from here on.
+                self._hand_over(buffer, position, size, link, pieces)
+                return
+            # The mask bit is set: 0xfe and 0xff announce longer lengths.
+            if second < 0xfe:
+                start = position + 6
+                if start > size:
+                    break
+                length = second & 0x7f
+                mask = _MASK.unpack_from(buffer, position + 2)[0]
+            elif second == 0xfe:
+                start = position + 8
+                if start > size:
+                    break
+                length, mask = _MASKED_16.unpack_from(buffer, position + 2)
+            else:
+                start = position + 14
+                if start > size:
+                    break
+                length, mask = _MASKED_64.unpack_from(buffer, position + 2)
+            end = start + length
+            if first == 0x82 and length <= limit:
+                if end > size:
+                    self._cut_payload(buffer, start, size, length, mask,
+                                      pieces)
+                    position = size
+                    break
+                if length:
+                    pieces.append(_apply_mask(buffer[start:end], mask))
+                position = end
+            elif first == 0x82 or length > 125:
+                # Too big: websockets closes with 1009, or 1002.
+                self._hand_over(buffer, position, size, link, pieces)
+                return
+            elif end > size:
+                break  # a cut control frame is kept whole (< 132 bytes)
+            else:
+                # Close, ping, pong: websockets answers them, after the
+                # data that came before.
+                if pieces:
+                    link.write_now(pieces)
+                    pieces = []
+                super().data_received(bytes(buffer[position:end]))
+                position = end
+        if position < size:
+            self._fast_head = bytes(buffer[position:size])
+        if pieces:
+            link.write_now(pieces)
+        if link.writing_paused and not self._reading_paused_for_guest:
+            self._reading_paused_for_guest = True
+            self.transport.pause_reading()
+            link.on_writable = self._resume_for_guest
+
+    def _rest_of_payload(self, buffer, size, pieces):
+        """Unmask the rest of the payload cut by the last read.
+
+        :returns: the position (int) after what ``buffer[:size]`` holds
+            of it.
+        """
+        left = self._fast_left
+        if left > size:
+            self._cut_payload(buffer, 0, size, left, self._fast_mask, pieces)
+            return size
+        self._fast_left = 0
+        pieces.append(_apply_mask(buffer[:left], self._fast_mask))
+        return left
+
+    def _cut_payload(self, buffer, start, size, length, mask, pieces):
+        """Unmask ``buffer[start:size]``, the first part of a payload of
+        ``length`` bytes; keep what the rest needs for the next read.
+
+        :param mask: the payload's 4-byte mask (bytes), as it applies at
+            ``start``; kept rotated by the bytes unmasked now.
+        """
+        count = size - start
+        if count:
+            pieces.append(_apply_mask(buffer[start:size], mask))
+        shift = count & 3
+        self._fast_left = length - count
+        self._fast_mask = mask[shift:] + mask[:shift]
+
+    def _hand_over(self, buffer, position, size, link, pieces):
+        """Write ``pieces``, then give the rest to websockets for good."""
+        if pieces:
+            link.write_now(pieces)
+        self._slow_from(buffer, position, size)
+
+    def _resume_for_guest(self):
+        if self._reading_paused_for_guest:
+            self._reading_paused_for_guest = False
+            if not self.transport.is_closing():
+                self.transport.resume_reading()
