@@ -57,6 +57,16 @@ _HEADER_64 = struct.Struct('!BBQ')
 #: Room kept in front of each read for the websocket frame header.
 _HEAD_ROOM = 10
 
+#: Client input coalescing (see :meth:`WebsocketConnection._coalesce`):
+#: a read of ``_COALESCE_FROM`` to ``_COALESCE_BELOW`` bytes that follows
+#: the previous read within ``_STREAM_GAP`` seconds pauses reading for
+#: ``_COALESCE_DELAY`` seconds, so that a bulk stream is read in large
+#: pieces.
+_COALESCE_FROM = 2048
+_COALESCE_BELOW = 64 * 1024
+_STREAM_GAP = 0.005
+_COALESCE_DELAY = 0.002
+
 _THREAD_STATE = threading.local()
 
 
@@ -277,6 +287,9 @@ class WebsocketConnection(ws_server.ServerConnection,
     #: Set once websockets parses the rest of the connection.
     _fast_off = False
     _reading_paused_for_guest = False
+    #: When the last read of the fast path was handled (monotonic s).
+    _last_read = 0.0
+    _coalescing = False
 
     def resume_writing(self):
         super().resume_writing()
@@ -322,6 +335,37 @@ class WebsocketConnection(ws_server.ServerConnection,
                 self._fast_pending = pending
             return
         self._parse(view, nbytes, link)
+        self._coalesce(nbytes)
+
+    def _coalesce(self, nbytes):
+        """Let a stream of small client writes pile up between reads.
+
+        A client sending in bulk (a paste into a serial console, a SPICE
+        transfer) writes messages of a few KiB back to back, and reading
+        each as it comes costs a wake-up, a read and a write to the guest
+        per few KiB. When such a read follows the last within
+        ``_STREAM_GAP`` seconds, reading pauses for ``_COALESCE_DELAY``
+        seconds and the next read takes what arrived meanwhile. Reads of
+        less than ``_COALESCE_FROM`` bytes never pause: interactive input
+        and protocol chatter (keys, pointer events, noVNC's update
+        requests: tens of bytes) go to the guest as they come.
+        """
+        now = time.monotonic()
+        last, self._last_read = self._last_read, now
+        if (not _COALESCE_FROM <= nbytes < _COALESCE_BELOW or
+                now - last > _STREAM_GAP or
+                self._reading_paused_for_guest or self._coalescing):
+            return
+        self._coalescing = True
+        self.transport.pause_reading()
+        asyncio.get_running_loop().call_later(_COALESCE_DELAY,
+                                              self._end_coalescing)
+
+    def _end_coalescing(self):
+        self._coalescing = False
+        if not self._reading_paused_for_guest and not (
+                self.transport.is_closing()):
+            self.transport.resume_reading()
 
     def consolehub_connected(self, link):
         """Start the fast path: the guest link is ready."""
@@ -445,5 +489,5 @@ class WebsocketConnection(ws_server.ServerConnection,
     def _resume_for_guest(self):
         if self._reading_paused_for_guest:
             self._reading_paused_for_guest = False
-            if not self.transport.is_closing():
+            if not self.transport.is_closing() and not self._coalescing:
                 self.transport.resume_reading()

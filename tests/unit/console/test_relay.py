@@ -253,3 +253,70 @@ def test_nothing_reaches_the_guest_after_a_close_frame():
 
     _run(check)
     assert bytes(link.data) == b'before'
+
+
+def test_short_reads_back_to_back_pause_reading_briefly():
+    link = _Link()
+
+    async def check():
+        connection = _connection(link)
+        _feed(connection, _frame(b'a' * 4096))
+        assert connection.transport.reading  # a lone read never waits
+        _feed(connection, _frame(b'b' * 4096))
+        assert not connection.transport.reading
+        await asyncio.sleep(relay._COALESCE_DELAY * 5)
+        assert connection.transport.reading
+
+    _run(check)
+    assert bytes(link.data) == b'a' * 4096 + b'b' * 4096
+
+
+def test_tiny_spaced_or_full_reads_do_not_pause():
+    link = _Link()
+    chunk = b'c' * 4096
+
+    async def check():
+        connection = _connection(link)
+        for _ in range(3):
+            _feed(connection, _frame(b'k'))  # keys and requests: tiny
+            assert connection.transport.reading
+        for _ in range(3):
+            await asyncio.sleep(relay._STREAM_GAP * 2)
+            _feed(connection, _frame(chunk))
+            assert connection.transport.reading
+        big = _frame(b'x' * relay._COALESCE_BELOW)
+        for _ in range(3):
+            _feed(connection, big)
+            assert connection.transport.reading
+
+    _run(check)
+    assert bytes(link.data) == (b'k' * 3 + chunk * 3 +
+                                b'x' * relay._COALESCE_BELOW * 3)
+
+
+def test_coalescing_and_a_slow_guest_both_hold_reading():
+    link = _Link()
+
+    async def check():
+        connection = _connection(link)
+        _feed(connection, _frame(b'a' * 4096))
+        link.writing_paused = True
+        _feed(connection, _frame(b'b' * 4096))  # coalescing, guest behind
+        await asyncio.sleep(relay._COALESCE_DELAY * 5)
+        assert not connection.transport.reading  # the guest still is
+        link.writing_paused = False
+        link.on_writable()
+        assert connection.transport.reading
+
+        _feed(connection, _frame(b'c' * 4096))
+        _feed(connection, _frame(b'd' * 4096))  # coalescing again
+        link.writing_paused = True
+        link.writing_paused = False
+        connection._resume_for_guest()  # the guest catches up at once
+        assert not connection.transport.reading  # the pause runs its time
+        await asyncio.sleep(relay._COALESCE_DELAY * 5)
+        assert connection.transport.reading
+
+    _run(check)
+    assert bytes(link.data) == b''.join(letter * 4096 for letter in
+                                        (b'a', b'b', b'c', b'd'))
