@@ -307,7 +307,7 @@ class ConsoleProxy(object):
             max_size=self.max_message_size,
             # Flow control: at most this much waits in each direction.
             max_queue=4,
-            write_limit=relay.READ_CHUNK,
+            write_limit=relay.WRITE_LIMIT,
             logger=_QuietLogger(std_logging.getLogger('websockets.server')))
 
     def stop(self):
