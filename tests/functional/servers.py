@@ -15,10 +15,20 @@ import sys
 import time
 import urllib.parse
 
+import pytest
 import requests
+import websockets.exceptions
+from websockets.sync import client as ws_client
 
 BIN_DIR = os.path.dirname(sys.executable)
 QEMU_BINARY = '/usr/bin/qemu-system-x86_64'
+CHROMIUM = '/usr/bin/chromium'
+CHROMEDRIVER = '/usr/bin/chromedriver'
+
+#: Marks a test that drives headless Chromium.
+needs_chromium = pytest.mark.skipif(
+    not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+    reason='Chromium and chromium-driver are not installed')
 
 
 def free_port():
@@ -212,3 +222,39 @@ class ApiClient(object):
             json={'remote_console': {'protocol': 'vnc', 'type': 'novnc'}})
         assert response.status_code == 200, response.text
         return response.json()['remote_console']['url']
+
+
+def chromium(profile_dir):
+    """A headless Chromium (selenium WebDriver), 1024x768, with its
+    profile in ``profile_dir`` and no network use of its own; the caller
+    quits it."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome import service as chrome_service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ('--headless=new', '--no-sandbox', '--disable-gpu',
+                     '--disable-background-networking', '--disable-quic',
+                     '--disable-component-update', '--disable-sync',
+                     '--no-first-run', '--window-size=1024,768',
+                     '--user-data-dir=%s' % profile_dir):
+        options.add_argument(argument)
+    return webdriver.Chrome(
+        options=options,
+        service=chrome_service.Service(executable_path=CHROMEDRIVER))
+
+
+def refusal_status(url, **kwargs):
+    """The HTTP status refusing a websocket upgrade to ``url``; fails the
+    test if the upgrade succeeds."""
+    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+        # proxy=None: never through an HTTP proxy from the environment.
+        ws_client.connect(url, open_timeout=10, proxy=None, **kwargs)
+    return refused.value.response.status_code
+
+
+def qemu_runs(pattern):
+    """True while a process whose command line holds ``pattern`` (e.g.
+    ``instance-<uuid>``) exists."""
+    return subprocess.run(['pgrep', '-f', pattern],
+                          stdout=subprocess.DEVNULL).returncode == 0

@@ -53,12 +53,6 @@ def deployment(tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def api(deployment):
-    return servers.ApiClient(deployment.api_url,
-                             deployment.create_token('demo', 'alice'))
-
-
-@pytest.fixture(scope='module')
 def admin_api(deployment):
     return servers.ApiClient(
         deployment.api_url,
@@ -107,12 +101,6 @@ def _serial(deployment, api, instance):
 
 def _connect(url):
     return ws_client.connect(url, open_timeout=TIMEOUT, proxy=None)
-
-
-def _refusal_status(url):
-    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
-        _connect(url)
-    return refused.value.response.status_code
 
 
 def _sessions(admin_api, instance):
@@ -189,10 +177,10 @@ def test_one_time_token_and_session_record(deployment, api, admin_api,
     url = _vnc(deployment, api, guest)
     with _connect(url) as websocket:
         assert websocket.recv(timeout=TIMEOUT) == b'RFB 003.008\n'
-        assert _refusal_status(url) == 401
+        assert servers.refusal_status(url) == 401
         websocket.send(b'RFB 003.008\n')
         websocket.recv(timeout=TIMEOUT)  # the security types
-    assert _refusal_status(url) == 401
+    assert servers.refusal_status(url) == 401
     ended = _wait_for(lambda: [
         row for row in _sessions(admin_api, guest)
         if row['console_type'] == 'novnc' and row['status'] == 'ended'
@@ -248,30 +236,13 @@ def test_delete_closes_live_sessions(deployment, api, admin_api):
                                                  'console closed'}
 
 
-CHROMIUM = '/usr/bin/chromium'
-CHROMEDRIVER = '/usr/bin/chromedriver'
-
-
-@pytest.mark.skipif(not (os.path.exists(CHROMIUM) and
-                         os.path.exists(CHROMEDRIVER)),
-                    reason='Chromium and chromium-driver are not installed')
+@servers.needs_chromium
 def test_spice_html5_in_a_browser(deployment, api, admin_api, guest,
                                   tmp_path):
     """Debian's spice-html5 opens its channels with one one-time token."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome import service as chrome_service
     from selenium.webdriver.support import ui
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ('--headless=new', '--no-sandbox', '--disable-gpu',
-                     '--disable-background-networking', '--no-first-run',
-                     '--window-size=1024,768',
-                     '--user-data-dir=%s' % (tmp_path / 'chromium')):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(
-        options=options,
-        service=chrome_service.Service(executable_path=CHROMEDRIVER))
+    driver = servers.chromium(tmp_path / 'chromium')
     try:
         driver.get(_console_url(api, guest, 'spice', 'spice-html5'))
         # The display channel draws the guest's screen on a canvas.
@@ -290,26 +261,14 @@ def test_spice_html5_in_a_browser(deployment, api, admin_api, guest,
     assert ended[0]['bytes_to_client'] > 1000
 
 
-@pytest.mark.skipif(not (os.path.exists(CHROMIUM) and
-                         os.path.exists(CHROMEDRIVER)),
-                    reason='Chromium and chromium-driver are not installed')
+@servers.needs_chromium
 def test_serial_terminal_page_in_a_browser(deployment, api, guest,
                                            tmp_path):
     """The proxy's terminal page shows the guest's serial port and types."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome import service as chrome_service
     from selenium.webdriver.common.keys import Keys
 
     token = _query(_serial(deployment, api, guest))['token'][0]
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ('--headless=new', '--no-sandbox', '--disable-gpu',
-                     '--disable-background-networking', '--no-first-run',
-                     '--user-data-dir=%s' % (tmp_path / 'chromium')):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(
-        options=options,
-        service=chrome_service.Service(executable_path=CHROMEDRIVER))
+    driver = servers.chromium(tmp_path / 'chromium')
     try:
         driver.get('http://127.0.0.1:%d/serial.html?token=%s'
                    % (deployment.serial_port, token))

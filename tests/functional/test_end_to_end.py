@@ -10,17 +10,12 @@ import hashlib
 import io
 import os
 import sqlite3
-import subprocess
 import time
 
 import pytest
-import websockets.exceptions
 from websockets.sync import client as ws_client
 
 from tests.functional import servers
-
-CHROMIUM = '/usr/bin/chromium'
-CHROMEDRIVER = '/usr/bin/chromedriver'
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(servers.QEMU_BINARY),
@@ -35,12 +30,6 @@ def deployment(tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def api(deployment):
-    return servers.ApiClient(deployment.api_url,
-                             deployment.create_token('demo', 'alice'))
-
-
-@pytest.fixture(scope='module')
 def active_instance(api):
     started = time.monotonic()
     instance = api.create_instance('e2e-guest')
@@ -52,18 +41,6 @@ def active_instance(api):
 
 def _ws_url(deployment, token):
     return 'ws://127.0.0.1:%s/?token=%s' % (deployment.proxy_port, token)
-
-
-def _guest_runs(domain_name):
-    """True while a QEMU process for ``domain_name`` exists."""
-    return subprocess.run(['pgrep', '-f', 'guest=' + domain_name],
-                          stdout=subprocess.DEVNULL).returncode == 0
-
-
-def _refusal_status(url, **kwargs):
-    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
-        ws_client.connect(url, open_timeout=10, **kwargs)
-    return refused.value.response.status_code
 
 
 def test_websocket_client_reads_the_guest_rfb_banner(
@@ -85,26 +62,12 @@ def _bright_fraction(png_bytes, box):
     return sum(histogram[128:]) / float(sum(histogram))
 
 
-@pytest.mark.skipif(not (os.path.exists(CHROMIUM) and
-                         os.path.exists(CHROMEDRIVER)),
-                    reason='Chromium and chromium-driver are not installed')
+@servers.needs_chromium
 def test_browser_shows_the_guest_screen(deployment, api, active_instance,
                                         tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome import service as chrome_service
     from selenium.webdriver.support import ui
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ('--headless=new', '--no-sandbox', '--disable-gpu',
-                     '--disable-background-networking', '--disable-quic',
-                     '--disable-component-update', '--disable-sync',
-                     '--no-first-run', '--window-size=1024,768',
-                     '--user-data-dir=%s' % (tmp_path / 'chromium')):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(
-        options=options,
-        service=chrome_service.Service(executable_path=CHROMEDRIVER))
+    driver = servers.chromium(tmp_path / 'chromium')
     try:
         driver.get(api.console_url(active_instance['id']))
         status = ui.WebDriverWait(driver, 30).until(
@@ -138,12 +101,12 @@ def test_browser_shows_the_guest_screen(deployment, api, active_instance,
 
 
 def test_unknown_token_is_refused_with_401(deployment, active_instance):
-    assert _refusal_status(_ws_url(deployment, 'x' * 43)) == 401
+    assert servers.refusal_status(_ws_url(deployment, 'x' * 43)) == 401
 
 
 def test_missing_token_is_refused_with_401(deployment, active_instance):
     url = 'ws://127.0.0.1:%s/' % deployment.proxy_port
-    assert _refusal_status(url) == 401
+    assert servers.refusal_status(url) == 401
 
 
 def test_expired_token_is_refused_with_401(deployment, api, active_instance):
@@ -156,14 +119,14 @@ def test_expired_token_is_refused_with_401(deployment, api, active_instance):
             (int(time.time()) - 1,
              hashlib.sha256(token.encode()).hexdigest())).rowcount
     assert changed == 1
-    assert _refusal_status(_ws_url(deployment, token)) == 401
+    assert servers.refusal_status(_ws_url(deployment, token)) == 401
 
 
 def test_foreign_origin_is_refused_with_403(
         deployment, api, active_instance):
     token = servers.novnc_token(api.console_url(active_instance['id']))
-    status = _refusal_status(_ws_url(deployment, token),
-                             origin='http://evil.example.org')
+    status = servers.refusal_status(_ws_url(deployment, token),
+                                    origin='http://evil.example.org')
     assert status == 403
 
 
@@ -172,16 +135,16 @@ def test_delete_removes_guest_and_refuses_its_tokens(deployment, api):
     api.wait_for_status(instance['id'], 'ACTIVE')
     token = servers.novnc_token(api.console_url(instance['id']))
     domain = 'instance-%s' % instance['id']
-    assert _guest_runs(domain)
+    assert servers.qemu_runs('guest=' + domain)
 
     response = api.request('DELETE', '/instances/' + instance['id'])
     assert response.status_code == 204
     assert api.request('GET', '/instances/' +
                        instance['id']).status_code == 404
-    assert _refusal_status(_ws_url(deployment, token)) == 401
+    assert servers.refusal_status(_ws_url(deployment, token)) == 401
     # No orphan guest: QEMU for that domain is gone.
     deadline = time.monotonic() + 10
-    while _guest_runs(domain):
+    while servers.qemu_runs('guest=' + domain):
         assert time.monotonic() < deadline, 'QEMU of %s still runs' % domain
         time.sleep(0.1)
     database = os.path.join(deployment.state_path, 'consolehub.sqlite')

@@ -18,12 +18,10 @@ import os
 import re
 import statistics
 import struct
-import subprocess
 import time
 import uuid
 
 import pytest
-import websockets.exceptions
 from websockets.sync import client as ws_client
 
 from tests.functional import databases
@@ -138,12 +136,6 @@ def _ws_url(deployment, token):
     return 'ws://127.0.0.1:%s/?token=%s' % (deployment.proxy_port, token)
 
 
-def _refusal_status(url):
-    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
-        ws_client.connect(url, open_timeout=10)
-    return refused.value.response.status_code
-
-
 class _RfbStream(object):
     """Reads exact byte counts from websocket messages of any size."""
 
@@ -187,11 +179,6 @@ def _timed(function, *args):
     started = time.monotonic()
     result = function(*args)
     return result, time.monotonic() - started
-
-
-def _guest_runs(instance_uuid):
-    return subprocess.run(['pgrep', '-f', 'instance-%s' % instance_uuid],
-                          stdout=subprocess.DEVNULL).returncode == 0
 
 
 class _Stack(object):
@@ -337,7 +324,7 @@ def test_services_apart_on_rabbitmq_and_sql_server(make_stack, backend):
                   database.execute('SELECT * FROM api_tokens')]
     assert api_hashes == [hashlib.sha256(api_token.encode()).hexdigest()]
 
-    assert _guest_runs(instance['id'])
+    assert servers.qemu_runs('instance-' + instance['id'])
     response, duration = _timed(api.request, 'DELETE',
                                 '/instances/' + instance['id'])
     print('[%s] delete over RabbitMQ: %.1f ms' % (backend, duration * 1000))
@@ -347,7 +334,7 @@ def test_services_apart_on_rabbitmq_and_sql_server(make_stack, backend):
     # The token that reached the guest above is refused now, as are the
     # others minted for the instance.
     for token in raw_tokens[:2]:
-        assert _refusal_status(_ws_url(deployment, token)) == 401
+        assert servers.refusal_status(_ws_url(deployment, token)) == 401
 
     rows = database.execute('SELECT * FROM instances WHERE uuid = :uuid',
                             uuid=instance['id'])
@@ -356,8 +343,9 @@ def test_services_apart_on_rabbitmq_and_sql_server(make_stack, backend):
     assert database.execute(
         'SELECT * FROM console_auth_tokens WHERE instance_uuid = :uuid',
         uuid=instance['id']) == []
-    _wait_until(lambda: not _guest_runs(instance['id']), 10,
-                'QEMU of the deleted guest exiting')
+    _wait_until(
+        lambda: not servers.qemu_runs('instance-' + instance['id']), 10,
+        'QEMU of the deleted guest exiting')
 
 
 def test_two_compute_hosts_share_the_load(make_stack, tmp_path_factory):
@@ -413,10 +401,11 @@ def test_two_compute_hosts_share_the_load(make_stack, tmp_path_factory):
         assert response.status_code == 204, response.text
         assert api.request('GET', '/instances/' +
                            instance['id']).status_code == 404
-        assert _refusal_status(
+        assert servers.refusal_status(
             _ws_url(deployment, tokens[instance['id']])) == 401
     rows = database.execute('SELECT status FROM instances')
     assert [row['status'] for row in rows] == ['DELETED', 'DELETED']
     for instance in instances:
-        _wait_until(lambda: not _guest_runs(instance['id']), 10,
-                    'QEMU of %s exiting' % instance['id'])
+        _wait_until(
+            lambda: not servers.qemu_runs('instance-' + instance['id']), 10,
+            'QEMU of %s exiting' % instance['id'])

@@ -317,21 +317,30 @@ _MAIN_LOOP_SCRIPT = textwrap.dedent("""
 """)
 
 
+def _proxy_process(script, argument, port):
+    """A Python process running ``script`` (given ``argument``), once it
+    listens on ``port``; its stdout and stderr are pipes."""
+    process = subprocess.Popen([sys.executable, '-c', script, argument],
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        assert process.poll() is None, process.communicate()
+        try:
+            socket.create_connection(('127.0.0.1', port), 1).close()
+            return process
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                process.communicate()
+                raise AssertionError('proxy never listened')
+            time.sleep(0.05)
+
+
 def test_main_loop_returns_on_sigterm():
     port = _closed_port()
-    process = subprocess.Popen(
-        [sys.executable, '-c', _MAIN_LOOP_SCRIPT, str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = _proxy_process(_MAIN_LOOP_SCRIPT, str(port), port)
     try:
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            assert process.poll() is None, process.communicate()
-            try:
-                socket.create_connection(('127.0.0.1', port), 1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, 'proxy never listened'
-                time.sleep(0.05)
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=TIMEOUT)
     finally:

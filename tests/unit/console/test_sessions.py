@@ -5,7 +5,6 @@ database and an echoing fake guest.
 """
 
 import concurrent.futures
-import socket
 import time
 
 import pytest
@@ -327,27 +326,14 @@ print('limit %d idle %d' % (CONF.console.max_sessions_per_instance,
 
 def test_sighup_reloads_and_sigterm_stops(tmp_path):
     import signal
-    import subprocess
-    import sys
 
     port = helpers._closed_port()
     config = tmp_path / 'proxy.conf'
     base = ('[DEFAULT]\nstate_path = %s\n[vnc]\nnovncproxy_host = 127.0.0.1'
             '\nnovncproxy_port = %d\n' % (tmp_path, port))
     config.write_text(base + '[console]\nmax_sessions_per_instance = 2\n')
-    process = subprocess.Popen(
-        [sys.executable, '-c', _SIGHUP_SCRIPT, str(config)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = helpers._proxy_process(_SIGHUP_SCRIPT, str(config), port)
     try:
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            assert process.poll() is None, process.communicate()
-            try:
-                socket.create_connection(('127.0.0.1', port), 1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, 'proxy never listened'
-                time.sleep(0.05)
         config.write_text(base + '[console]\nmax_sessions_per_instance = 5'
                           '\nidle_timeout = 30\n')
         process.send_signal(signal.SIGHUP)
