@@ -297,8 +297,10 @@ class WebsocketConnection(ws_server.ServerConnection,
     #: Set once websockets parses the rest of the connection.
     _fast_off = False
     _reading_paused_for_guest = False
-    #: When the last read of the fast path was handled (monotonic s).
+    #: When the last read of the fast path was handled (monotonic s), and
+    #: the session's bytes to the client then.
     _last_read = 0.0
+    _to_client_at_read = 0
     _coalescing = False
 
     def resume_writing(self):
@@ -345,24 +347,32 @@ class WebsocketConnection(ws_server.ServerConnection,
                 self._fast_pending = pending
             return
         self._parse(view, nbytes, link)
-        self._coalesce(nbytes)
+        self._coalesce(nbytes, link.session.to_client)
 
-    def _coalesce(self, nbytes):
-        """Let a stream of small client writes pile up between reads.
+    def _coalesce(self, nbytes, to_client):
+        """Let a stream of client writes pile up between reads.
 
-        A client sending in bulk (a paste into a serial console, a SPICE
-        transfer) writes messages of a few KiB back to back, and reading
-        each as it comes costs a wake-up, a read and a write to the guest
-        per few KiB. When such a read follows the last within
-        ``_STREAM_GAP`` seconds, reading pauses for ``_COALESCE_DELAY``
-        seconds and the next read takes what arrived meanwhile. Reads of
-        less than ``_COALESCE_FROM`` bytes never pause: interactive input
-        and protocol chatter (keys, pointer events, noVNC's update
-        requests: tens of bytes) go to the guest as they come.
+        A client sending in bulk (a large paste, a SPICE transfer) writes
+        messages of a few KiB back to back, and reading each as it comes
+        costs a wake-up, a read and a write to the guest per few KiB.
+        When such a read follows the last within ``_STREAM_GAP`` seconds
+        and the guest sent the client nothing in between, reading pauses
+        for ``_COALESCE_DELAY`` seconds and the next read takes what
+        arrived meanwhile. Reads of less than ``_COALESCE_FROM`` bytes
+        never pause, so interactive input and protocol chatter (keys,
+        pointer events, noVNC's update requests: tens of bytes) go to the
+        guest as they come; nor does a read that follows an answer from
+        the guest, so request and response exchanges never wait.
+
+        :param nbytes: the bytes (int) of this read.
+        :param to_client: the session's bytes (int) sent to the client so
+            far.
         """
         now = time.monotonic()
         last, self._last_read = self._last_read, now
-        if (not _COALESCE_FROM <= nbytes < _COALESCE_BELOW or
+        answered = to_client != self._to_client_at_read
+        self._to_client_at_read = to_client
+        if (not _COALESCE_FROM <= nbytes < _COALESCE_BELOW or answered or
                 now - last > _STREAM_GAP or
                 self._reading_paused_for_guest or self._coalescing):
             return

@@ -10,6 +10,7 @@ import asyncio
 import os
 import random
 import struct
+import types
 
 from websockets import frames
 from websockets import protocol as ws_protocol
@@ -56,6 +57,7 @@ class _Link(object):
         self.writes = 0
         self.writing_paused = False
         self.on_writable = None
+        self.session = types.SimpleNamespace(to_client=0)
 
     def write_now(self, pieces):
         self.data += b''.join(pieces)
@@ -292,6 +294,21 @@ def test_tiny_spaced_or_full_reads_do_not_pause():
     _run(check)
     assert bytes(link.data) == (b'k' * 3 + chunk * 3 +
                                 b'x' * relay._COALESCE_BELOW * 3)
+
+
+def test_reads_after_an_answer_from_the_guest_do_not_pause():
+    link = _Link()
+    chunk = b'q' * 4096
+
+    async def check():
+        connection = _connection(link)
+        for number in range(5):
+            _feed(connection, _frame(chunk))
+            assert connection.transport.reading, number
+            link.session.to_client += 4096  # the guest's answer went out
+
+    _run(check)
+    assert bytes(link.data) == chunk * 5
 
 
 def test_coalescing_and_a_slow_guest_both_hold_reading():
