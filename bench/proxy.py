@@ -11,6 +11,8 @@ permessage-deflate, or raw asyncio TCP for the direct path):
   browser -> guest with 64 KiB and 4 KiB client messages, in MB/s, with
   the proxy's CPU seconds per GB relayed (user + system from
   ``/proc/PID/stat``, plus reaped children's for websockify);
+* echo round trips of 16-byte and 4 KiB messages, one at a time (what a
+  keystroke or a request waits for its answer), median and p99;
 * connection setup: upgrade, token check (and, for us, consumption and
   the session record) until the guest's first byte, median and p99;
 * concurrent idle sessions held open, and the private memory (USS) each
@@ -44,6 +46,8 @@ from websockets.asyncio import client as ws_client
 
 BIN_DIR = os.path.dirname(sys.executable)
 BANNER = b'RFB 003.008\n'
+#: The guest's TCP servers: bulk source, bulk sink, VNC stand-in, echo.
+TARGETS = ('source', 'sink', 'banner', 'echo')
 MB = 1e6
 GB = 1e9
 
@@ -113,6 +117,20 @@ class _Banner(socketserver.BaseRequestHandler):
             pass
 
 
+class _Echo(socketserver.BaseRequestHandler):
+    """Sends back whatever it reads, as it reads it."""
+
+    def handle(self):
+        try:
+            while True:
+                data = self.request.recv(65536)
+                if not data:
+                    return
+                self.request.sendall(data)
+        except OSError:
+            pass
+
+
 class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -123,29 +141,39 @@ def _run_guest(ports_out):
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     threading.stack_size(256 * 1024)
     ports = []
-    for handler in (_Source, _Sink, _Banner):
+    for handler in (_Source, _Sink, _Banner, _Echo):
         server = _Server(('127.0.0.1', 0), handler)
         ports.append(server.server_address[1])
         threading.Thread(target=server.serve_forever, daemon=True).start()
-    os.write(ports_out, ('%d %d %d\n' % tuple(ports)).encode())
+    os.write(ports_out, (' '.join(map(str, ports)) + '\n').encode())
     while True:
         time.sleep(3600)
 
 
-def start_guest():
-    """Fork the guest; returns ``(pid, {'source','sink','banner': port})``."""
+def _fork_servers(serve, *args):
+    """Fork a process running ``serve(*args, ports_out)``, which listens
+    and writes its ports, one per target, to the pipe ``ports_out``.
+
+    :returns: ``(pid, {target: port})``, a target being each of
+        ``TARGETS``.
+    """
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read_end)
         try:
-            _run_guest(write_end)
+            serve(*args, write_end)
         finally:
             os._exit(1)
     os.close(write_end)
     with os.fdopen(read_end) as pipe:
-        source, sink, banner = (int(port) for port in pipe.readline().split())
-    return pid, {'source': source, 'sink': sink, 'banner': banner}
+        ports = [int(port) for port in pipe.readline().split()]
+    return pid, dict(zip(TARGETS, ports))
+
+
+def start_guest():
+    """Fork the guest; returns ``(pid, {target: port})``."""
+    return _fork_servers(_run_guest)
 
 
 # -- process counters ---------------------------------------------------------
@@ -209,7 +237,7 @@ class Path(object):
     pid = None
     children = False
     #: The measurements this path takes part in.
-    parts = ('throughput', 'setup', 'sessions')
+    parts = ('throughput', 'round-trip', 'setup', 'sessions')
 
     async def open(self, target):
         """``(send, recv, close)`` coroutines for a new connection."""
@@ -286,12 +314,12 @@ def _run_relay(guest_ports, ports_out):
                                  daemon=True).start()
 
     ports = []
-    for target in ('source', 'sink', 'banner'):
+    for target in TARGETS:
         listener = socket.create_server(('127.0.0.1', 0), backlog=128)
         ports.append(listener.getsockname()[1])
         threading.Thread(target=serve, args=(listener, guest_ports[target]),
                          daemon=True).start()
-    os.write(ports_out, ('%d %d %d\n' % tuple(ports)).encode())
+    os.write(ports_out, (' '.join(map(str, ports)) + '\n').encode())
     while True:
         time.sleep(3600)
 
@@ -307,23 +335,11 @@ class TcpRelay(Direct):
     """
 
     name = 'TCP relay'
-    parts = ('throughput',)
+    parts = ('throughput', 'round-trip')
 
     def __init__(self, guest_ports):
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(read_end)
-            try:
-                _run_relay(guest_ports, write_end)
-            finally:
-                os._exit(1)
-        os.close(write_end)
-        with os.fdopen(read_end) as pipe:
-            source, sink, banner = (int(port)
-                                    for port in pipe.readline().split())
-        self.pid = pid
-        super().__init__({'source': source, 'sink': sink, 'banner': banner})
+        self.pid, ports = _fork_servers(_run_relay, guest_ports)
+        super().__init__(ports)
 
     def stop(self):
         os.kill(self.pid, signal.SIGTERM)
@@ -500,6 +516,27 @@ async def throughput(path, direction, total, size):
     return total / elapsed / MB, cpu / (total / GB), system / (total / GB)
 
 
+async def round_trips(path, size, count):
+    """Milliseconds of ``count`` echoes of a ``size``-byte message, one
+    after the other on one connection (after 50 to warm up): what a
+    keystroke or a request waits for its answer, proxy included."""
+    send, recv, close = await path.open('echo')
+    message = b'\x3c' * size
+    times = []
+    try:
+        for number in range(50 + count):
+            started = time.perf_counter()
+            await send(message)
+            got = 0
+            while got < size:
+                got += len(await recv())
+            if number >= 50:
+                times.append((time.perf_counter() - started) * 1000)
+    finally:
+        await close()
+    return times
+
+
 async def setup_times(path, count):
     """Milliseconds from connect to the guest's first byte, ``count``
     times in a row."""
@@ -589,6 +626,8 @@ async def run(args, paths):
     skip = args.skip.split(',')
     if 'throughput' not in skip:
         await run_throughput(args, paths)
+    if 'round-trip' not in skip:
+        await run_round_trips(args, paths)
     if 'setup' not in skip:
         await run_setup(args, paths)
     if 'sessions' not in skip:
@@ -618,6 +657,20 @@ async def run_throughput(args, paths):
                 cells.append('%6.0f MB/s %4.2f s/GB (%4.2f sys)' % best)
         print('%-26s' % label + ''.join('%32s' % cell for cell in cells))
         sys.stdout.flush()
+
+
+async def run_round_trips(args, paths):
+    print('\n== echo round trips, one message at a time (ms, n=%d) =='
+          % args.round_trips)
+    for size in (16, 4096):
+        for path in paths:
+            if 'round-trip' not in path.parts:
+                continue
+            times = await round_trips(path, size, args.round_trips)
+            print('%-12s %5d B  median %6.3f  p99 %6.3f  max %6.2f' % (
+                path.name, size, statistics.median(times),
+                _pct(times, 0.99), max(times)))
+            sys.stdout.flush()
 
 
 async def run_setup(args, paths):
@@ -660,6 +713,7 @@ def main():
     parser.add_argument('--megabytes', type=int, default=1024,
                         help='MiB per throughput transfer')
     parser.add_argument('--repeat', type=int, default=2)
+    parser.add_argument('--round-trips', type=int, default=2000)
     parser.add_argument('--setups', type=int, default=500)
     parser.add_argument('--sessions', type=int, default=1000)
     parser.add_argument('--hold', type=int, default=5)
@@ -670,7 +724,7 @@ def main():
                              'only)')
     parser.add_argument('--skip', default='',
                         help='comma-separated parts to skip: throughput, '
-                             'setup, sessions')
+                             'round-trip, setup, sessions')
     args = parser.parse_args()
     _raise_file_limit()
     guest_pid, ports = start_guest()
