@@ -18,8 +18,9 @@ permessage-deflate, or raw asyncio TCP for the direct path):
 * concurrent idle sessions held open, and the private memory (USS) each
   costs over the idle process (websockify: the sum over its processes).
 
-Beside them, for throughput only, a plain TCP relay (blocking copies, no
-websocket) shows what loopback TCP alone costs any relay on this machine.
+Beside them, for throughput and round trips, a plain TCP relay (blocking
+copies, no websocket) shows what loopback TCP alone costs any relay on
+this machine.
 
 Run from the repository root with the websockify of another venv::
 
