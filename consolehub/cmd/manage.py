@@ -27,7 +27,10 @@ def _db_version():
 
 
 def _token_create():
-    raw_token = secrets.token_urlsafe(32)
+    # 256 random bits as 64 hex digits: unlike URL-safe base64, never a
+    # leading "-", which command lines (openstack --os-token) would take
+    # for an option.
+    raw_token = secrets.token_hex(32)
     db_api.api_token_create(
         consolehub_context.get_admin_context(), auth.hash_api_token(raw_token),
         CONF.category.project_id, CONF.category.user_id,

@@ -203,7 +203,7 @@ def _cli(deployment, *args):
     return subprocess.run(
         [os.path.join(servers.BIN_DIR, 'openstack'),
          '--os-auth-type', 'admin_token', '--os-endpoint', endpoint,
-         '--os-token', deployment.member_token] + list(args),
+         '--os-token=' + deployment.member_token] + list(args),
         env=env, capture_output=True, text=True, timeout=120)
 
 
