@@ -6,6 +6,7 @@ and ``overrides`` fixtures of ``tests/unit/conftest.py``) and a fake
 guest: a TCP server that sends an RFB banner and echoes what it receives.
 """
 
+import contextlib
 import http.client
 import logging
 import os
@@ -317,36 +318,36 @@ _MAIN_LOOP_SCRIPT = textwrap.dedent("""
 """)
 
 
+@contextlib.contextmanager
 def _proxy_process(script, argument, port):
-    """A Python process running ``script`` (given ``argument``), once it
-    listens on ``port``; its stdout and stderr are pipes."""
+    """A Python process running ``script`` (given ``argument``), yielded
+    once it listens on ``port``, its stdout and stderr pipes; killed on
+    the way out if it is still running."""
     process = subprocess.Popen([sys.executable, '-c', script, argument],
                                stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
-    deadline = time.monotonic() + TIMEOUT
-    while True:
-        assert process.poll() is None, process.communicate()
-        try:
-            socket.create_connection(('127.0.0.1', port), 1).close()
-            return process
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                process.communicate()
-                raise AssertionError('proxy never listened')
-            time.sleep(0.05)
-
-
-def test_main_loop_returns_on_sigterm():
-    port = _closed_port()
-    process = _proxy_process(_MAIN_LOOP_SCRIPT, str(port), port)
     try:
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=TIMEOUT)
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            assert process.poll() is None, process.communicate()
+            try:
+                socket.create_connection(('127.0.0.1', port), 1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, 'proxy never listened'
+                time.sleep(0.05)
+        yield process
     finally:
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+def test_main_loop_returns_on_sigterm():
+    port = _closed_port()
+    with _proxy_process(_MAIN_LOOP_SCRIPT, str(port), port) as process:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=TIMEOUT)
     assert process.returncode == 0, err
     assert b'main_loop returned' in out
 

@@ -332,8 +332,8 @@ def test_sighup_reloads_and_sigterm_stops(tmp_path):
     base = ('[DEFAULT]\nstate_path = %s\n[vnc]\nnovncproxy_host = 127.0.0.1'
             '\nnovncproxy_port = %d\n' % (tmp_path, port))
     config.write_text(base + '[console]\nmax_sessions_per_instance = 2\n')
-    process = helpers._proxy_process(_SIGHUP_SCRIPT, str(config), port)
-    try:
+    with helpers._proxy_process(_SIGHUP_SCRIPT, str(config),
+                                port) as process:
         config.write_text(base + '[console]\nmax_sessions_per_instance = 5'
                           '\nidle_timeout = 30\n')
         process.send_signal(signal.SIGHUP)
@@ -341,9 +341,5 @@ def test_sighup_reloads_and_sigterm_stops(tmp_path):
         assert process.poll() is None
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=TIMEOUT)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
     assert process.returncode == 0, err
     assert b'limit 5 idle 30' in out
