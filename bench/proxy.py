@@ -55,17 +55,27 @@ GB = 1e9
 
 # -- the guest ----------------------------------------------------------------
 
+def _read_request(sock, layout):
+    """The fields of a request of ``struct`` format ``layout`` read from
+    ``sock``, or None if the peer hangs up first."""
+    size = struct.calcsize(layout)
+    head = b''
+    while len(head) < size:
+        chunk = sock.recv(size - len(head))
+        if not chunk:
+            return None
+        head += chunk
+    return struct.unpack(layout, head)
+
+
 class _Source(socketserver.BaseRequestHandler):
     """Reads a 12-byte request (total, write size), writes that much."""
 
     def handle(self):
-        head = b''
-        while len(head) < 12:
-            chunk = self.request.recv(12 - len(head))
-            if not chunk:
-                return
-            head += chunk
-        total, size = struct.unpack('!QI', head)
+        request = _read_request(self.request, '!QI')
+        if request is None:
+            return
+        total, size = request
         block = b'\x5a' * size
         view = memoryview(block)
         sent = 0
@@ -84,13 +94,10 @@ class _Sink(socketserver.BaseRequestHandler):
     """Reads an 8-byte total, then that many bytes, then answers 'D'."""
 
     def handle(self):
-        head = b''
-        while len(head) < 8:
-            chunk = self.request.recv(8 - len(head))
-            if not chunk:
-                return
-            head += chunk
-        total = struct.unpack('!Q', head)[0]
+        request = _read_request(self.request, '!Q')
+        if request is None:
+            return
+        total, = request
         buf = bytearray(1 << 20)
         got = 0
         try:

@@ -319,7 +319,6 @@ def console_auth_token_create(context, token_hash, console_type, host, port,
 
     :returns: the new row as a dict.
     """
-    table = models.ConsoleAuthToken.__table__
     values = {'token_hash': token_hash, 'console_type': console_type,
               'host': host, 'port': port,
               'internal_access_path': internal_access_path,
@@ -330,7 +329,7 @@ def console_auth_token_create(context, token_hash, console_type, host, port,
         if session.get_bind().dialect.name == 'postgresql':
             session.execute(sa.text('SET LOCAL synchronous_commit TO OFF'))
         result = session.execute(_TOKEN_INSERT, values)
-        row = dict.fromkeys(table.columns.keys())
+        row = dict.fromkeys(_TOKEN_INSERT.table.columns.keys())
         row.update(values, id=result.inserted_primary_key[0])
     return row
 

@@ -2,32 +2,8 @@
 needed, request ids in Nova's two headers, proxy headers only when
 trusted."""
 
-import os
-
 import pytest
 import webob
-
-from consolehub import rpc
-from consolehub import service
-
-PASTE = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'etc',
-                     'api-paste.ini')
-
-
-@pytest.fixture
-def load_app(database, overrides):
-    import keystonemiddleware.auth_token  # noqa: registers its options
-    overrides.set('api_paste_config', os.path.abspath(PASTE), group='api')
-    overrides.set('transport_url', 'fake://')
-    overrides.set('www_authenticate_uri', 'http://127.0.0.1:5000/v3',
-                  group='keystone_authtoken')
-
-    def load(strategy):
-        overrides.set('auth_strategy', strategy, group='api')
-        return service.load_api_app()
-    yield load
-    rpc.cleanup()
-
 
 FORWARDED = {'X-Forwarded-Proto': 'https',
              'X-Forwarded-Host': 'compute.example.org'}

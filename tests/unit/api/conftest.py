@@ -1,0 +1,32 @@
+"""Fixtures shared by the API unit tests."""
+
+import os
+
+import pytest
+
+from consolehub import rpc
+from consolehub import service
+
+PASTE = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'etc',
+                     'api-paste.ini')
+
+#: The Keystone a ``keystone`` pipeline names in WWW-Authenticate.
+KEYSTONE_URI = 'http://127.0.0.1:5000/v3'
+
+
+@pytest.fixture
+def load_app(database, overrides):
+    """``load(strategy)``: the paste app of ``etc/api-paste.ini`` for
+    ``[api] auth_strategy`` ``token`` or ``keystone``, on the test
+    database and the in-process RPC transport."""
+    import keystonemiddleware.auth_token  # noqa: registers its options
+    overrides.set('api_paste_config', os.path.abspath(PASTE), group='api')
+    overrides.set('transport_url', 'fake://')
+    overrides.set('www_authenticate_uri', KEYSTONE_URI,
+                  group='keystone_authtoken')
+
+    def load(strategy):
+        overrides.set('auth_strategy', strategy, group='api')
+        return service.load_api_app()
+    yield load
+    rpc.cleanup()
