@@ -384,12 +384,13 @@ class Ours(_WebsocketPath):
         CONF(['--config-file', self.config], project='consolehub',
              default_config_files=[])
         from consolehub import context
-        from consolehub.db import api as db_api
-        db_api.db_sync()
+        from consolehub.objects import instance as instance_obj
+        from consolehub.db import migration
+        migration.db_sync()
         self._context = context.RequestContext(project_id='bench',
                                                user_id='bench')
-        self._instance = db_api.instance_create(self._context, 'bench', 64,
-                                                1, 'bench')
+        self._instance = instance_obj.create(self._context, 'bench', 64,
+                                             1, 'bench')
         self.guest_ports = guest_ports
         self._log = open(os.path.join(state_path, 'proxy.out'), 'ab')
         self.process = subprocess.Popen(
@@ -400,8 +401,8 @@ class Ours(_WebsocketPath):
         _wait_for_port(self.port, self.process)
 
     def mint(self, target):
-        from consolehub.console import tokens
-        raw_token, _row = tokens.mint(
+        from consolehub.objects import console_auth_token
+        raw_token, _row = console_auth_token.mint(
             self._context, ('vnc', 'novnc'), '127.0.0.1',
             self.guest_ports[target], self._instance['uuid'])
         return raw_token

@@ -1,25 +1,81 @@
-"""Errors raised below the API; handlers turn them into ``webob.exc``."""
+"""Errors raised below the API, each knowing the HTTP status it means.
+
+Every error derives from one of the classes of the first block, whose
+``code`` is the status the API answers with (``consolehub.api.faults``
+applies it where handlers are called); the message is ``msg_fmt`` filled
+from keyword arguments. Nothing here imports HTTP code: the compute
+agent and the console proxy raise the same errors.
+"""
 
 
 class ConsoleHubException(Exception):
-    """Base of our errors; ``msg_fmt`` is filled from keyword arguments."""
+    """Base of our errors; an unexpected one is a 500."""
 
     msg_fmt = 'An unknown error occurred.'
+    code = 500
+    #: Extra response headers (``{name: value}``), e.g. ``Retry-After``.
+    headers = {}
 
     def __init__(self, message=None, **kwargs):
         self.kwargs = kwargs
         super().__init__(message or self.msg_fmt % kwargs)
 
 
-class NotFound(ConsoleHubException):
-    msg_fmt = 'Resource could not be found.'
+# -- the kinds of error, by the HTTP status they mean ----------------------
 
+class Invalid(ConsoleHubException):
+    """The request cannot be served as asked (400)."""
+    msg_fmt = 'Invalid request.'
+    code = 400
+
+
+class Forbidden(ConsoleHubException):
+    """The caller may not do this (403)."""
+    msg_fmt = 'Forbidden.'
+    code = 403
+
+
+class NotFound(ConsoleHubException):
+    """The resource does not exist or is not visible to the caller (404)."""
+    msg_fmt = 'Resource could not be found.'
+    code = 404
+
+
+class Conflict(ConsoleHubException):
+    """The resource's state does not allow this now (409)."""
+    msg_fmt = 'Conflict.'
+    code = 409
+
+
+class NotImplementedHere(ConsoleHubException):
+    """A request Nova knows that no libvirt host implements (501)."""
+    msg_fmt = 'Not implemented.'
+    code = 501
+
+
+class ServiceUnavailable(ConsoleHubException):
+    """A service behind the API cannot answer now; try again (503)."""
+    msg_fmt = 'Service unavailable.'
+    code = 503
+
+
+# -- policy -------------------------------------------------------------------
+
+class PolicyNotAuthorized(Forbidden):
+    msg_fmt = 'Policy does not allow %(action)s to be performed.'
+
+
+# -- instances ----------------------------------------------------------------
 
 class InstanceNotFound(NotFound):
     msg_fmt = 'Instance %(instance_id)s could not be found.'
 
 
-class InstanceInvalidState(ConsoleHubException):
+class MarkerNotFound(Invalid):
+    msg_fmt = 'Marker %(marker)s could not be found.'
+
+
+class InstanceInvalidState(Conflict):
     msg_fmt = ('Instance %(instance_id)s is in status %(status)s; '
                '%(action)s needs %(expected)s.')
 
@@ -28,24 +84,24 @@ class InstanceBeingDeleted(InstanceInvalidState):
     msg_fmt = 'Instance %(instance_id)s is being deleted.'
 
 
-class ConsoleTypeUnavailable(ConsoleHubException):
-    msg_fmt = 'Console of type %(console_type)s is not available.'
+class FlavorNotFound(NotFound):
+    msg_fmt = 'Flavor %(flavor_id)s could not be found.'
 
 
-class ConsoleTypeInvalid(ConsoleHubException):
-    msg_fmt = 'Invalid console type %(console_type)s.'
+class FlavorRefInvalid(Invalid):
+    msg_fmt = 'Flavor %(flavor_id)s could not be found.'
 
 
 class NoValidHost(ConsoleHubException):
     msg_fmt = 'No compute host is up to build the instance: %(reason)s'
 
 
-class HostUnavailable(ConsoleHubException):
+class HostUnavailable(Invalid):
     msg_fmt = ('Compute host %(host)s is unknown or down; it cannot take '
                'a new instance.')
 
 
-class ComputeHostUnavailable(ConsoleHubException):
+class ComputeHostUnavailable(ServiceUnavailable):
     msg_fmt = ('Compute host %(host)s did not answer within %(timeout)s '
                'seconds; try again later.')
 
@@ -55,12 +111,35 @@ class ComputeHostDown(ComputeHostUnavailable):
                'more than %(down_time)s seconds; try again when it is back.')
 
 
-class InvalidToken(ConsoleHubException):
-    msg_fmt = 'The console token is invalid or has expired.'
-
-
 class HypervisorError(ConsoleHubException):
     msg_fmt = 'The hypervisor failed: %(reason)s'
+
+
+class PortRangeExhausted(ConsoleHubException):
+    msg_fmt = 'No free TCP port is left in %(port_range)s on this host.'
+
+
+# -- consoles -----------------------------------------------------------------
+
+class ConsoleTypeInvalid(Invalid):
+    msg_fmt = ('Console type %(console_type)s is not valid for protocol '
+               '%(protocol)s.')
+
+
+class ConsoleTypeUnavailable(Invalid):
+    msg_fmt = 'Console of type %(console_type)s is not available.'
+
+
+class ConsoleTypeNotServed(Invalid):
+    msg_fmt = 'Unavailable console type %(console_type)s.'
+
+
+class ConsoleProtocolNotImplemented(NotImplementedHere):
+    msg_fmt = '%(protocol)s consoles are not implemented by this service.'
+
+
+class InvalidToken(NotFound):
+    msg_fmt = 'The console token was not found or has expired.'
 
 
 class ConsoleSessionNotFound(NotFound):
@@ -68,9 +147,6 @@ class ConsoleSessionNotFound(NotFound):
                'could not be found.')
 
 
-class PortRangeExhausted(ConsoleHubException):
-    msg_fmt = 'No free TCP port is left in %(port_range)s on this host.'
-
-
-class DatabaseUnavailable(ConsoleHubException):
+class DatabaseUnavailable(ServiceUnavailable):
     msg_fmt = 'The database cannot answer now: %(reason)s'
+    headers = {'Retry-After': '1'}

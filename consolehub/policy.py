@@ -3,9 +3,9 @@
 import threading
 
 from oslo_policy import policy
-import webob.exc
 
 from consolehub.conf import CONF
+from consolehub import exception
 from consolehub import policies
 
 _ENFORCER = None
@@ -22,12 +22,19 @@ def get_enforcer():
         return _ENFORCER
 
 
+def allowed(context, action, target):
+    """Whether policy lets ``context`` do ``action`` on ``target`` (bool).
+
+    :param target: dict of the target's attributes, e.g. ``project_id``.
+    """
+    return get_enforcer().authorize(action, target,
+                                    context.to_policy_values())
+
+
 def authorize(context, action, target):
     """Check ``action`` for ``context`` on ``target`` (a dict).
 
-    :raises webob.exc.HTTPForbidden: if policy denies it.
+    :raises PolicyNotAuthorized: if policy denies it.
     """
-    credentials = context.to_policy_values()
-    if not get_enforcer().authorize(action, target, credentials):
-        raise webob.exc.HTTPForbidden(
-            explanation='Policy does not allow %s to be performed.' % action)
+    if not allowed(context, action, target):
+        raise exception.PolicyNotAuthorized(action=action)

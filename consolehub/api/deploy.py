@@ -5,6 +5,11 @@ The ``consolehub`` composite picks the pipeline named by
 ``pipeline_factory_v21`` does.
 """
 
+import os
+import sys
+
+from paste import deploy
+
 from consolehub.api import router
 from consolehub.conf import CONF
 
@@ -25,3 +30,28 @@ def pipeline_by_auth_strategy(loader, global_conf, **local_conf):
 def router_factory(global_conf, **local_conf):
     """The Routes dispatcher at the end of every pipeline."""
     return router.Router()
+
+
+def find_paste_config():
+    """Absolute path of ``[api] api_paste_config``.
+
+    Looked up as given, next to the config files, then in the installed
+    ``<prefix>/etc/consolehub``.
+
+    :raises RuntimeError: if it is nowhere.
+    """
+    name = CONF.api.api_paste_config
+    candidates = [name, CONF.find_file(name),
+                  os.path.join(sys.prefix, 'etc', 'consolehub', name),
+                  os.path.join(os.path.dirname(__file__), '..', '..', 'etc',
+                               name)]
+    for candidate in candidates:
+        if candidate and os.path.isfile(candidate):
+            return os.path.abspath(candidate)
+    raise RuntimeError('Cannot find the paste config %s' % name)
+
+
+def load_api_app():
+    """The API's WSGI application as the paste pipeline defines it."""
+    return deploy.loadapp('config:%s' % find_paste_config(),
+                          name='consolehub')

@@ -12,8 +12,10 @@ resources we do not have (keypairs, networks, ...), so they behave as the
 line before them. The highest line is what we advertise.
 """
 
+import functools
 import re
 
+import microversion_parse
 import webob
 import webob.exc
 
@@ -48,18 +50,18 @@ PREFIX = '/v2.1'
 _FORMAT = re.compile(r'^([1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})$')
 
 
-class APIVersion(tuple):
-    """A ``(major, minor)`` pair that prints as ``"major.minor"``."""
+class APIVersion(microversion_parse.Version):
+    """A ``(major, minor)`` pair that prints as ``"major.minor"``.
+
+    :raises ValueError: for text not of Nova's form ``X.Y`` (no leading
+        zeros: ``2.01`` is refused, as Nova refuses it).
+    """
 
     def __new__(cls, text):
-        match = _FORMAT.match(text)
-        if match is None:
+        if _FORMAT.match(text) is None:
             raise ValueError(text)
-        return super().__new__(cls, (int(match.group(1)),
-                                     int(match.group(2))))
-
-    def __str__(self):
-        return '%d.%d' % self
+        return super().__new__(cls, *microversion_parse.parse_version_string(
+            text))
 
 
 MIN_VERSION = APIVersion(VERSIONS[0][0])
@@ -68,14 +70,8 @@ MAX_VERSION = APIVersion(VERSIONS[-1][0])
 
 def _requested(req):
     """The version text the client asked for, or None."""
-    header = req.headers.get(HEADER)
-    if header:
-        for entry in header.split(','):
-            parts = entry.strip().split()
-            if len(parts) == 2 and parts[0].lower() == SERVICE_TYPE:
-                return parts[1]
-        return None
-    return req.headers.get(LEGACY_HEADER)
+    return microversion_parse.get_version(
+        req.headers, SERVICE_TYPE, legacy_headers=[LEGACY_HEADER])
 
 
 def parse(req):
@@ -121,6 +117,24 @@ def require(req, minimum=None, maximum=None):
             (maximum and version > APIVersion(maximum))):
         raise webob.exc.HTTPNotFound(
             explanation='The resource could not be found.')
+
+
+def versioned(minimum=None, maximum=None):
+    """Declare the microversions a handler serves, next to the handler.
+
+    Outside ``minimum``..``maximum`` (texts like ``'2.6'``; None: no
+    bound) the request gets Nova's 404. The OpenAPI document reads the
+    bounds from the handler's ``min_version`` and ``max_version``.
+    """
+    def decorate(handler):
+        @functools.wraps(handler)
+        def serve(req):
+            require(req, minimum, maximum)
+            return handler(req)
+        serve.min_version = minimum
+        serve.max_version = maximum
+        return serve
+    return decorate
 
 
 def _set_headers(headers, version):

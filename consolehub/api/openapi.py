@@ -1,31 +1,32 @@
 """The OpenAPI 3.1 document of the whole API, served at
 ``/v2.1/openapi.json``.
 
-Paths and methods come from :data:`consolehub.api.router.ROUTE_DECLARATIONS`
-and the public discovery paths; request bodies and query parameters are
-the very JSON Schemas (draft 2020-12, which OpenAPI 3.1 uses) that the
-handlers validate with. Version-dependent schemas are given at our
-highest microversion, and ``x-openstack-microversion`` says from which
-(and until which) version an operation exists.
+Paths and methods come from the router's declarations (given to
+:func:`document`); request bodies and query parameters are the very JSON
+Schemas (draft 2020-12, which OpenAPI 3.1 uses) that the handlers
+validate with. Version-dependent schemas are given at our highest
+microversion, and ``x-openstack-microversion`` says from which (and
+until which) version an operation exists, as its handler declares
+(:func:`consolehub.api.microversion.versioned`).
 """
 
 import inspect
 import re
 
-from consolehub.api.handlers import console_auth_tokens
+from consolehub.api.handlers import consoles
 from consolehub.api.handlers import flavors
-from consolehub.api.handlers import instance
-from consolehub.api.handlers import remote_console
-from consolehub.api.handlers import server_consoles
+from consolehub.api.handlers import instances
+from consolehub.api.handlers import server_actions
 from consolehub.api.handlers import servers
 from consolehub.api import microversion
-from consolehub.api import router
 from consolehub.api.schemas import instance as instance_schema
 from consolehub.api.schemas import remote_console as remote_console_schema
 from consolehub.api.schemas import servers as server_schema
-from consolehub.api import versions
 
 TITLE = 'consolehub API'
+
+#: Where the document is served.
+PATH = microversion.PREFIX + '/openapi.json'
 
 
 def _latest(schema_function):
@@ -33,29 +34,25 @@ def _latest(schema_function):
 
 
 #: handler -> what its docstring cannot say: ``body`` and ``query``
-#: (a schema or a function returning one), ``status`` (success code),
-#: ``min``/``max`` microversion. Handlers missing here are documented from
-#: their docstring alone.
+#: (a schema or a function returning one) and ``status`` (success code).
+#: Handlers missing here are documented from their docstring alone.
 OPERATIONS = {
-    instance.list_instances: {'query': instance_schema.list_query},
-    instance.create_instance: {'body': instance_schema.create,
-                               'status': 202},
-    instance.update_instance: {'body': instance_schema.UPDATE},
-    instance.delete_instance: {'status': 204},
-    remote_console.create_remote_console: {
-        'body': remote_console_schema.CREATE},
+    instances.list_instances: {'query': instance_schema.list_query},
+    instances.create_instance: {'body': instance_schema.create,
+                                'status': 202},
+    instances.update_instance: {'body': instance_schema.UPDATE},
+    instances.delete_instance: {'status': 204},
+    consoles.create_remote_console: {'body': remote_console_schema.CREATE},
     servers.list_servers: {'query': server_schema.LIST_QUERY},
     servers.list_servers_detail: {'query': server_schema.LIST_QUERY},
     servers.create_server: {'body': _latest(server_schema.create),
                             'status': 202},
     servers.delete_server: {'status': 204},
-    server_consoles.server_action: {'body': server_schema.ACTION,
-                                    'max': '2.5'},
-    server_consoles.create_remote_console: {
-        'body': _latest(server_schema.remote_console), 'min': '2.6'},
+    server_actions.server_action: {'body': server_actions.body_schema},
+    consoles.create_server_remote_console: {
+        'body': _latest(server_schema.remote_console)},
     flavors.list_flavors: {'query': server_schema.FLAVOR_LIST_QUERY},
     flavors.list_flavors_detail: {'query': server_schema.FLAVOR_LIST_QUERY},
-    console_auth_tokens.show_console_auth_token: {'min': '2.31'},
 }
 
 _PATH_PARAMETER = re.compile(r'\{([^}]+)\}')
@@ -112,8 +109,10 @@ def _operation(path, method, handler, public=False):
         parameters.append({'$ref': '#/components/parameters/'
                                    'OpenStackAPIVersion'})
         operation['x-openstack-microversion'] = {
-            'min': extra.get('min', str(microversion.MIN_VERSION)),
-            'max': extra.get('max', str(microversion.MAX_VERSION))}
+            'min': (getattr(handler, 'min_version', None) or
+                    str(microversion.MIN_VERSION)),
+            'max': (getattr(handler, 'max_version', None) or
+                    str(microversion.MAX_VERSION))}
     if parameters:
         operation['parameters'] = parameters
     body = _resolve(extra.get('body'))
@@ -126,13 +125,18 @@ def _operation(path, method, handler, public=False):
     return operation
 
 
-def document(server_url=''):
-    """The OpenAPI 3.1 document (a dict) with ``server_url`` as server."""
+def document(server_url, routes, public_routes):
+    """The OpenAPI 3.1 document (a dict) with ``server_url`` as server.
+
+    :param routes: ``{path: {method: handler}}``, the router's routes.
+    :param public_routes: ``{path: handler}`` answered to GET without a
+        token.
+    """
     paths = {}
-    for path, handler in versions.PUBLIC.items():
+    for path, handler in public_routes.items():
         paths.setdefault(path, {})['get'] = _operation(path, 'GET', handler,
                                                        public=True)
-    for path, methods in router.ROUTE_DECLARATIONS.items():
+    for path, methods in routes.items():
         for method, handler in sorted(methods.items()):
             paths.setdefault(path, {})[method.lower()] = (
                 _operation(path, method, handler))

@@ -3,6 +3,10 @@
 Paths map HTTP methods to handler functions taking a ``webob.Request`` and
 returning a ``webob.Response``. An unknown path is a 404; a known path
 with another method is a 405 whose ``Allow`` header lists the methods.
+:data:`PUBLIC_ROUTES` answer before authentication (GET and HEAD only).
+A handler's microversions are declared on it
+(:func:`consolehub.api.microversion.versioned`); a domain error it raises
+becomes the HTTP fault its ``code`` says (``middleware.fault``).
 """
 
 import routes
@@ -11,31 +15,34 @@ import webob.exc
 
 from consolehub.api.handlers import console_auth_tokens
 from consolehub.api.handlers import console_sessions
+from consolehub.api.handlers import consoles
 from consolehub.api.handlers import flavors
-from consolehub.api.handlers import instance
-from consolehub.api.handlers import remote_console
-from consolehub.api.handlers import server_consoles
+from consolehub.api.handlers import instances
+from consolehub.api.handlers import server_actions
 from consolehub.api.handlers import servers
-from consolehub.api.handlers import service
+from consolehub.api.handlers import services
+from consolehub.api.handlers import versions
+from consolehub.api import microversion
 from consolehub.api.middleware import fault
+from consolehub.api import openapi
 from consolehub.api import util
 from consolehub.compute import api as compute_api
 
 ROUTE_DECLARATIONS = {
     '/instances': {
-        'GET': instance.list_instances,
-        'POST': instance.create_instance,
+        'GET': instances.list_instances,
+        'POST': instances.create_instance,
     },
     '/instances/{instance_id}': {
-        'GET': instance.show_instance,
-        'PUT': instance.update_instance,
-        'DELETE': instance.delete_instance,
+        'GET': instances.show_instance,
+        'PUT': instances.update_instance,
+        'DELETE': instances.delete_instance,
     },
     '/instances/{server_id}/remote-consoles': {
-        'POST': remote_console.create_remote_console,
+        'POST': consoles.create_remote_console,
     },
     '/servers/{server_id}/remote-consoles': {
-        'POST': remote_console.create_remote_console,
+        'POST': consoles.create_remote_console,
     },
     '/instances/{server_id}/console-sessions': {
         'GET': console_sessions.list_console_sessions,
@@ -50,7 +57,7 @@ ROUTE_DECLARATIONS = {
         'DELETE': console_sessions.delete_console_session,
     },
     '/os-services': {
-        'GET': service.list_services,
+        'GET': services.list_services,
     },
     # Nova's compute API (microversions: consolehub/api/microversion.py).
     '/v2.1/servers': {
@@ -63,10 +70,10 @@ ROUTE_DECLARATIONS = {
         'DELETE': servers.delete_server,
     },
     '/v2.1/servers/{server_id}/action': {
-        'POST': server_consoles.server_action,
+        'POST': server_actions.server_action,
     },
     '/v2.1/servers/{server_id}/remote-consoles': {
-        'POST': server_consoles.create_remote_console,
+        'POST': consoles.create_server_remote_console,
     },
     '/v2.1/flavors': {'GET': flavors.list_flavors},
     '/v2.1/flavors/detail': {'GET': flavors.list_flavors_detail},
@@ -74,6 +81,22 @@ ROUTE_DECLARATIONS = {
     '/v2.1/os-console-auth-tokens/{console_token}': {
         'GET': console_auth_tokens.show_console_auth_token,
     },
+}
+
+
+def show_openapi(req):
+    """``GET /v2.1/openapi.json``: the OpenAPI 3.1 document of the API."""
+    return util.json_response(req, openapi.document(
+        req.application_url, ROUTE_DECLARATIONS, PUBLIC_ROUTES))
+
+
+#: Paths answered without a token: version discovery and the OpenAPI
+#: document (``middleware.discovery``).
+PUBLIC_ROUTES = {
+    '/': versions.show_versions,
+    microversion.PREFIX: versions.show_version,
+    microversion.PREFIX + '/': versions.show_version,
+    openapi.PATH: show_openapi,
 }
 
 

@@ -7,6 +7,8 @@ from oslo_serialization import jsonutils
 import webob
 import webob.exc
 
+from consolehub import policy
+
 
 #: Where the router leaves the compute API for handlers.
 COMPUTE_API_KEY = 'consolehub.compute_api'
@@ -91,3 +93,33 @@ def extract_json(req, schema):
 def isotime(value):
     """ISO 8601 UTC text for a naive UTC datetime, or None."""
     return value.strftime('%Y-%m-%dT%H:%M:%SZ') if value else None
+
+
+def instance_for(req, instance_id, rule):
+    """The instance ``instance_id`` (dict), authorized for ``rule``.
+
+    :raises InstanceNotFound: it is not the caller's (or gone).
+    :raises PolicyNotAuthorized: policy denies ``rule`` on it.
+    """
+    instance = compute_api(req).get(request_context(req), instance_id)
+    authorize_for_instance(req, rule, instance)
+    return instance
+
+
+def authorize_for_instance(req, rule, instance):
+    """Authorize ``rule`` on ``instance`` (a dict, its ``project_id``).
+
+    :raises PolicyNotAuthorized: policy denies it.
+    """
+    policy.authorize(request_context(req), rule,
+                     {'project_id': instance['project_id']})
+
+
+def authorize_own_project(req, rule):
+    """Authorize ``rule`` on the caller's own project; returns the context.
+
+    :raises PolicyNotAuthorized: policy denies it.
+    """
+    context = request_context(req)
+    policy.authorize(context, rule, {'project_id': context.project_id})
+    return context

@@ -6,18 +6,20 @@ in-process ``fake://`` RPC transport and libvirt's embedded QEMU driver.
 
 import sys
 
+from consolehub.api import server as api_server
+from consolehub.compute import service as compute_service
 from consolehub.console import proxy
-from consolehub import service
+from consolehub import process
 
 
 def main():
-    service.prepare(sys.argv[1:])
-    compute = service.ComputeService()
+    process.prepare(sys.argv[1:])
+    compute = compute_service.ComputeService()
     compute.start()
-    api = service.api_service()
+    api = api_server.api_service()
     api.start()
     console_proxy = proxy.run_in_thread()
-    service.wait_for_stop_signal()
+    process.wait_for_stop_signal()
     console_proxy.stop()
     api.stop()
     compute.stop()

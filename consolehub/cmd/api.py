@@ -6,12 +6,13 @@ uwsgi instead.
 
 import sys
 
-from consolehub import service
+from consolehub.api import server as api_server
+from consolehub import process
 
 
 def main():
-    service.prepare(sys.argv[1:])
-    api = service.api_service()
+    process.prepare(sys.argv[1:])
+    api = api_server.api_service()
     api.start()
-    service.wait_for_stop_signal()
+    process.wait_for_stop_signal()
     api.stop()

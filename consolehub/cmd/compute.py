@@ -2,12 +2,13 @@
 
 import sys
 
-from consolehub import service
+from consolehub.compute import service as compute_service
+from consolehub import process
 
 
 def main():
-    service.prepare(sys.argv[1:])
-    compute = service.ComputeService()
+    process.prepare(sys.argv[1:])
+    compute = compute_service.ComputeService()
     compute.start()
-    service.wait_for_stop_signal()
+    process.wait_for_stop_signal()
     compute.stop()

@@ -5,36 +5,30 @@
     consolehub-manage token create --project-id P --user-id U [--role R ...]
 """
 
-import secrets
 import sys
 
 from oslo_config import cfg
 
-from consolehub.api.middleware import auth
 from consolehub.conf import CONF
 from consolehub import context as consolehub_context
-from consolehub.db import api as db_api
-from consolehub import service
+from consolehub.db import migration
+from consolehub.objects import api_token
+from consolehub import process
 
 
 def _db_sync():
-    db_api.db_sync(CONF.category.version)
-    print('Database is at revision %s' % db_api.db_version())
+    migration.db_sync(CONF.category.version)
+    print('Database is at revision %s' % migration.db_version())
 
 
 def _db_version():
-    print(db_api.db_version())
+    print(migration.db_version())
 
 
 def _token_create():
-    # 256 random bits as 64 hex digits: unlike URL-safe base64, never a
-    # leading "-", which command lines (openstack --os-token) would take
-    # for an option.
-    raw_token = secrets.token_hex(32)
-    db_api.api_token_create(
-        consolehub_context.get_admin_context(), auth.hash_api_token(raw_token),
-        CONF.category.project_id, CONF.category.user_id,
-        CONF.category.role or [])
+    raw_token = api_token.create(
+        consolehub_context.get_admin_context(), CONF.category.project_id,
+        CONF.category.user_id, CONF.category.role or [])
     print('Created a token for user %s in project %s; it is shown once:'
           % (CONF.category.user_id, CONF.category.project_id))
     print(raw_token)
@@ -64,6 +58,6 @@ def _add_parsers(subparsers):
 def main(argv=None):
     CONF.register_cli_opt(cfg.SubCommandOpt('category',
                                             handler=_add_parsers))
-    service.prepare(sys.argv[1:] if argv is None else argv,
+    process.prepare(sys.argv[1:] if argv is None else argv,
                     description='consolehub administration')
     CONF.category.func()

@@ -1,11 +1,11 @@
-"""consolehub-novncproxy: the noVNC websocket console proxy."""
+"""consolehub-novncproxy: the websocket console proxy."""
 
 import sys
 
 from consolehub.console import proxy
-from consolehub import service
+from consolehub import process
 
 
 def main():
-    service.prepare(sys.argv[1:])
+    process.prepare(sys.argv[1:])
     proxy.main_loop()

@@ -1,4 +1,4 @@
-"""What the API controllers ask of compute: the instance life cycle.
+"""What the API handlers ask of compute: the instance life cycle.
 
 This layer owns the instance's state in the database and picks the host;
 guest work goes to that host's agent through :mod:`rpcapi`.
@@ -12,20 +12,18 @@ from oslo_log import log as logging
 from consolehub.compute import rpcapi
 from consolehub.conf import CONF
 from consolehub import context as consolehub_context
-from consolehub.db import api as db_api
 from consolehub import exception
+from consolehub.objects import console_session
+from consolehub.objects import console_types
+from consolehub.objects import instance as instance_obj
+from consolehub.objects import service as service_obj
 
 LOG = logging.getLogger(__name__)
-
-COMPUTE_BINARY = 'consolehub-compute'
 
 #: Seconds the list of up hosts is reused. Far below service_down_time, so
 #: a host that stops is still refused at once, and it saves a query on
 #: every console request.
 UP_HOSTS_CACHE_SECONDS = 1.0
-
-#: Close reason of a console session an administrator ended.
-END_BY_ADMIN = 'ended by an administrator'
 
 
 class API(object):
@@ -44,7 +42,7 @@ class API(object):
             if hosts is None:
                 admin = consolehub_context.get_admin_context()
                 hosts = [service['host'] for service in
-                         db_api.service_get_all(admin, COMPUTE_BINARY)
+                         service_obj.get_all_compute(admin)
                          if service['is_up']]
                 self._up_hosts_cache['hosts'] = hosts
             return hosts
@@ -54,13 +52,13 @@ class API(object):
         hosts = self._up_hosts()
         if not hosts:
             return None
-        load = db_api.instance_count_by_host(
+        load = instance_obj.count_by_host(
             consolehub_context.get_admin_context())
         return min(hosts, key=lambda host: (load.get(host, 0), host))
 
     def service_get_all(self, context):
         """Every compute agent's service row, each with ``is_up``."""
-        return db_api.service_get_all(context, COMPUTE_BINARY)
+        return service_obj.get_all_compute(context)
 
     def _require_host_up(self, instance):
         """Fail at once, rather than after an RPC timeout, if the
@@ -85,27 +83,31 @@ class API(object):
                 raise exception.HostUnavailable(host=host)
         else:
             host = self._pick_host()
-        instance = db_api.instance_create(context, name, memory_mb, vcpus,
-                                          host)
+        instance = instance_obj.create(context, name, memory_mb, vcpus, host)
         if host is None:
             fault = str(exception.NoValidHost(
                 reason='no consolehub-compute service is up'))
-            return db_api.instance_update(
+            return instance_obj.update(
                 context, instance['uuid'],
-                {'status': db_api.STATUS_ERROR, 'fault': fault})
+                {'status': instance_obj.ERROR, 'fault': fault})
         self.rpcapi.build_instance(context, instance)
         return instance
 
     def get(self, context, instance_uuid):
         """The instance; raises InstanceNotFound outside the project."""
-        return db_api.instance_get(context, instance_uuid)
+        return instance_obj.get(context, instance_uuid)
 
-    def get_all(self, context, limit, marker=None):
-        """Up to ``limit`` instances after ``marker``, oldest first."""
-        return db_api.instance_get_all(context, limit, marker)
+    def get_all(self, context, limit, marker=None, project_id=None):
+        """Up to ``limit`` instances after ``marker``, oldest first.
+
+        :param project_id: only this project's; None: all the context
+            may see.
+        :raises MarkerNotFound: ``marker`` is not a visible instance.
+        """
+        return instance_obj.get_all(context, limit, marker, project_id)
 
     def rename(self, context, instance_uuid, name):
-        return db_api.instance_update(context, instance_uuid, {'name': name})
+        return instance_obj.update(context, instance_uuid, {'name': name})
 
     def delete(self, context, instance_uuid):
         """Remove the guest, the instance and its console tokens.
@@ -115,19 +117,18 @@ class API(object):
         :raises ComputeHostUnavailable: the host is down or did not answer;
             nothing was removed and the delete can be retried.
         """
-        instance = db_api.instance_get(context, instance_uuid)
+        instance = instance_obj.get(context, instance_uuid)
         if instance['host'] is None:
-            db_api.instance_destroy(context, instance_uuid)
+            instance_obj.destroy(context, instance_uuid)
             return
         self._require_host_up(instance)
-        db_api.instance_update(context, instance_uuid,
-                               {'task_state': db_api.TASK_DELETING})
+        instance_obj.update(context, instance_uuid,
+                            {'task_state': instance_obj.TASK_DELETING})
         try:
             self.rpcapi.terminate_instance(context, instance)
         except exception.ComputeHostUnavailable:
             # Nothing was removed: the instance is usable again.
-            db_api.instance_update(context, instance_uuid,
-                                   {'task_state': None})
+            instance_obj.update(context, instance_uuid, {'task_state': None})
             raise
 
     def get_console(self, context, instance, protocol, console_type):
@@ -136,24 +137,23 @@ class API(object):
 
         :param instance: the instance dict the caller just read with
             :meth:`get`.
+        :raises ConsoleTypeInvalid: a pair Nova does not know.
+        :raises ConsoleProtocolNotImplemented: RDP and MKS.
+        :raises ConsoleTypeNotServed: a pair we do not serve.
+        :raises ConsoleTypeUnavailable: a console the guest lacks.
         :raises InstanceInvalidState: the instance is not ACTIVE, or is
             being deleted (Nova's 409 for both).
-        :raises ComputeHostUnavailable, ConsoleTypeUnavailable.
+        :raises ComputeHostUnavailable: its host is down or silent.
         """
-        if instance['status'] != db_api.STATUS_ACTIVE:
-            raise exception.InstanceInvalidState(
-                instance_id=instance['uuid'], status=instance['status'],
-                action='a console', expected=db_api.STATUS_ACTIVE)
-        if instance['task_state'] == db_api.TASK_DELETING:
-            raise exception.InstanceBeingDeleted(instance_id=instance['uuid'])
+        console_types.check_requested(protocol, console_type)
+        instance_obj.check_console_allowed(instance)
         self._require_host_up(instance)
         return self.rpcapi.get_console(context, instance, protocol,
                                        console_type)['access_url']
 
     def get_console_sessions(self, context, instance_uuid):
         """Every console session of a visible instance, newest first."""
-        return db_api.console_session_get_all_by_instance(context,
-                                                          instance_uuid)
+        return console_session.get_all_by_instance(context, instance_uuid)
 
     def end_console_session(self, context, instance_uuid, session_uuid):
         """Ask the console proxy to end an open session.
@@ -163,5 +163,6 @@ class API(object):
 
         :raises InstanceNotFound, ConsoleSessionNotFound.
         """
-        return db_api.console_session_request_end(
-            context, instance_uuid, session_uuid, END_BY_ADMIN)
+        return console_session.request_end(
+            context, instance_uuid, session_uuid,
+            console_session.REASON_ENDED_BY_ADMIN)

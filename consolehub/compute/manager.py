@@ -5,9 +5,9 @@ from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from consolehub.conf import CONF
-from consolehub.console import tokens
-from consolehub.db import api as db_api
 from consolehub import exception
+from consolehub.objects import console_auth_token
+from consolehub.objects import instance as instance_obj
 
 LOG = logging.getLogger(__name__)
 
@@ -47,13 +47,13 @@ class ComputeManager(object):
         SHUTOFF rather than claim to be ACTIVE.
         """
         self.driver.init_host(self.host)
-        for instance in db_api.instance_get_all_by_host(context, self.host):
-            if (instance['status'] == db_api.STATUS_ACTIVE and
+        for instance in instance_obj.get_all_by_host(context, self.host):
+            if (instance['status'] == instance_obj.ACTIVE and
                     not self.driver.instance_exists(instance)):
                 LOG.warning('Guest of instance %s is gone; marking it '
                             'SHUTOFF', instance['uuid'])
-                db_api.instance_update(context, instance['uuid'],
-                                       {'status': db_api.STATUS_SHUTOFF})
+                instance_obj.update(context, instance['uuid'],
+                                    {'status': instance_obj.SHUTOFF})
 
     def cleanup_host(self):
         self.driver.cleanup_host()
@@ -62,7 +62,7 @@ class ComputeManager(object):
         """Start the guest; the instance ends ACTIVE, or ERROR with a fault."""
         with _instance_lock(instance_uuid):
             try:
-                instance = db_api.instance_get(context, instance_uuid)
+                instance = instance_obj.get(context, instance_uuid)
             except exception.InstanceNotFound:
                 LOG.info('Instance %s was deleted before it was built',
                          instance_uuid)
@@ -72,21 +72,21 @@ class ComputeManager(object):
             except exception.HypervisorError as error:
                 LOG.error('Build of instance %s failed: %s',
                           instance_uuid, error)
-                db_api.instance_update(context, instance_uuid,
-                                       {'status': db_api.STATUS_ERROR,
+                instance_obj.update(context, instance_uuid,
+                                    {'status': instance_obj.ERROR,
                                         'fault': str(error)})
                 return
-            db_api.instance_update(context, instance_uuid,
-                                   {'status': db_api.STATUS_ACTIVE})
+            instance_obj.update(context, instance_uuid,
+                                {'status': instance_obj.ACTIVE})
             LOG.info('Instance %s is ACTIVE', instance_uuid)
 
     @messaging.expected_exceptions(exception.InstanceNotFound)
     def terminate_instance(self, context, instance_uuid):
         """Destroy the guest, then the instance row and its tokens."""
         with _instance_lock(instance_uuid):
-            instance = db_api.instance_get(context, instance_uuid)
+            instance = instance_obj.get(context, instance_uuid)
             self.driver.destroy(instance)
-            db_api.instance_destroy(context, instance_uuid)
+            instance_obj.destroy(context, instance_uuid)
             LOG.info('Instance %s deleted', instance_uuid)
 
     @messaging.expected_exceptions(exception.InstanceNotFound,
@@ -123,6 +123,6 @@ class ComputeManager(object):
             path = '%s:%d' % ('[%s]' % host if ':' in host else host, port)
             host, _sep, relay_port = relay.rpartition(':')
             host, port = host.strip('[]'), int(relay_port)
-        raw_token, _row = tokens.mint(context, pair, host, port,
-                                      instance_uuid, path)
-        return {'access_url': tokens.access_url(pair, raw_token)}
+        raw_token, _row = console_auth_token.mint(context, pair, host, port,
+                                                  instance_uuid, path)
+        return {'access_url': console_auth_token.access_url(pair, raw_token)}

@@ -9,9 +9,10 @@ import oslo_messaging as messaging
 
 from consolehub.conf import CONF
 from consolehub import exception
+from consolehub.objects import service as service_obj
 from consolehub import rpc
 
-TOPIC = 'compute'
+TOPIC = service_obj.COMPUTE_TOPIC
 
 
 class ComputeAPI(object):

@@ -16,6 +16,11 @@ default_opts = [
                help='Directory where consolehub keeps its state: the '
                     'SQLite database and the embedded libvirt root in the '
                     'default configuration.'),
+    cfg.StrOpt('compute_driver',
+               default='libvirt.LibvirtDriver',
+               help='The hypervisor driver of a compute agent: a class '
+                    'under consolehub.virt, as "module.Class" (as Nova\'s '
+                    'option of the same name). Only the agent loads it.'),
     cfg.IntOpt('report_interval',
                default=10, min=1,
                help='Seconds between two heartbeats of a compute agent.'),

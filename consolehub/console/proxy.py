@@ -64,27 +64,15 @@ from consolehub.conf import CONF
 from consolehub.console import guest
 from consolehub.console import http_requests
 from consolehub.console import relay
-from consolehub.console import tokens
 from consolehub import context as consolehub_context
-from consolehub.db import api as db_api
 from consolehub import exception
+from consolehub.objects import console_auth_token
+from consolehub.objects import console_session as session_obj
 
 LOG = logging.getLogger(__name__)
 
 #: The only websocket subprotocol we speak; noVNC may offer it.
 SUBPROTOCOL = 'binary'
-
-#: Websocket close reason sent when the guest cannot be reached.
-UNREACHABLE_REASON = 'cannot reach console'
-
-#: Close reasons recorded in session rows and sent to the browser, beside
-#: ``relay.REASON_GUEST_CLOSED``.
-REASON_CLIENT_CLOSED = 'client closed'
-REASON_STOPPING = 'console proxy stopping'
-REASON_TOKEN_EXPIRED = 'console token expired'
-REASON_IDLE = 'idle timeout'
-REASON_LIMIT = 'too many console sessions for this instance'
-REASON_RESTARTED = 'console proxy restarted'
 
 #: Longest the watchdog sleeps between two sweeps, in seconds.
 SWEEP_INTERVAL = 0.25
@@ -281,8 +269,9 @@ class ConsoleProxy(object):
         """
         try:
             ended = await self._in_db_thread(
-                db_api.console_session_end_all_open,
-                consolehub_context.get_admin_context(), REASON_RESTARTED)
+                session_obj.end_all_open,
+                consolehub_context.get_admin_context(),
+                session_obj.REASON_RESTARTED)
         except Exception as error:
             LOG.error('Cannot close the session records of an earlier '
                       'proxy: %s', error)
@@ -336,11 +325,11 @@ class ConsoleProxy(object):
     def _close_servers(self):
         for session in self.sessions.values():
             if session.close_reason is None:
-                session.close_reason = REASON_STOPPING
+                session.close_reason = session_obj.REASON_STOPPING
         for listener in self.listeners:
             if listener.server is not None:
                 listener.server.close(code=frames.CloseCode.GOING_AWAY,
-                                      reason=REASON_STOPPING)
+                                      reason=session_obj.REASON_STOPPING)
 
     # -- handshake ----------------------------------------------------------
 
@@ -368,7 +357,8 @@ class ConsoleProxy(object):
                 http.HTTPStatus.FORBIDDEN,
                 'Origin not allowed for this console proxy\n')
         raw_token = http_requests.request_token(request)
-        if not raw_token or len(raw_token) > tokens.MAX_TOKEN_LENGTH:
+        if (not raw_token or
+                len(raw_token) > console_auth_token.MAX_TOKEN_LENGTH):
             return self._unauthorized()
         client_ip = (connection.remote_address or ('',))[0]
         limit = CONF.console.max_sessions_per_instance
@@ -378,7 +368,7 @@ class ConsoleProxy(object):
         # UPDATE is atomic across processes in any case.
         try:
             outcome, token, row = await self._in_db_write(
-                db_api.console_session_redeem, tokens.hash_token(raw_token),
+                session_obj.redeem, console_auth_token.hash_token(raw_token),
                 listener.kind, client_ip, CONF.consoleauth.single_use, limit,
                 [end[0] for end in self._ends] if limit else ())
         except exception.DatabaseUnavailable as error:
@@ -387,7 +377,7 @@ class ConsoleProxy(object):
                 http.HTTPStatus.SERVICE_UNAVAILABLE,
                 b'Console proxy busy, try again\n',
                 'text/plain; charset=utf-8', [('Retry-After', '1')])
-        if outcome == db_api.REDEEM_USED:
+        if outcome == session_obj.REDEEM_USED:
             primary = self._by_token.get(token['token_hash'])
             if (listener.kind == 'spice-html5' and primary is not None
                     and primary.client_ip == client_ip
@@ -398,14 +388,14 @@ class ConsoleProxy(object):
             LOG.info('Refused a console websocket: token %s was used '
                      'already', _hash_prefix(token))
             return self._unauthorized()
-        if outcome == db_api.REDEEM_LIMIT:
+        if outcome == session_obj.REDEEM_LIMIT:
             LOG.warning('Refused a console session for instance '
                         '%(instance)s (token %(token)s): %(limit)d open',
                         {'instance': token['instance_uuid'],
                          'token': _hash_prefix(token), 'limit': limit})
-            connection.consolehub = ('refuse', REASON_LIMIT)
+            connection.consolehub = ('refuse', session_obj.REASON_LIMIT)
             return None
-        if outcome != db_api.REDEEM_OK:
+        if outcome != session_obj.REDEEM_OK:
             return self._unauthorized()
         connection.consolehub = ('session', row, token)
         return None
@@ -500,9 +490,10 @@ class ConsoleProxy(object):
 
     def _record_end(self, session):
         """Queue the session's end for the next batch write."""
-        self._ends.append((session.uuid,
-                           session.close_reason or REASON_CLIENT_CLOSED,
-                           session.to_client, session.to_guest))
+        self._ends.append((
+            session.uuid,
+            session.close_reason or session_obj.REASON_CLIENT_CLOSED,
+            session.to_client, session.to_guest))
         LOG.info('Console session %(session)s closed for instance '
                  '%(instance)s (token %(token)s): %(reason)s, %(out)d bytes '
                  'to the client, %(in)d to the guest',
@@ -520,7 +511,7 @@ class ConsoleProxy(object):
             return
         ends, self._ends = self._ends, []
         try:
-            await self._in_db_write(db_api.console_session_finish, ends)
+            await self._in_db_write(session_obj.finish, ends)
         except Exception:
             LOG.exception('Cannot record the end of %d console sessions',
                           len(ends))
@@ -535,9 +526,9 @@ class ConsoleProxy(object):
                              port=session.target[1],
                              error=str(exc) or type(exc).__name__))
             if record:
-                session.close_reason = UNREACHABLE_REASON
+                session.close_reason = session_obj.REASON_UNREACHABLE
             await websocket.close(frames.CloseCode.INTERNAL_ERROR,
-                                  UNREACHABLE_REASON)
+                                  session_obj.REASON_UNREACHABLE)
             return
         if record:
             LOG.debug('Console session %(session)s opened for instance '
@@ -568,10 +559,11 @@ class ConsoleProxy(object):
                 if isinstance(message, str):
                     if not text_ok:
                         if record:
-                            session.close_reason = 'binary frames only'
+                            session.close_reason = (
+                                session_obj.REASON_BINARY_ONLY)
                         await websocket.close(
                             frames.CloseCode.UNSUPPORTED_DATA,
-                            'binary frames only')
+                            session_obj.REASON_BINARY_ONLY)
                         break
                     message = message.encode('utf-8')
                 session.to_guest += len(message)
@@ -580,12 +572,13 @@ class ConsoleProxy(object):
         except (OSError, ws_exceptions.ConnectionClosed):
             pass
         if record and session.close_reason is None:
-            session.close_reason = (relay.REASON_GUEST_CLOSED if link.closed
-                                    else REASON_CLIENT_CLOSED)
+            session.close_reason = (
+                session_obj.REASON_GUEST_CLOSED if link.closed
+                else session_obj.REASON_CLIENT_CLOSED)
         if websocket.state is ws_protocol.State.OPEN:
             await websocket.close(frames.CloseCode.NORMAL_CLOSURE,
                                   session.close_reason or
-                                  relay.REASON_GUEST_CLOSED)
+                                  session_obj.REASON_GUEST_CLOSED)
 
     # -- watchdog -----------------------------------------------------------
 
@@ -614,14 +607,14 @@ class ConsoleProxy(object):
             if session.close_reason is not None:
                 continue
             if not outlives and now >= session.expires:
-                self._end(session, REASON_TOKEN_EXPIRED)
+                self._end(session, session_obj.REASON_TOKEN_EXPIRED)
             elif (idle_timeout and
                     now_mono - session.last_activity >= idle_timeout):
-                self._end(session, REASON_IDLE)
+                self._end(session, session_obj.REASON_IDLE)
 
     async def _poll_database(self):
         ends = await self._in_db_thread(
-            db_api.console_session_ends_requested,
+            session_obj.ends_requested,
             consolehub_context.get_admin_context(), list(self.sessions))
         for uuid, reason in ends.items():
             session = self.sessions.get(uuid)

@@ -31,6 +31,8 @@ from websockets.asyncio import server as ws_server
 from websockets import frames
 from websockets import protocol as ws_protocol
 
+from consolehub.objects import console_session as session_obj
+
 #: Most bytes one read takes (from the guest: one websocket message).
 #: Large reads keep the reads and frames per GB few; 1 MiB rather than
 #: 256 KiB saved about 0.06 CPU-s/GB guest->browser in bench.proxy.
@@ -44,10 +46,6 @@ WRITE_LIMIT = 256 * 1024
 #: Most bytes kept for a client that writes before its guest link is up;
 #: past that they go to websockets, whose own queue limits apply.
 _MAX_PENDING = 256 * 1024
-
-#: Close reason recorded in the session row and sent to the browser when
-#: the guest closes its console.
-REASON_GUEST_CLOSED = 'console closed'
 
 #: A frame header's mask, and a longer length with the mask after it.
 _MASK = struct.Struct('4s')
@@ -175,11 +173,11 @@ class GuestLink(asyncio.BufferedProtocol):
         self.closed = True
         websocket = self.websocket
         if self.record and self.session.close_reason is None:
-            self.session.close_reason = REASON_GUEST_CLOSED
+            self.session.close_reason = session_obj.REASON_GUEST_CLOSED
         if websocket.protocol.state is ws_protocol.State.OPEN:
             asyncio.ensure_future(websocket.close(
                 frames.CloseCode.NORMAL_CLOSURE,
-                self.session.close_reason or REASON_GUEST_CLOSED))
+                self.session.close_reason or session_obj.REASON_GUEST_CLOSED))
         self._wake()
 
     # Client -> guest.

@@ -6,6 +6,10 @@ nothing else in consolehub imports a hypervisor library.
 
 import collections
 
+from oslo_utils import importutils
+
+from consolehub.conf import CONF
+
 #: Where a proxy reaches one console of a guest: ``host`` (str address),
 #: ``port`` (int TCP port) and ``internal_access_path`` (str or None; a path
 #: for an HTTP CONNECT through ``host:port``, as in Nova).
@@ -67,3 +71,15 @@ class ComputeDriver(object):
         :raises InstanceNotFound: if no guest exists for ``instance``.
         """
         raise NotImplementedError()
+
+
+def load_compute_driver(name=None):
+    """A new driver of ``[DEFAULT] compute_driver`` (or ``name``).
+
+    :param name: ``module.Class`` under ``consolehub.virt``, e.g.
+        ``libvirt.LibvirtDriver``; only the compute agent calls this, so
+        no other service imports a hypervisor library.
+    :raises ImportError: if there is no such driver.
+    """
+    name = name or CONF.compute_driver
+    return importutils.import_object('consolehub.virt.%s' % name)

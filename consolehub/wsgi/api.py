@@ -6,7 +6,8 @@ or default to ``/etc/consolehub/consolehub.conf``. No monkey-patching.
 
 import os
 
-from consolehub import service
+from consolehub.api import deploy
+from consolehub import process
 
 
 def init_application():
@@ -17,8 +18,8 @@ def init_application():
     for path in files.split(','):
         if path.strip():
             argv += ['--config-file', path.strip()]
-    service.prepare(argv)
-    return service.load_api_app()
+    process.prepare(argv)
+    return deploy.load_api_app()
 
 
 application = init_application()

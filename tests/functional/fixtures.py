@@ -34,14 +34,19 @@ import unittest
 from gabbi import fixture
 from oslo_log import log as logging
 
-from consolehub.api.middleware import auth
-from consolehub.compute import api as compute_api
+from consolehub.api import deploy
 from consolehub.compute import rpcapi as compute_rpcapi
+from consolehub.compute import service as compute_service
 from consolehub.conf import CONF
 from consolehub import context as consolehub_context
-from consolehub.db import api as db_api
+from consolehub.db import api_tokens as db_api_tokens
+from consolehub.db import engine as db_engine
+from consolehub.db import migration
+from consolehub.db import services as db_services
+from consolehub.objects import instance as instance_obj
+from consolehub.objects import secret
+from consolehub.objects import service as service_obj
 from consolehub import rpc
-from consolehub import service
 from tests.functional import databases
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..',
@@ -87,9 +92,9 @@ _QEMU_ROOT = None
 
 
 def _prepare_conf():
-    """Register the options ``service.prepare`` would and parse CONF once.
+    """Register the options ``process.prepare`` would and parse CONF once.
 
-    Unlike ``service.prepare`` this never reads configuration files from
+    Unlike ``process.prepare`` this never reads configuration files from
     the machine (``/etc/consolehub``, ``~/.consolehub``).
     """
     with _CONF_LOCK:
@@ -117,7 +122,7 @@ def setup_app():
     Gabbi calls this once per test while it collects them, before any
     fixture has configured the service, so it returns
     :func:`running_app`; each fixture loads the real pipeline with
-    ``consolehub.service.load_api_app()`` once its configuration is set.
+    ``consolehub.api.deploy.load_api_app()`` once its configuration is set.
     """
     return running_app
 
@@ -184,14 +189,15 @@ class APIFixture(fixture.GabbiFixture):
                        group='api')
         self.configure()
         rpc.cleanup()
-        db_api.reset()
-        db_api.db_sync()
+        db_engine.reset()
+        migration.db_sync()
 
         admin = consolehub_context.get_admin_context()
         for variable, (project_id, user_id, roles) in CALLERS.items():
             raw_token = secrets.token_urlsafe(32)
-            db_api.api_token_create(admin, auth.hash_api_token(raw_token),
-                                    project_id, user_id, roles)
+            db_api_tokens.api_token_create(
+                admin, secret.hash_secret(raw_token), project_id, user_id,
+                roles)
             self._setenv(variable, raw_token)
         self._setenv(LARGEST_BODY_VARIABLE,
                      create_body(MAX_REQUEST_BODY_SIZE))
@@ -199,13 +205,13 @@ class APIFixture(fixture.GabbiFixture):
                      create_body(MAX_REQUEST_BODY_SIZE + 1))
 
         if self.start_compute:
-            self.compute = service.ComputeService()
+            self.compute = compute_service.ComputeService()
             self.compute.start()
             self._compute_started = True
         elif self.heartbeat_only:
-            db_api.service_heartbeat(admin, HOST, compute_api.COMPUTE_BINARY,
-                                     compute_rpcapi.TOPIC)
-        _APP = service.load_api_app()
+            db_services.service_heartbeat(
+                admin, HOST, service_obj.COMPUTE_BINARY, compute_rpcapi.TOPIC)
+        _APP = deploy.load_api_app()
 
     def stop_fixture(self):
         global _APP
@@ -228,7 +234,7 @@ class APIFixture(fixture.GabbiFixture):
     def _forget_world(self):
         """Undo everything but the compute agent, even after an error."""
         rpc.cleanup()
-        db_api.reset()
+        db_engine.reset()
         if getattr(self, 'database', None) is not None:
             self.database.drop()
             self.database = None
@@ -245,7 +251,7 @@ class APIFixture(fixture.GabbiFixture):
     def _remove_guests(self):
         """Remove the guests of instances the tests left behind."""
         admin = consolehub_context.get_admin_context()
-        for instance in db_api.instance_get_all_by_host(admin, HOST):
+        for instance in instance_obj.get_all_by_host(admin, HOST):
             self.compute.manager.driver.destroy(instance)
 
     def _override(self, name, value, group=None):

@@ -20,9 +20,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from consolehub.console import tokens
+from consolehub.objects import console_auth_token
 from consolehub import context as consolehub_context
-from consolehub.db import api as db_api
+from consolehub.db import engine as db_engine
 from consolehub.db import models
 from consolehub import exception
 from tests.functional import fixtures
@@ -61,7 +61,7 @@ def _create_active(client, name, timeout=30.0):
 
 
 def _token_rows(instance_uuid):
-    with db_api.get_engine().connect() as connection:
+    with db_engine.get_engine().connect() as connection:
         return connection.execute(
             sa.select(models.ConsoleAuthToken.token_hash).where(
                 models.ConsoleAuthToken.instance_uuid == instance_uuid)
@@ -90,12 +90,13 @@ def test_delete_removes_the_console_tokens_the_api_issued():
             raw_tokens.append(path[len('?token='):])
         assert raw_tokens[0] != raw_tokens[1]
         for raw_token in raw_tokens:
-            row = tokens.validate(admin, raw_token)
+            row = console_auth_token.validate(admin, raw_token)
             assert row['instance_uuid'] == instance_id
             assert row['console_type'] == 'novnc'
             assert row['port'] >= 5900
         assert sorted(_token_rows(instance_id)) == sorted(
-            tokens.hash_token(raw_token) for raw_token in raw_tokens)
+            console_auth_token.hash_token(raw_token)
+            for raw_token in raw_tokens)
 
         response = client.delete('/instances/%s' % instance_id)
         assert response.status_code == 204, response.text
@@ -103,7 +104,7 @@ def test_delete_removes_the_console_tokens_the_api_issued():
         assert _token_rows(instance_id) == []
         for raw_token in raw_tokens:
             with pytest.raises(exception.InvalidToken):
-                tokens.validate(admin, raw_token)
+                console_auth_token.validate(admin, raw_token)
 
 
 def test_delete_removes_only_the_deleted_instance_tokens():
@@ -113,18 +114,20 @@ def test_delete_removes_only_the_deleted_instance_tokens():
         client = _client()
         doomed = _create_active(client, 'doomed')
         kept = _create_active(client, 'kept')
-        doomed_token, _row = tokens.mint(admin, NOVNC, '127.0.0.1', 5900,
-                                         doomed)
-        kept_token, _row = tokens.mint(admin, NOVNC, '127.0.0.1', 5901, kept)
+        doomed_token, _row = console_auth_token.mint(
+            admin, NOVNC, '127.0.0.1', 5900, doomed)
+        kept_token, _row = console_auth_token.mint(
+            admin, NOVNC, '127.0.0.1', 5901, kept)
 
         response = client.delete('/instances/%s' % doomed)
         assert response.status_code == 204, response.text
 
         assert _token_rows(doomed) == []
         with pytest.raises(exception.InvalidToken):
-            tokens.validate(admin, doomed_token)
-        assert tokens.validate(admin, kept_token)['instance_uuid'] == kept
-        assert _token_rows(kept) == [tokens.hash_token(kept_token)]
+            console_auth_token.validate(admin, doomed_token)
+        assert console_auth_token.validate(admin, kept_token)[
+            'instance_uuid'] == kept
+        assert _token_rows(kept) == [console_auth_token.hash_token(kept_token)]
 
 
 def test_project_b_cannot_delete_project_a_tokens():
@@ -132,12 +135,12 @@ def test_project_b_cannot_delete_project_a_tokens():
     with fixtures.APIFixture():
         admin = consolehub_context.get_admin_context()
         instance_id = _create_active(_client(), 'guarded')
-        raw_token, _row = tokens.mint(admin, NOVNC, '127.0.0.1', 5900,
-                                      instance_id)
+        raw_token, _row = console_auth_token.mint(
+            admin, NOVNC, '127.0.0.1', 5900, instance_id)
 
         response = _client('CONSOLEHUB_TOKEN_B').delete(
             '/instances/%s' % instance_id)
         assert response.status_code == 404, response.text
 
-        assert tokens.validate(admin, raw_token)['instance_uuid'] == (
-            instance_id)
+        assert console_auth_token.validate(
+            admin, raw_token)['instance_uuid'] == (instance_id)

@@ -22,7 +22,9 @@ import pytest
 
 from consolehub.conf import CONF
 from consolehub import context as consolehub_context
-from consolehub.db import api as db_api
+from consolehub.db import engine as db_engine
+from consolehub.db import services as db_services
+from consolehub.db import migration
 from tests.functional import databases
 from tests.functional import relay
 from tests.functional import servers
@@ -41,7 +43,7 @@ def overrides():
     keeper = unit_conftest.Overrides()
     yield keeper
     keeper.undo()
-    db_api.reset()
+    db_engine.reset()
 
 
 def _use(overrides, backend, database, port, **options):
@@ -49,7 +51,7 @@ def _use(overrides, backend, database, port, **options):
                   group='database')
     for name, value in options.items():
         overrides.set(name, value, group='database')
-    db_api.reset()
+    db_engine.reset()
 
 
 @pytest.mark.parametrize('backend', databases.BACKENDS)
@@ -57,19 +59,19 @@ def test_queries_survive_the_loss_of_every_connection(overrides, backend):
     with databases.fresh(backend) as database, relay.Relay(
             ('127.0.0.1', 0), ('127.0.0.1', _PORTS[backend])) as path:
         _use(overrides, backend, database, path.port)
-        db_api.db_sync()
+        migration.db_sync()
         admin = consolehub_context.get_admin_context()
-        db_api.service_heartbeat(admin, 'compute-1', 'consolehub-compute',
-                                 'compute')
+        db_services.service_heartbeat(admin, 'compute-1', 'consolehub-compute',
+                                      'compute')
         opened = path.connections
         assert opened >= 1
         for _ in range(3):
             # As a database restart or a failover would do.
             path.cut()
-            rows = db_api.service_get_all(admin, 'consolehub-compute')
+            rows = db_services.service_get_all(admin, 'consolehub-compute')
             assert [row['host'] for row in rows] == ['compute-1']
-            db_api.service_heartbeat(admin, 'compute-1',
-                                     'consolehub-compute', 'compute')
+            db_services.service_heartbeat(admin, 'compute-1',
+                                          'consolehub-compute', 'compute')
         assert path.connections > opened, 'no new connection was made'
 
 
@@ -85,13 +87,13 @@ def test_start_up_waits_for_the_database(overrides, backend):
         started = time.monotonic()
         timer.start()
         try:
-            db_api.db_sync()
+            migration.db_sync()
             waited = time.monotonic() - started
-            assert db_api.db_version() is not None
+            assert migration.db_version() is not None
         finally:
             timer.cancel()
             timer.join()
-            db_api.reset()
+            db_engine.reset()
             late.stop()
         # It did wait for the server, and not much longer.
         assert 2.0 < waited < 15, waited
@@ -104,7 +106,7 @@ def test_start_up_gives_up_after_max_retries(overrides, backend):
              max_retries=2, retry_interval=1)
         started = time.monotonic()
         with pytest.raises(db_exception.DBConnectionError):
-            db_api.get_engine()
+            db_engine.get_engine()
         elapsed = time.monotonic() - started
         # Two attempts, one retry_interval between them.
         assert 0.9 < elapsed < 10, elapsed

@@ -5,7 +5,8 @@ import pytest
 
 from consolehub.conf import CONF
 from consolehub import context as consolehub_context
-from consolehub.db import api as db_api
+from consolehub.db import engine as db_engine
+from consolehub.db import migration
 from consolehub import rpc
 
 
@@ -47,10 +48,10 @@ def database(overrides, tmp_path):
     overrides.set('state_path', str(tmp_path))
     overrides.set('connection', 'sqlite:///%s/consolehub.sqlite' % tmp_path,
                   group='database')
-    db_api.reset()
-    db_api.db_sync()
+    db_engine.reset()
+    migration.db_sync()
     yield
-    db_api.reset()
+    db_engine.reset()
 
 
 @pytest.fixture

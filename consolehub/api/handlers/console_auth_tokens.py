@@ -13,28 +13,20 @@ import webob.exc
 from consolehub.api import microversion
 from consolehub.api import util
 from consolehub.conf import CONF
-from consolehub.console import tokens
 from consolehub import context as consolehub_context
 from consolehub import exception
-from consolehub import policy
+from consolehub.objects import console_auth_token
 from consolehub.policies import servers as server_policies
 
 
 def show_console_auth_token(req):
     """-> 200 ``{"console": {instance_uuid, host, port,
     internal_access_path}}``; 404 for an unknown or expired token."""
-    context = util.request_context(req)
-    policy.authorize(context, server_policies.CONSOLE_AUTH_TOKEN,
-                     {'project_id': context.project_id})
-    try:
-        row = tokens.validate(consolehub_context.get_admin_context(),
-                              req.urlvars['console_token'])
-    except exception.InvalidToken:
-        row = None
-    if row is None or (CONF.consoleauth.single_use and
-                       row.get('used_at') is not None):
-        raise webob.exc.HTTPNotFound(
-            explanation='The console token was not found or has expired.')
+    util.authorize_own_project(req, server_policies.CONSOLE_AUTH_TOKEN)
+    row = console_auth_token.validate(consolehub_context.get_admin_context(),
+                                      req.urlvars['console_token'])
+    if CONF.consoleauth.single_use and row.get('used_at') is not None:
+        raise exception.InvalidToken()
     if (not microversion.is_at_least(req, '2.31') and
             row['console_type'] != 'rdp-html5'):
         raise webob.exc.HTTPUnauthorized(

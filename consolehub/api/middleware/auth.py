@@ -6,7 +6,6 @@ against the tokens made by ``consolehub-manage token create``;
 keystonemiddleware's ``auth_token`` filter set before it.
 """
 
-import hashlib
 import threading
 
 import cachetools
@@ -16,18 +15,14 @@ import webob.exc
 from consolehub.api.middleware import fault
 from consolehub.conf import CONF
 from consolehub import context as consolehub_context
-from consolehub.db import api as db_api
+from consolehub.objects import api_token
+from consolehub.objects import secret
 
 #: Longest X-Auth-Token accepted; Keystone's Fernet tokens stay well under.
 MAX_TOKEN_LENGTH = 1024
 
 #: Most token hashes one API server keeps in its cache.
 TOKEN_CACHE_SIZE = 10000
-
-
-def hash_api_token(raw_token):
-    """Hex SHA-256 of an API token (str), as stored in ``api_tokens``."""
-    return hashlib.sha256(raw_token.encode('utf-8')).hexdigest()
 
 
 class TokenAuth(object):
@@ -52,7 +47,7 @@ class TokenAuth(object):
             if row is not None:
                 return row
         admin = consolehub_context.get_admin_context()
-        row = db_api.api_token_get_by_hash(admin, token_hash)
+        row = api_token.get_by_digest(admin, token_hash)
         if row is not None and self._cache is not None:
             with self._cache_lock:
                 self._cache[token_hash] = row
@@ -65,7 +60,7 @@ class TokenAuth(object):
         if not raw_token or len(raw_token) > MAX_TOKEN_LENGTH:
             raise webob.exc.HTTPUnauthorized(
                 explanation='Authentication required: send X-Auth-Token.')
-        row = self._lookup(hash_api_token(raw_token))
+        row = self._lookup(secret.hash_secret(raw_token))
         if row is None:
             raise webob.exc.HTTPUnauthorized(
                 explanation='The X-Auth-Token is not valid.')

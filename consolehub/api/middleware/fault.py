@@ -1,9 +1,13 @@
 """Format every error once, in Nova's fault body.
 
-Handlers and filters raise ``webob.exc`` exceptions; this middleware turns
-them, and any unexpected exception, into ``{"<name>": {"code": N,
-"message": "..."}}`` with ``Content-Type: application/json`` (Nova API
-reference, "Faults").
+Domain errors (:mod:`consolehub.exception`) carry the HTTP status they
+mean; :func:`http_error` turns one into its ``webob.exc`` error, where the
+router calls handlers and here for errors of the filters. Filters and the
+API's edge (JSON Schema, media types, microversions) raise ``webob.exc``
+errors themselves. :class:`FaultWrapper` turns every error, and any
+unexpected exception, into ``{"<name>": {"code": N, "message": "..."}}``
+with ``Content-Type: application/json`` (Nova API reference, "Faults"),
+naming the fault by :data:`FAULT_NAMES`.
 """
 
 import functools
@@ -12,6 +16,8 @@ from oslo_log import log as logging
 from oslo_serialization import jsonutils
 import webob.dec
 import webob.exc
+
+from consolehub import exception
 
 LOG = logging.getLogger(__name__)
 
@@ -55,6 +61,13 @@ def fault_body(status_code, message):
     return {name: {'code': status_code, 'message': message}}
 
 
+def http_error(error):
+    """The ``webob.exc`` error of a domain error (its ``code``, message
+    and headers)."""
+    return webob.exc.status_map[error.code](explanation=str(error),
+                                            headers=dict(error.headers))
+
+
 def fault_response(error):
     """A JSON response for a ``webob.exc.HTTPException``.
 
@@ -72,8 +85,14 @@ def fault_response(error):
 
 
 def keeps_fault(wsgi_call):
-    """Decorate a WSGI ``__call__`` so that a raised ``webob.exc`` error is
-    kept in the environ for :class:`FaultWrapper`, then re-raised."""
+    """Decorate a WSGI ``__call__`` so that an error it raises reaches
+    :class:`FaultWrapper` whole.
+
+    A domain error becomes its ``webob.exc`` error (:func:`http_error`);
+    either is kept in the environ, then raised: middleware between us and
+    the wrapper (oslo.middleware's ``wsgify``) renders raised errors into
+    generic pages, losing the message.
+    """
     @functools.wraps(wsgi_call)
     def wrapper(self, environ, start_response):
         try:
@@ -81,6 +100,10 @@ def keeps_fault(wsgi_call):
         except webob.exc.HTTPException as error:
             environ[FAULT_KEY] = error
             raise
+        except exception.ConsoleHubException as error:
+            converted = http_error(error)
+            environ[FAULT_KEY] = converted
+            raise converted from error
     return wrapper
 
 
@@ -92,16 +115,24 @@ class FaultWrapper(object):
 
     @webob.dec.wsgify
     def __call__(self, req):
+        raised = None
         try:
             response = req.get_response(self.application)
+        except exception.ConsoleHubException as error:
+            raised = http_error(error)
         except webob.exc.HTTPException as error:
-            return fault_response(error)
+            raised = error
         except Exception:
             LOG.exception('Unexpected error handling %s %s', req.method,
                           req.path)
             return fault_response(webob.exc.HTTPInternalServerError(
                 explanation='Unexpected API error; the request id tells '
                             'the operator where to look.'))
+        if raised is not None:
+            if raised.code >= 500:
+                LOG.error('%s %s failed: %s', req.method, req.path,
+                          raised.explanation)
+            return fault_response(raised)
         if response.status_code < 400:
             return response
         error = req.environ.get(FAULT_KEY)

@@ -126,7 +126,3 @@ CONSOLE_ACTIONS = {
     'os-getRDPConsole': ('rdp', _console_action(
         'os-getRDPConsole', ['rdp-html5'])),
 }
-
-#: The body of ``POST /v2.1/servers/{id}/action``: one of the actions.
-ACTION = {'oneOf': [schema for _protocol, schema in
-                    CONSOLE_ACTIONS.values()]}

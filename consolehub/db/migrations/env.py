@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from consolehub.db import api as db_api
+from consolehub.db import engine
 from consolehub.db import models
 
 
@@ -19,7 +19,7 @@ def run_migrations_online():
     if connection is not None:
         _run(connection)
         return
-    with db_api.get_engine().connect() as connection:
+    with engine.get_engine().connect() as connection:
         _run(connection)
 
 

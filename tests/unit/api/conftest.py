@@ -5,7 +5,7 @@ import os
 import pytest
 
 from consolehub import rpc
-from consolehub import service
+from consolehub.api import deploy
 
 PASTE = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'etc',
                      'api-paste.ini')
@@ -27,6 +27,6 @@ def load_app(database, overrides):
 
     def load(strategy):
         overrides.set('auth_strategy', strategy, group='api')
-        return service.load_api_app()
+        return deploy.load_api_app()
     yield load
     rpc.cleanup()

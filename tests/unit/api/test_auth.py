@@ -5,8 +5,9 @@ import webob
 import webob.exc
 
 from consolehub.api.middleware import auth
+from consolehub.objects import secret
 from consolehub import context as consolehub_context
-from consolehub.db import api as db_api
+from consolehub.db import api_tokens as db_api_tokens
 
 
 class Recorder(object):
@@ -27,7 +28,7 @@ def _call(filter_, headers=None):
 
 
 def test_hash_api_token_is_hex_sha256():
-    assert auth.hash_api_token('abc') == (
+    assert secret.hash_secret('abc') == (
         'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
 
 
@@ -55,9 +56,9 @@ def test_unknown_token_is_401(database):
 ])
 def test_valid_token_gives_its_context(database, roles, is_admin):
     raw_token = 't' * 1024
-    db_api.api_token_create(consolehub_context.get_admin_context(),
-                            auth.hash_api_token(raw_token), 'project-a',
-                            'user-a', roles)
+    db_api_tokens.api_token_create(consolehub_context.get_admin_context(),
+                                   secret.hash_secret(raw_token), 'project-a',
+                                   'user-a', roles)
     recorder = Recorder()
     response = _call(auth.TokenAuth(recorder), {'X-Auth-Token': raw_token})
     assert response.status_int == 204

@@ -4,16 +4,19 @@ import sqlalchemy as sa
 import webob
 
 from consolehub.api.middleware import auth
+from consolehub.objects import secret
 from consolehub.api.middleware import fault
-from consolehub.db import api as db_api
+from consolehub.db import api_tokens as db_api_tokens
+from consolehub.db import engine as db_engine
+from consolehub.objects import instance as instance_obj
 from consolehub.db import models
 
 
 def test_token_strategy_maps_a_token_to_its_project(load_app, admin,
                                                     project_a):
-    db_api.api_token_create(admin, auth.hash_api_token('secret-a'),
-                            'project-a', 'alice', [])
-    db_api.instance_create(project_a, 'mine', 64, 1, None)
+    db_api_tokens.api_token_create(admin, secret.hash_secret('secret-a'),
+                                   'project-a', 'alice', [])
+    instance_obj.create(project_a, 'mine', 64, 1, None)
     app = load_app('token')
     response = webob.Request.blank(
         '/instances', headers={'X-Auth-Token': 'secret-a'}).get_response(app)
@@ -36,7 +39,7 @@ def test_keystone_strategy_refuses_without_a_token(load_app):
 
 
 def test_keystone_context_trusts_identity_headers(database, project_b):
-    db_api.instance_create(project_b, 'theirs', 64, 1, None)
+    instance_obj.create(project_b, 'theirs', 64, 1, None)
     seen = {}
 
     def app(environ, start_response):
@@ -52,7 +55,7 @@ def test_keystone_context_trusts_identity_headers(database, project_b):
     context = seen['context']
     assert (context.project_id, context.user_id) == ('project-b', 'bob')
     assert not context.is_admin
-    assert [i['name'] for i in db_api.instance_get_all(context, 10)] == [
+    assert [i['name'] for i in instance_obj.get_all(context, 10)] == [
         'theirs']
 
 
@@ -66,7 +69,7 @@ def test_keystone_context_refuses_an_invalid_identity(database):
 
 
 def _delete_api_tokens():
-    with db_api.get_engine().begin() as connection:
+    with db_engine.get_engine().begin() as connection:
         connection.execute(sa.delete(models.ApiToken))
 
 
@@ -80,8 +83,8 @@ def test_known_tokens_are_cached_by_hash(load_app, admin, overrides):
     app = load_app('token')
     # An unknown token is not remembered: once created it works at once.
     assert _status(app, 'late-token') == 401
-    db_api.api_token_create(admin, auth.hash_api_token('late-token'),
-                            'project-a', 'alice', [])
+    db_api_tokens.api_token_create(admin, secret.hash_secret('late-token'),
+                                   'project-a', 'alice', [])
     assert _status(app, 'late-token') == 200
     # A known one is: it outlives its row for the cache's lifetime.
     _delete_api_tokens()
@@ -92,8 +95,8 @@ def test_zero_cache_seconds_looks_up_every_request(load_app, admin,
                                                    overrides):
     overrides.set('token_cache_seconds', 0, group='api')
     app = load_app('token')
-    db_api.api_token_create(admin, auth.hash_api_token('short-lived'),
-                            'project-a', 'alice', [])
+    db_api_tokens.api_token_create(admin, secret.hash_secret('short-lived'),
+                                   'project-a', 'alice', [])
     assert _status(app, 'short-lived') == 200
     _delete_api_tokens()
     assert _status(app, 'short-lived') == 401

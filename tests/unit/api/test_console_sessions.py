@@ -5,8 +5,9 @@ import webob
 
 from consolehub.api.middleware import fault
 from consolehub.api import router
-from consolehub.console import tokens
-from consolehub.db import api as db_api
+from consolehub.objects import console_auth_token
+from consolehub.db import console_sessions as db_sessions
+from consolehub.objects import instance as instance_obj
 from consolehub import rpc
 
 
@@ -29,10 +30,10 @@ def _call(app, context, method, path):
 
 @pytest.fixture
 def session(project_a, admin):
-    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'h')
-    _raw, token = tokens.mint(project_a, ('vnc', 'novnc'), '127.0.0.1',
-                              5900, instance['uuid'])
-    _outcome, _token, opened = db_api.console_session_redeem(
+    instance = instance_obj.create(project_a, 'vm', 64, 1, 'h')
+    _raw, token = console_auth_token.mint(
+        project_a, ('vnc', 'novnc'), '127.0.0.1', 5900, instance['uuid'])
+    _outcome, _token, opened = db_sessions.console_session_redeem(
         token['token_hash'], 'novnc', '10.0.0.7', True, 2)
     return opened
 

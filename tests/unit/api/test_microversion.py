@@ -9,7 +9,7 @@ from consolehub.api import microversion
 from consolehub.api import openapi
 from consolehub.api import router
 from consolehub.api import util
-from consolehub.api import versions
+from consolehub.api.middleware import discovery
 from consolehub import rpc
 
 
@@ -111,7 +111,7 @@ def test_filter_leaves_unversioned_paths_alone(app):
 def _discovery():
     def refuse(environ, start_response):
         raise AssertionError('discovery must not reach the rest')
-    return fault.FaultWrapper(versions.Discovery(refuse))
+    return fault.FaultWrapper(discovery.Discovery(refuse))
 
 
 @pytest.mark.parametrize('path', ['/v2.1', '/v2.1/'])
@@ -139,17 +139,19 @@ def test_versions_list_and_405():
 
 def test_openapi_has_every_route_and_validates(overrides):
     from openapi_spec_validator import validate
-    document = openapi.document('http://127.0.0.1:8774')
+    document = openapi.document('http://127.0.0.1:8774',
+                                router.ROUTE_DECLARATIONS,
+                                router.PUBLIC_ROUTES)
     validate(document)
     declared = {(path, method.lower())
                 for path, methods in router.ROUTE_DECLARATIONS.items()
                 for method in methods}
-    declared |= {(path, 'get') for path in versions.PUBLIC}
+    declared |= {(path, 'get') for path in router.PUBLIC_ROUTES}
     documented = {(path, method)
                   for path, operations in document['paths'].items()
                   for method in operations}
     assert documented == declared
-    for path in versions.PUBLIC:
+    for path in router.PUBLIC_ROUTES:
         assert document['paths'][path]['get']['security'] == []
     create = document['paths']['/v2.1/servers']['post']
     assert create['requestBody']['content']['application/json'][

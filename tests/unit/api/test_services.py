@@ -11,11 +11,14 @@ import pytest
 import sqlalchemy as sa
 import webob
 
-from consolehub.api.middleware import auth
-from consolehub.db import api as db_api
+from consolehub.api import deploy
+from consolehub.db import api_tokens as db_api_tokens
+from consolehub.db import engine as db_engine
 from consolehub.db import models
+from consolehub.db import services as db_services
+from consolehub.objects import instance as instance_obj
+from consolehub.objects import secret
 from consolehub import rpc
-from consolehub import service
 
 PASTE = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'etc',
                      'api-paste.ini')
@@ -27,11 +30,11 @@ def app(database, overrides, admin):
     overrides.set('api_paste_config', os.path.abspath(PASTE), group='api')
     overrides.set('transport_url', 'fake://')
     overrides.set('auth_strategy', 'token', group='api')
-    db_api.api_token_create(admin, auth.hash_api_token('admin-token'),
-                            'ops', 'root', ['admin'])
-    db_api.api_token_create(admin, auth.hash_api_token('user-token'),
-                            'project-a', 'alice', ['member'])
-    yield service.load_api_app()
+    db_api_tokens.api_token_create(admin, secret.hash_secret('admin-token'),
+                                   'ops', 'root', ['admin'])
+    db_api_tokens.api_token_create(admin, secret.hash_secret('user-token'),
+                                   'project-a', 'alice', ['member'])
+    yield deploy.load_api_app()
     rpc.cleanup()
 
 
@@ -46,7 +49,7 @@ def _call(app, token, method, path, body=None):
 
 def _age(host, seconds):
     """Make ``host``'s last heartbeat ``seconds`` old."""
-    with db_api.get_engine().begin() as connection:
+    with db_engine.get_engine().begin() as connection:
         connection.execute(
             sa.update(models.Service).where(models.Service.host == host)
             .values(last_seen_at=timeutils.utcnow() -
@@ -54,8 +57,8 @@ def _age(host, seconds):
 
 
 def test_os_services_shows_each_agent_up_or_down(app, admin):
-    db_api.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
-    db_api.service_heartbeat(admin, 'compute-2', BINARY, 'compute')
+    db_services.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
+    db_services.service_heartbeat(admin, 'compute-2', BINARY, 'compute')
     _age('compute-2', 61)   # [DEFAULT] service_down_time is 60
     response = _call(app, 'admin-token', 'GET', '/os-services')
     assert response.status_int == 200
@@ -77,7 +80,7 @@ def test_os_services_shows_each_agent_up_or_down(app, admin):
 
 
 def test_os_services_follows_service_down_time(app, admin, overrides):
-    db_api.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
+    db_services.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
     _age('compute-1', 30)
     states = lambda: [s['state'] for s in _call(  # noqa: E731
         app, 'admin-token', 'GET', '/os-services').json['services']]
@@ -93,7 +96,7 @@ def test_os_services_is_empty_without_agents(app):
 
 
 def test_os_services_is_for_administrators_only(app, admin):
-    db_api.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
+    db_services.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
     response = _call(app, 'user-token', 'GET', '/os-services')
     assert response.status_int == 403
     assert 'consolehub:os-services:index' in (
@@ -105,7 +108,7 @@ def test_os_services_is_for_administrators_only(app, admin):
 
 def test_admin_names_the_host(app, admin):
     for host in ('compute-1', 'compute-2'):
-        db_api.service_heartbeat(admin, host, BINARY, 'compute')
+        db_services.service_heartbeat(admin, host, BINARY, 'compute')
     # Least loaded would pick compute-1 (the first name on a tie).
     response = _call(app, 'admin-token', 'POST', '/instances',
                      {'instance': {'name': 'pinned', 'host': 'compute-2'}})
@@ -119,8 +122,8 @@ def test_admin_names_the_host(app, admin):
 
 @pytest.mark.parametrize('host', ['compute-9', 'compute-down'])
 def test_admin_naming_an_unknown_or_down_host_is_400(app, admin, host):
-    db_api.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
-    db_api.service_heartbeat(admin, 'compute-down', BINARY, 'compute')
+    db_services.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
+    db_services.service_heartbeat(admin, 'compute-down', BINARY, 'compute')
     _age('compute-down', 600)
     response = _call(app, 'admin-token', 'POST', '/instances',
                      {'instance': {'name': 'pinned', 'host': host}})
@@ -128,17 +131,17 @@ def test_admin_naming_an_unknown_or_down_host_is_400(app, admin, host):
     assert response.json['badRequest']['message'] == (
         'Compute host %s is unknown or down; it cannot take a new '
         'instance.' % host)
-    assert db_api.instance_get_all(admin, 10) == []
+    assert instance_obj.get_all(admin, 10) == []
 
 
 def test_only_administrators_name_the_host(app, admin, project_a):
-    db_api.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
+    db_services.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
     response = _call(app, 'user-token', 'POST', '/instances',
                      {'instance': {'name': 'pinned', 'host': 'compute-1'}})
     assert response.status_int == 403
     assert 'consolehub:instances:create:host' in (
         response.json['forbidden']['message'])
-    assert db_api.instance_get_all(project_a, 10) == []
+    assert instance_obj.get_all(project_a, 10) == []
     # The same caller without "host" is scheduled as usual.
     response = _call(app, 'user-token', 'POST', '/instances',
                      {'instance': {'name': 'free'}})
@@ -155,15 +158,15 @@ def test_host_must_be_a_short_string(app, host):
 
 
 def _active_instance(admin, host):
-    instance = db_api.instance_create(admin, 'on-' + host, 64, 1, host)
-    return db_api.instance_update(admin, instance['uuid'],
-                                  {'status': db_api.STATUS_ACTIVE})
+    instance = instance_obj.create(admin, 'on-' + host, 64, 1, host)
+    return instance_obj.update(admin, instance['uuid'],
+                               {'status': instance_obj.ACTIVE})
 
 
 def test_a_down_host_answers_503_at_once_naming_it(app, admin, overrides):
     # The compute call timeout is long; a down host must not wait for it.
     overrides.set('compute_call_timeout', 60, group='api')
-    db_api.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
+    db_services.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
     instance = _active_instance(admin, 'compute-1')
     _age('compute-1', 61)
     message = ('Compute host compute-1 is down: it has sent no heartbeat '
@@ -179,4 +182,4 @@ def test_a_down_host_answers_503_at_once_naming_it(app, admin, overrides):
         assert response.status_int == 503, response.text
         assert response.json['serviceUnavailable']['message'] == message
     # Nothing was removed: the delete can be retried.
-    assert db_api.instance_get(admin, instance['uuid'])['status'] == 'ACTIVE'
+    assert instance_obj.get(admin, instance['uuid'])['status'] == 'ACTIVE'

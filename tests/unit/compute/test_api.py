@@ -3,8 +3,10 @@
 import pytest
 
 from consolehub.compute import api as compute_api
-from consolehub.db import api as db_api
+from consolehub.db import services as db_services
 from consolehub import exception
+from consolehub.objects import instance as instance_obj
+from consolehub.objects import service as service_obj
 from consolehub import rpc
 
 
@@ -13,23 +15,23 @@ def compute(database, overrides, admin):
     overrides.set('transport_url', 'fake://')
     overrides.set('compute_call_timeout', 1, group='api')
     # A host that sends heartbeats but serves no RPC: calls time out.
-    db_api.service_heartbeat(admin, 'silent-host', compute_api.COMPUTE_BINARY,
-                             'compute')
+    db_services.service_heartbeat(admin, 'silent-host',
+                                  service_obj.COMPUTE_BINARY, 'compute')
     yield compute_api.API()
     rpc.cleanup()
 
 
 @pytest.fixture
 def active(project_a):
-    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'silent-host')
-    return db_api.instance_update(project_a, instance['uuid'],
-                                  {'status': db_api.STATUS_ACTIVE})
+    instance = instance_obj.create(project_a, 'vm', 64, 1, 'silent-host')
+    return instance_obj.update(project_a, instance['uuid'],
+                               {'status': instance_obj.ACTIVE})
 
 
 def test_console_of_an_instance_being_deleted_is_refused(compute, project_a,
                                                          active):
-    deleting = db_api.instance_update(
-        project_a, active['uuid'], {'task_state': db_api.TASK_DELETING})
+    deleting = instance_obj.update(
+        project_a, active['uuid'], {'task_state': instance_obj.TASK_DELETING})
     with pytest.raises(exception.InstanceBeingDeleted) as refused:
         compute.get_console(project_a, deleting, 'vnc', 'novnc')
     assert 'is being deleted' in str(refused.value)
@@ -41,6 +43,6 @@ def test_delete_that_reaches_no_agent_leaves_the_instance_usable(
         compute, project_a, active):
     with pytest.raises(exception.ComputeHostUnavailable):
         compute.delete(project_a, active['uuid'])
-    instance = db_api.instance_get(project_a, active['uuid'])
-    assert instance['status'] == db_api.STATUS_ACTIVE
+    instance = instance_obj.get(project_a, active['uuid'])
+    assert instance['status'] == instance_obj.ACTIVE
     assert instance['task_state'] is None

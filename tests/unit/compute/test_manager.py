@@ -4,7 +4,9 @@ import oslo_messaging as messaging
 import pytest
 
 from consolehub.compute import manager as compute_manager
-from consolehub.db import api as db_api
+from consolehub.db import console_sessions as db_sessions
+from consolehub.db import console_auth_tokens as db_tokens
+from consolehub.objects import instance as instance_obj
 from consolehub import exception
 from consolehub.virt.libvirt import driver as libvirt_driver
 
@@ -20,47 +22,47 @@ def manager(database, overrides, admin):
 
 
 def test_build_makes_the_instance_active_with_a_guest(manager, project_a):
-    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'host-1')
+    instance = instance_obj.create(project_a, 'vm', 64, 1, 'host-1')
     manager.build_instance(project_a, instance['uuid'])
-    assert db_api.instance_get(project_a,
-                               instance['uuid'])['status'] == 'ACTIVE'
+    assert instance_obj.get(project_a,
+                            instance['uuid'])['status'] == 'ACTIVE'
     assert manager.driver.instance_exists(instance)
     manager.terminate_instance(project_a, instance['uuid'])
 
 
 def test_failed_build_is_error_with_fault_and_no_guest(manager, project_a):
     # libvirt refuses a guest with negative memory when defining it.
-    instance = db_api.instance_create(project_a, 'vm', -5, 1, 'host-1')
+    instance = instance_obj.create(project_a, 'vm', -5, 1, 'host-1')
     manager.build_instance(project_a, instance['uuid'])
-    failed = db_api.instance_get(project_a, instance['uuid'])
+    failed = instance_obj.get(project_a, instance['uuid'])
     assert failed['status'] == 'ERROR'
     assert 'hypervisor failed' in failed['fault']
     assert not manager.driver.instance_exists(instance)
 
 
 def test_build_after_delete_starts_nothing(manager, project_a):
-    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'host-1')
-    db_api.instance_destroy(project_a, instance['uuid'])
+    instance = instance_obj.create(project_a, 'vm', 64, 1, 'host-1')
+    instance_obj.destroy(project_a, instance['uuid'])
     manager.build_instance(project_a, instance['uuid'])
     assert not manager.driver.instance_exists(instance)
 
 
 def test_terminate_removes_guest_row_and_tokens(manager, project_a, admin):
-    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'host-1')
+    instance = instance_obj.create(project_a, 'vm', 64, 1, 'host-1')
     manager.build_instance(project_a, instance['uuid'])
-    db_api.console_auth_token_create(project_a, 'd' * 64, 'novnc',
-                                     '127.0.0.1', 5900, None,
-                                     instance['uuid'], 600)
+    db_tokens.console_auth_token_create(project_a, 'd' * 64, 'novnc',
+                                        '127.0.0.1', 5900, None,
+                                        instance['uuid'], 600)
     manager.terminate_instance(project_a, instance['uuid'])
     assert not manager.driver.instance_exists(instance)
     with pytest.raises(exception.InstanceNotFound):
-        db_api.instance_get(admin, instance['uuid'])
+        instance_obj.get(admin, instance['uuid'])
     with pytest.raises(exception.InvalidToken):
-        db_api.console_auth_token_get_valid(admin, 'd' * 64)
+        db_tokens.console_auth_token_get_valid(admin, 'd' * 64)
 
 
 def test_console_on_the_test_driver_is_unavailable(manager, project_a):
-    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'host-1')
+    instance = instance_obj.create(project_a, 'vm', 64, 1, 'host-1')
     manager.build_instance(project_a, instance['uuid'])
     try:
         with pytest.raises(messaging.ExpectedException) as raised:
@@ -74,13 +76,13 @@ def test_console_on_the_test_driver_is_unavailable(manager, project_a):
 def test_init_host_marks_vanished_guests_shutoff(database, overrides,
                                                  project_a, admin):
     overrides.set('connection_uri', 'test:///default', group='libvirt')
-    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'host-1')
-    db_api.instance_update(project_a, instance['uuid'], {'status': 'ACTIVE'})
+    instance = instance_obj.create(project_a, 'vm', 64, 1, 'host-1')
+    instance_obj.update(project_a, instance['uuid'], {'status': 'ACTIVE'})
     compute = compute_manager.ComputeManager(
         'host-1', libvirt_driver.LibvirtDriver())
     compute.init_host(admin)
     compute.cleanup_host()
-    assert db_api.instance_get(admin, instance['uuid'])['status'] == 'SHUTOFF'
+    assert instance_obj.get(admin, instance['uuid'])['status'] == 'SHUTOFF'
 
 
 class _EndpointDriver(object):
@@ -99,18 +101,19 @@ class _EndpointDriver(object):
 def _token_row(admin, access_url):
     import urllib.parse
 
-    from consolehub.console import tokens
+    from consolehub.objects import console_auth_token
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(access_url).query)
     if 'path' in query:
         query = urllib.parse.parse_qs(
             urllib.parse.urlsplit(query['path'][0]).query)
-    return db_api.console_session_redeem(
-        tokens.hash_token(query['token'][0]), 'serial', None, False, 0)[1]
+    return db_sessions.console_session_redeem(
+        console_auth_token.hash_token(query['token'][0]), 'serial', None,
+        False, 0)[1]
 
 
 def test_get_console_through_a_relay(database, overrides, project_a, admin):
     compute = compute_manager.ComputeManager('host-1', _EndpointDriver())
-    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'host-1')
+    instance = instance_obj.create(project_a, 'vm', 64, 1, 'host-1')
     overrides.set('compute_relay', 'relay.example.org:8443', group='console')
     url = compute.get_console(project_a, instance['uuid'], 'serial',
                               'serial')['access_url']
@@ -122,7 +125,7 @@ def test_get_console_through_a_relay(database, overrides, project_a, admin):
 
 def test_get_console_of_an_unserved_pair(database, project_a):
     compute = compute_manager.ComputeManager('host-1', _EndpointDriver())
-    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'host-1')
+    instance = instance_obj.create(project_a, 'vm', 64, 1, 'host-1')
     with pytest.raises(messaging.ExpectedException) as raised:
         compute.get_console(project_a, instance['uuid'], 'rdp', 'rdp-html5')
     assert raised.value.exc_info[0] is exception.ConsoleTypeUnavailable

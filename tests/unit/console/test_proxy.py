@@ -28,9 +28,11 @@ from websockets.sync import client as ws_client
 
 from consolehub.console import http_requests
 from consolehub.console import proxy as console_proxy
-from consolehub.console import tokens
+from consolehub.objects import console_auth_token
+from consolehub.objects import console_session as session_obj
 from consolehub import context as consolehub_context
-from consolehub.db import api as db_api
+from consolehub.db import engine as db_engine
+from consolehub.objects import instance as instance_obj
 
 BANNER = b'RFB 003.008\n'
 NOVNC = ('vnc', 'novnc')
@@ -98,7 +100,7 @@ def ctx():
 
 @pytest.fixture
 def instance(database, ctx):
-    return db_api.instance_create(ctx, 'vm', 64, 1, 'host1')
+    return instance_obj.create(ctx, 'vm', 64, 1, 'host1')
 
 
 @pytest.fixture
@@ -122,8 +124,8 @@ def proxy(database, overrides):
 
 
 def _mint(ctx, instance, port, **kwargs):
-    raw_token, _row = tokens.mint(ctx, NOVNC, '127.0.0.1', port,
-                                  instance['uuid'], **kwargs)
+    raw_token, _row = console_auth_token.mint(ctx, NOVNC, '127.0.0.1', port,
+                                              instance['uuid'], **kwargs)
     return raw_token
 
 
@@ -253,7 +255,7 @@ def test_refused_connect_tunnel_closes_with_1011(proxy, ctx, instance):
     finally:
         _stop_guest(guest)
     assert caught.value.rcvd.code == 1011
-    assert caught.value.rcvd.reason == console_proxy.UNREACHABLE_REASON
+    assert caught.value.rcvd.reason == session_obj.REASON_UNREACHABLE
     assert guest.connect_requests == [b'CONNECT /console/x HTTP/1.1\r\n\r\n']
 
 
@@ -370,7 +372,7 @@ def test_busy_database_is_503_and_keeps_the_token(proxy, guest, ctx,
                                                   instance):
     raw_token = _mint(ctx, instance, guest.port)
     # Another writer holds the database past the proxy's 1 s timeout.
-    locker = sqlite3.connect(db_api.get_engine().url.database,
+    locker = sqlite3.connect(db_engine.get_engine().url.database,
                              isolation_level=None)
     try:
         locker.execute('BEGIN IMMEDIATE')
@@ -387,12 +389,12 @@ def test_busy_database_is_503_and_keeps_the_token(proxy, guest, ctx,
 
 def test_expired_token_is_401(proxy, guest, ctx, instance):
     raw_token = _mint(ctx, instance, guest.port)
-    with db_api.get_engine().begin() as connection:
+    with db_engine.get_engine().begin() as connection:
         result = connection.execute(
             sa.text('UPDATE console_auth_tokens SET expires = :past '
                     'WHERE token_hash = :hash'),
             {'past': int(time.time()) - 10,
-             'hash': tokens.hash_token(raw_token)})
+             'hash': console_auth_token.hash_token(raw_token)})
     assert result.rowcount == 1
     response = _refusal(_url(proxy, raw_token))
     assert response.status_code == 401
@@ -400,7 +402,7 @@ def test_expired_token_is_401(proxy, guest, ctx, instance):
 
 def test_token_of_deleted_instance_is_401(proxy, guest, ctx, instance):
     raw_token = _mint(ctx, instance, guest.port)
-    db_api.instance_destroy(ctx, instance['uuid'])
+    instance_obj.destroy(ctx, instance['uuid'])
     response = _refusal(_url(proxy, raw_token))
     assert response.status_code == 401
 
@@ -528,6 +530,6 @@ def test_raw_token_never_logged(proxy, guest, ctx, instance, caplog):
                     if not record.name.startswith('websockets.client')]
     text = '\n'.join(server_lines)
     assert instance['uuid'] in text
-    assert tokens.hash_token(raw_token)[:8] in text
+    assert console_auth_token.hash_token(raw_token)[:8] in text
     assert raw_token not in text
     assert bad_token not in text

@@ -11,9 +11,11 @@ import pytest
 from websockets import exceptions as ws_exceptions
 
 from consolehub.console import proxy as console_proxy
-from consolehub.console import tokens
+from consolehub.objects import console_auth_token
 from consolehub import context as consolehub_context
-from consolehub.db import api as db_api
+from consolehub.db import console_sessions as db_sessions
+from consolehub.objects import instance as instance_obj
+from consolehub.objects import console_session as session_obj
 from tests.unit.console import test_proxy as helpers
 from tests.unit.console.test_proxy import BANNER, TIMEOUT
 
@@ -35,7 +37,7 @@ def proxy(database, overrides):
 
 
 def _sessions(instance):
-    return db_api.console_session_get_all_by_instance(
+    return db_sessions.console_session_get_all_by_instance(
         consolehub_context.get_admin_context(), instance['uuid'])
 
 
@@ -104,7 +106,8 @@ def test_session_record_after_a_transfer(proxy, guest, ctx, instance):
         assert helpers._recv_exactly(websocket, 1000) == b'x' * 1000
     _wait_for(lambda: _sessions(instance)[0]['ended_at'] is not None)
     [row] = _sessions(instance)
-    assert row['token_hash_prefix'] == tokens.hash_token(raw_token)[:8]
+    assert row['token_hash_prefix'] == console_auth_token.hash_token(
+        raw_token)[:8]
     assert row['client_address'] == '127.0.0.1'
     assert row['console_type'] == 'novnc'
     assert row['bytes_to_guest'] == 1000
@@ -123,7 +126,7 @@ def test_session_limit_closes_with_1008(proxy, guest, ctx, instance):
             with helpers._connect(urls[2]) as third:
                 frame = _closed(third)
             assert frame.code == 1008
-            assert frame.reason == console_proxy.REASON_LIMIT
+            assert frame.reason == session_obj.REASON_LIMIT
         # The refused token was not consumed: it opens once a slot is free.
         _wait_for(lambda: sum(row['ended_at'] is None
                               for row in _sessions(instance)) == 1)
@@ -139,10 +142,10 @@ def test_session_ends_when_its_token_expires(proxy, guest, ctx, instance,
     with helpers._connect(helpers._url(proxy, raw_token)) as websocket:
         assert websocket.recv(timeout=TIMEOUT) == BANNER
         frame = _closed(websocket)
-    assert frame.reason == console_proxy.REASON_TOKEN_EXPIRED
+    assert frame.reason == session_obj.REASON_TOKEN_EXPIRED
     assert 0.5 < time.monotonic() - started < 4
     _wait_for(lambda: _sessions(instance)[0]['close_reason'] ==
-              console_proxy.REASON_TOKEN_EXPIRED)
+              session_obj.REASON_TOKEN_EXPIRED)
 
 
 def test_session_outlives_token_when_configured(proxy, guest, ctx, instance,
@@ -170,10 +173,10 @@ def test_idle_session_is_ended(proxy, guest, ctx, instance, overrides):
         started = time.monotonic()
         frame = _closed(websocket)
     # ... silence ends it.
-    assert frame.reason == console_proxy.REASON_IDLE
+    assert frame.reason == session_obj.REASON_IDLE
     assert 0.5 < time.monotonic() - started < 3
     _wait_for(lambda: _sessions(instance)[0]['close_reason'] ==
-              console_proxy.REASON_IDLE)
+              session_obj.REASON_IDLE)
 
 
 def test_admin_ends_a_session(proxy, guest, ctx, instance):
@@ -181,7 +184,7 @@ def test_admin_ends_a_session(proxy, guest, ctx, instance):
     with helpers._connect(helpers._url(proxy, raw_token)) as websocket:
         assert websocket.recv(timeout=TIMEOUT) == BANNER
         [row] = _sessions(instance)
-        db_api.console_session_request_end(
+        db_sessions.console_session_request_end(
             consolehub_context.get_admin_context(), instance['uuid'],
             row['uuid'], 'ended by an administrator')
         frame = _closed(websocket)
@@ -193,9 +196,9 @@ def test_instance_delete_closes_its_sessions(proxy, guest, ctx, instance):
     raw_token = helpers._mint(ctx, instance, guest.port)
     with helpers._connect(helpers._url(proxy, raw_token)) as websocket:
         assert websocket.recv(timeout=TIMEOUT) == BANNER
-        db_api.instance_destroy(ctx, instance['uuid'])
+        instance_obj.destroy(ctx, instance['uuid'])
         frame = _closed(websocket)
-    assert frame.reason == db_api.INSTANCE_DELETED
+    assert frame.reason == session_obj.REASON_INSTANCE_DELETED
 
 
 def test_stop_records_the_end_of_open_sessions(proxy, guest, ctx,
@@ -207,14 +210,14 @@ def test_stop_records_the_end_of_open_sessions(proxy, guest, ctx,
         assert _closed(websocket).code == 1001
     assert proxy.join(TIMEOUT)
     [row] = _sessions(instance)
-    assert row['close_reason'] == console_proxy.REASON_STOPPING
+    assert row['close_reason'] == session_obj.REASON_STOPPING
     assert row['bytes_to_client'] == len(BANNER)
 
 
 def test_token_of_another_console_type_is_refused(proxy, guest, ctx,
                                                   instance):
-    raw_token, _row = tokens.mint(ctx, ('serial', 'serial'), '127.0.0.1',
-                                  guest.port, instance['uuid'])
+    raw_token, _row = console_auth_token.mint(
+        ctx, ('serial', 'serial'), '127.0.0.1', guest.port, instance['uuid'])
     assert helpers._refusal(
         helpers._url(proxy, raw_token)).status_code == 401
 
@@ -237,8 +240,9 @@ def all_proxies(database, overrides):
 
 def test_spice_channels_share_the_one_time_token(all_proxies, guest, ctx,
                                                  instance):
-    raw_token, _row = tokens.mint(ctx, ('spice', 'spice-html5'),
-                                  '127.0.0.1', guest.port, instance['uuid'])
+    raw_token, _row = console_auth_token.mint(
+        ctx, ('spice', 'spice-html5'), '127.0.0.1', guest.port,
+        instance['uuid'])
     url = 'ws://127.0.0.1:%d/?token=%s' % (
         all_proxies.bound_ports['spice-html5'], raw_token)
     with helpers._connect(url) as main:
@@ -258,8 +262,8 @@ def test_spice_channels_share_the_one_time_token(all_proxies, guest, ctx,
 
 def test_serial_accepts_text_and_serves_its_page(all_proxies, guest, ctx,
                                                  instance):
-    raw_token, _row = tokens.mint(ctx, ('serial', 'serial'), '127.0.0.1',
-                                  guest.port, instance['uuid'])
+    raw_token, _row = console_auth_token.mint(
+        ctx, ('serial', 'serial'), '127.0.0.1', guest.port, instance['uuid'])
     port = all_proxies.bound_ports['serial']
     with helpers._connect('ws://127.0.0.1:%d/?token=%s' % (
             port, raw_token)) as websocket:

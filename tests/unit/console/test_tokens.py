@@ -5,8 +5,10 @@ import urllib.parse
 import pytest
 import sqlalchemy as sa
 
-from consolehub.console import tokens
-from consolehub.db import api as db_api
+from consolehub.objects import console_auth_token
+from consolehub.db import engine as db_engine
+from consolehub.db import console_auth_tokens as db_tokens
+from consolehub.objects import instance as instance_obj
 from consolehub.db import models
 from consolehub import exception
 
@@ -15,17 +17,18 @@ VNC = ('vnc', 'novnc')
 
 @pytest.fixture
 def instance(database, project_a):
-    return db_api.instance_create(project_a, 'vm', 64, 1, 'host-1')
+    return instance_obj.create(project_a, 'vm', 64, 1, 'host-1')
 
 
 def test_hash_is_sha256_hex():
-    assert tokens.hash_token('abc') == hashlib.sha256(b'abc').hexdigest()
+    assert console_auth_token.hash_token(
+        'abc') == hashlib.sha256(b'abc').hexdigest()
 
 
 def test_access_url_carries_the_token_in_novnc_path(overrides):
     overrides.set('novncproxy_base_url', 'https://proxy.example.org/vnc.html',
                   group='vnc')
-    url = tokens.access_url(VNC, 'tok-en_1')
+    url = console_auth_token.access_url(VNC, 'tok-en_1')
     assert url == ('https://proxy.example.org/vnc.html'
                    '?path=%3Ftoken%3Dtok-en_1')
     path = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)['path']
@@ -36,16 +39,18 @@ def test_access_url_keeps_an_existing_query(overrides):
     overrides.set('novncproxy_base_url',
                   'http://127.0.0.1:6080/vnc.html?autoconnect=true',
                   group='vnc')
-    assert tokens.access_url(VNC, 't').endswith('?autoconnect=true'
-                                                '&path=%3Ftoken%3Dt')
+    assert console_auth_token.access_url(
+        VNC, 't').endswith(
+        '?autoconnect=true'
+        '&path=%3Ftoken%3Dt')
 
 
 def test_mint_stores_only_the_hash(instance, project_a, admin):
-    raw, row = tokens.mint(project_a, VNC, '127.0.0.1', 5901,
-                           instance['uuid'])
+    raw, row = console_auth_token.mint(project_a, VNC, '127.0.0.1', 5901,
+                                       instance['uuid'])
     assert re.fullmatch(r'[A-Za-z0-9_-]{43}', raw)
-    assert row['token_hash'] == tokens.hash_token(raw)
-    with db_api.get_engine().connect() as connection:
+    assert row['token_hash'] == console_auth_token.hash_token(raw)
+    with db_engine.get_engine().connect() as connection:
         rows = connection.execute(sa.select(
             models.ConsoleAuthToken.__table__)).mappings().all()
     assert len(rows) == 1
@@ -55,17 +60,17 @@ def test_mint_stores_only_the_hash(instance, project_a, admin):
 
 
 def test_validate_redeems_a_fresh_token(instance, project_a, admin):
-    raw, _row = tokens.mint(project_a, VNC, '127.0.0.1', 5901,
-                            instance['uuid'])
-    row = tokens.validate(admin, raw)
+    raw, _row = console_auth_token.mint(project_a, VNC, '127.0.0.1', 5901,
+                                        instance['uuid'])
+    row = console_auth_token.validate(admin, raw)
     assert row['instance_uuid'] == instance['uuid']
     assert row['port'] == 5901
 
 
 def test_ttl_sets_expiry(instance, project_a, overrides):
     overrides.set('token_ttl', 42, group='consoleauth')
-    _raw, row = tokens.mint(project_a, VNC, '127.0.0.1', 5901,
-                            instance['uuid'])
+    _raw, row = console_auth_token.mint(project_a, VNC, '127.0.0.1', 5901,
+                                        instance['uuid'])
     created = row['created_at'].timestamp()
     assert 41 <= row['expires'] - int(created) <= 43
 
@@ -73,24 +78,24 @@ def test_ttl_sets_expiry(instance, project_a, overrides):
 @pytest.mark.parametrize('raw', ['', 'x' * 43, 'y' * 300, None])
 def test_validate_refuses_unknown_or_malformed(database, admin, raw):
     with pytest.raises(exception.InvalidToken):
-        tokens.validate(admin, raw)
+        console_auth_token.validate(admin, raw)
 
 
 def test_validate_refuses_an_expired_token(instance, project_a, admin):
-    raw, _row = tokens.mint(project_a, VNC, '127.0.0.1', 5901,
-                            instance['uuid'])
-    with db_api.get_engine().begin() as connection:
+    raw, _row = console_auth_token.mint(project_a, VNC, '127.0.0.1', 5901,
+                                        instance['uuid'])
+    with db_engine.get_engine().begin() as connection:
         connection.execute(sa.update(models.ConsoleAuthToken).values(
             expires=models.ConsoleAuthToken.expires - 601))
     with pytest.raises(exception.InvalidToken):
-        tokens.validate(admin, raw)
-    assert db_api.console_auth_token_destroy_expired(admin) == 1
+        console_auth_token.validate(admin, raw)
+    assert db_tokens.console_auth_token_destroy_expired(admin) == 1
 
 
 def test_validate_refuses_a_deleted_instances_token(instance, project_a,
                                                     admin):
-    raw, _row = tokens.mint(project_a, VNC, '127.0.0.1', 5901,
-                            instance['uuid'])
-    db_api.instance_destroy(project_a, instance['uuid'])
+    raw, _row = console_auth_token.mint(project_a, VNC, '127.0.0.1', 5901,
+                                        instance['uuid'])
+    instance_obj.destroy(project_a, instance['uuid'])
     with pytest.raises(exception.InvalidToken):
-        tokens.validate(admin, raw)
+        console_auth_token.validate(admin, raw)

@@ -4,8 +4,10 @@ import threading
 
 import pytest
 
-from consolehub.console import tokens
-from consolehub.db import api as db_api
+from consolehub.objects import console_auth_token
+from consolehub.db import console_sessions as db_sessions
+from consolehub.objects import instance as instance_obj
+from consolehub.objects import console_session as session_obj
 from consolehub import exception
 
 NOVNC = ('vnc', 'novnc')
@@ -13,29 +15,29 @@ NOVNC = ('vnc', 'novnc')
 
 @pytest.fixture
 def token(database, project_a):
-    instance = db_api.instance_create(project_a, 'vm', 64, 1, 'h')
-    raw_token, row = tokens.mint(project_a, NOVNC, '127.0.0.1', 5900,
-                                 instance['uuid'])
+    instance = instance_obj.create(project_a, 'vm', 64, 1, 'h')
+    raw_token, row = console_auth_token.mint(
+        project_a, NOVNC, '127.0.0.1', 5900, instance['uuid'])
     return row
 
 
 def _open(token, single_use=True, limit=0):
     """Redeem ``token`` as the proxy does: ``(outcome, session or None)``."""
-    outcome, _token, session = db_api.console_session_redeem(
+    outcome, _token, session = db_sessions.console_session_redeem(
         token['token_hash'], 'novnc', '127.0.0.1', single_use, limit)
     return outcome, session
 
 
 def _end(session, reason, to_client=0, to_guest=0):
-    db_api.console_session_finish([(session['uuid'], reason, to_client,
-                                    to_guest)])
+    db_sessions.console_session_finish([(session['uuid'], reason, to_client,
+                                         to_guest)])
 
 
 def test_token_is_consumed_once(token):
     outcome, first = _open(token)
-    assert outcome == db_api.REDEEM_OK
+    assert outcome == db_sessions.REDEEM_OK
     assert first['token_hash_prefix'] == token['token_hash'][:8]
-    assert _open(token) == (db_api.REDEEM_USED, None)
+    assert _open(token) == (db_sessions.REDEEM_USED, None)
 
 
 def test_racing_consumers_one_wins(token):
@@ -54,34 +56,38 @@ def test_racing_consumers_one_wins(token):
         thread.start()
     for thread in threads:
         thread.join()
-    assert results.count(db_api.REDEEM_OK) == 1, results
+    assert results.count(db_sessions.REDEEM_OK) == 1, results
 
 
 def test_reusable_token_when_not_single_use(token):
-    assert _open(token, single_use=False)[0] == db_api.REDEEM_OK
-    assert _open(token, single_use=False)[0] == db_api.REDEEM_OK
+    assert _open(token, single_use=False)[0] == db_sessions.REDEEM_OK
+    assert _open(token, single_use=False)[0] == db_sessions.REDEEM_OK
 
 
 def test_session_limit(token):
     _open(token, single_use=False, limit=2)
     _outcome, second = _open(token, single_use=False, limit=2)
-    assert _open(token, single_use=False, limit=2) == (db_api.REDEEM_LIMIT,
-                                                       None)
+    assert _open(
+        token,
+        single_use=False,
+        limit=2) == (
+        db_sessions.REDEEM_LIMIT,
+        None)
     _end(second, 'done', 10, 20)
-    assert _open(token, single_use=False, limit=2)[0] == db_api.REDEEM_OK
+    assert _open(token, single_use=False, limit=2)[0] == db_sessions.REDEEM_OK
 
 
 def test_end_records_counts_and_reason(admin, token):
     _outcome, session = _open(token)
     _end(session, 'idle timeout', 1234, 56)
-    [row] = db_api.console_session_get_all_by_instance(
+    [row] = db_sessions.console_session_get_all_by_instance(
         admin, token['instance_uuid'])
     assert row['ended_at'] is not None
     assert (row['bytes_to_client'], row['bytes_to_guest']) == (1234, 56)
     assert row['close_reason'] == 'idle timeout'
     # Ending twice keeps the first record.
     _end(session, 'other')
-    [row] = db_api.console_session_get_all_by_instance(
+    [row] = db_sessions.console_session_get_all_by_instance(
         admin, token['instance_uuid'])
     assert row['close_reason'] == 'idle timeout'
 
@@ -92,37 +98,37 @@ def test_request_end_and_instance_delete(admin, project_a, project_b,
     _outcome, second = _open(token, single_use=False)
     instance_uuid = token['instance_uuid']
     with pytest.raises(exception.InstanceNotFound):
-        db_api.console_session_request_end(project_b, instance_uuid,
-                                           first['uuid'], 'x')
-    db_api.console_session_request_end(admin, instance_uuid, first['uuid'],
-                                       'ended by an administrator')
-    assert db_api.console_session_ends_requested(
+        db_sessions.console_session_request_end(project_b, instance_uuid,
+                                                first['uuid'], 'x')
+    db_sessions.console_session_request_end(
+        admin, instance_uuid, first['uuid'], 'ended by an administrator')
+    assert session_obj.ends_requested(
         admin, [first['uuid'], second['uuid']]) == {
             first['uuid']: 'ended by an administrator'}
-    db_api.instance_destroy(project_a, instance_uuid)
-    assert db_api.console_session_ends_requested(
+    instance_obj.destroy(project_a, instance_uuid)
+    assert session_obj.ends_requested(
         admin, [first['uuid'], second['uuid']]) == {
             first['uuid']: 'ended by an administrator',
-            second['uuid']: db_api.INSTANCE_DELETED}
+            second['uuid']: session_obj.REASON_INSTANCE_DELETED}
 
 
 def test_request_end_of_ended_session_is_not_found(admin, token):
     _outcome, session = _open(token)
     _end(session, 'x')
     with pytest.raises(exception.ConsoleSessionNotFound):
-        db_api.console_session_request_end(admin, token['instance_uuid'],
-                                           session['uuid'], 'x')
+        db_sessions.console_session_request_end(admin, token['instance_uuid'],
+                                                session['uuid'], 'x')
 
 
 def test_redeem_race_has_one_winner(admin, project_a, token):
-    raw_token, row = tokens.mint(project_a, NOVNC, '127.0.0.1', 5900,
-                                 token['instance_uuid'])
+    raw_token, row = console_auth_token.mint(
+        project_a, NOVNC, '127.0.0.1', 5900, token['instance_uuid'])
     outcomes = []
     barrier = threading.Barrier(6)
 
     def redeem():
         barrier.wait()
-        outcomes.append(db_api.console_session_redeem(
+        outcomes.append(db_sessions.console_session_redeem(
             row['token_hash'], 'novnc', '127.0.0.1', True, 0)[0])
 
     threads = [threading.Thread(target=redeem) for _ in range(6)]
@@ -130,26 +136,27 @@ def test_redeem_race_has_one_winner(admin, project_a, token):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(outcomes) == [db_api.REDEEM_OK] + [db_api.REDEEM_USED] * 5
+    assert sorted(outcomes) == [
+        db_sessions.REDEEM_OK] + [db_sessions.REDEEM_USED] * 5
 
 
 def test_redeem_outcomes(admin, project_a, token):
-    redeem = db_api.console_session_redeem
+    redeem = db_sessions.console_session_redeem
     assert redeem('0' * 64, 'novnc', None, True, 0)[0] == (
-        db_api.REDEEM_INVALID)
+        db_sessions.REDEEM_INVALID)
     # Another console type's proxy does not take the token.
     assert redeem(token['token_hash'], 'serial', None, True, 0)[0] == (
-        db_api.REDEEM_INVALID)
+        db_sessions.REDEEM_INVALID)
     outcome, _token, first = redeem(token['token_hash'], 'novnc', 'a',
                                     False, 1)
-    assert outcome == db_api.REDEEM_OK
+    assert outcome == db_sessions.REDEEM_OK
     assert redeem(token['token_hash'], 'novnc', 'a', False, 1)[0] == (
-        db_api.REDEEM_LIMIT)
+        db_sessions.REDEEM_LIMIT)
     # A session whose end is not written yet does not count.
     assert redeem(token['token_hash'], 'novnc', 'a', False, 1,
-                  [first['uuid']])[0] == db_api.REDEEM_OK
-    db_api.console_session_finish([(first['uuid'], 'done', 5, 6)])
-    rows = db_api.console_session_get_all_by_instance(
+                  [first['uuid']])[0] == db_sessions.REDEEM_OK
+    db_sessions.console_session_finish([(first['uuid'], 'done', 5, 6)])
+    rows = db_sessions.console_session_get_all_by_instance(
         admin, token['instance_uuid'])
     assert [(row['close_reason'], row['bytes_to_client'])
             for row in rows if row['uuid'] == first['uuid']] == [('done', 5)]

@@ -9,25 +9,9 @@ here, so ``status`` is always ``enabled``.
 """
 
 from consolehub.api import util
+from consolehub.api.views import services as views
 from consolehub import policy
 from consolehub.policies import services as service_policies
-
-ZONE = 'nova'
-
-
-def view(service):
-    """The API's representation of a service dict."""
-    return {
-        'id': service['id'],
-        'binary': service['binary'],
-        'host': service['host'],
-        'zone': ZONE,
-        'state': 'up' if service['is_up'] else 'down',
-        'status': 'enabled',
-        'updated_at': util.isotime(service['last_seen_at']),
-        'disabled_reason': None,
-        'forced_down': False,
-    }
 
 
 def list_services(req):
@@ -36,4 +20,4 @@ def list_services(req):
     policy.authorize(context, service_policies.INDEX, {})
     services = util.compute_api(req).service_get_all(context)
     return util.json_response(
-        req, {'services': [view(service) for service in services]})
+        req, {'services': [views.service(row) for row in services]})

@@ -6,23 +6,21 @@ token goes back to the API caller once, inside ``access_url``, and is never
 logged.
 """
 
-import hashlib
-import secrets
 import urllib.parse
 
 from consolehub.conf import CONF
-from consolehub.console import types as console_types
-from consolehub.db import api as db_api
+from consolehub.db import console_auth_tokens as db_tokens
 from consolehub import exception
+from consolehub.objects import console_types
+from consolehub.objects import secret
 
 #: Upper bound on a token presented to the proxy; anything longer is
 #: refused before it is hashed.
 MAX_TOKEN_LENGTH = 256
 
 
-def hash_token(raw_token):
-    """Hex SHA-256 of ``raw_token`` (a str), as stored in the database."""
-    return hashlib.sha256(raw_token.encode('utf-8')).hexdigest()
+#: The digest of a raw token, as stored (hex SHA-256).
+hash_token = secret.hash_secret
 
 
 def access_url(console_type, raw_token):
@@ -53,8 +51,8 @@ def mint(context, console_type, host, port, instance_uuid,
     :returns: ``(raw_token, row)``; the caller hands ``raw_token`` to the
         user and must not store or log it.
     """
-    raw_token = secrets.token_urlsafe(32)
-    row = db_api.console_auth_token_create(
+    raw_token = secret.new_urlsafe_token()
+    row = db_tokens.console_auth_token_create(
         context, token_hash=hash_token(raw_token),
         console_type=console_type[1], host=host, port=port,
         internal_access_path=internal_access_path,
@@ -70,4 +68,5 @@ def validate(context, raw_token):
     """
     if not raw_token or len(raw_token) > MAX_TOKEN_LENGTH:
         raise exception.InvalidToken()
-    return db_api.console_auth_token_get_valid(context, hash_token(raw_token))
+    return db_tokens.console_auth_token_get_valid(context,
+                                                  hash_token(raw_token))

@@ -7,6 +7,8 @@ guest, ``type`` the client that speaks it in the browser.
 
 import collections
 
+from consolehub import exception
+
 ConsoleType = collections.namedtuple(
     'ConsoleType', ['protocol', 'type', 'base_url_option', 'token_in_path'])
 
@@ -33,3 +35,26 @@ KNOWN = {
     ('spice', 'spice-direct'), ('serial', 'serial'), ('rdp', 'rdp-html5'),
     ('mks', 'webmks'),
 }
+
+#: Protocols that libvirt, hence consolehub, never implements.
+NOT_IMPLEMENTED = ('rdp', 'mks')
+
+
+def check_requested(protocol, console_type):
+    """Whether the API can serve a console of ``(protocol, console_type)``.
+
+    Errors as Nova's (compute API reference, "Server Consoles"):
+
+    :raises ConsoleTypeInvalid: a pair Nova does not know (400).
+    :raises ConsoleProtocolNotImplemented: RDP and MKS (501).
+    :raises ConsoleTypeNotServed: a pair we do not serve (400).
+    """
+    pair = (protocol, console_type)
+    if pair not in KNOWN:
+        raise exception.ConsoleTypeInvalid(console_type=console_type,
+                                           protocol=protocol)
+    if protocol in NOT_IMPLEMENTED:
+        raise exception.ConsoleProtocolNotImplemented(
+            protocol=protocol.upper())
+    if pair not in SUPPORTED:
+        raise exception.ConsoleTypeNotServed(console_type=console_type)

@@ -1,0 +1,116 @@
+"""A server as Nova's ``/v2.1/servers`` shows it (compute API reference,
+"Servers"); what each microversion adds is in
+:data:`consolehub.api.microversion.VERSIONS`."""
+
+import hashlib
+
+from consolehub.api import microversion
+from consolehub.api import util
+from consolehub.api.views import links
+from consolehub import context as consolehub_context
+from consolehub.objects import flavor as flavor_obj
+from consolehub import policy
+from consolehub.policies import servers as server_policies
+
+#: Our status -> Nova's OS-EXT-STS:vm_state and power_state.
+VM_STATES = {'BUILD': 'building', 'ACTIVE': 'active', 'SHUTOFF': 'stopped',
+             'ERROR': 'error', 'DELETED': 'deleted'}
+POWER_STATES = {'ACTIVE': 1, 'SHUTOFF': 4}
+
+
+def _host_status(host, services):
+    if not host:
+        return ''
+    if host not in services:
+        return 'UNKNOWN'
+    return 'UP' if services[host] else 'DOWN'
+
+
+class ServerViewBuilder(object):
+    """Builds server views for one request; policy is checked once."""
+
+    def __init__(self, req):
+        self.req = req
+        context = util.request_context(req)
+        target = {'project_id': context.project_id}
+        self.extended = policy.allowed(
+            context, server_policies.EXTENDED_ATTRIBUTES, target)
+        self.services = None
+        if (microversion.is_at_least(req, '2.16') and policy.allowed(
+                context, server_policies.HOST_STATUS, target)):
+            self.services = {
+                row['host']: row['is_up'] for row in
+                util.compute_api(req).service_get_all(
+                    consolehub_context.get_admin_context())}
+
+    def basic(self, instance):
+        """``{"id", "name", "links"}``."""
+        return {'id': instance['uuid'], 'name': instance['name'],
+                'links': links.links(self.req, 'servers', instance['uuid'])}
+
+    def detail(self, instance):
+        """The full server body at the request's microversion."""
+        req = self.req
+        status = instance['status']
+        flavor_id = flavor_obj.flavor_id_of(instance)
+        host_id = ''
+        if instance['host']:
+            host_id = hashlib.sha224(
+                (instance['project_id'] + instance['host']).encode(
+                    'utf-8')).hexdigest()
+        body = dict(self.basic(instance), **{
+            'status': status,
+            'tenant_id': instance['project_id'],
+            'user_id': instance['user_id'],
+            'created': util.isotime(instance['created_at']),
+            'updated': util.isotime(instance['updated_at'] or
+                                    instance['created_at']),
+            'hostId': host_id,
+            # Guests boot no image: Nova's view of a volume-backed server.
+            'image': '',
+            'flavor': {'id': flavor_id, 'links': [{
+                'rel': 'bookmark',
+                'href': '%s/flavors/%s' % (req.application_url,
+                                           flavor_id)}]},
+            'addresses': {},
+            'metadata': {},
+            'accessIPv4': '',
+            'accessIPv6': '',
+            'key_name': None,
+            'config_drive': '',
+            'OS-DCF:diskConfig': 'MANUAL',
+            'OS-EXT-STS:vm_state': VM_STATES.get(status, 'error'),
+            'OS-EXT-STS:power_state': POWER_STATES.get(status, 0),
+            'OS-EXT-STS:task_state': instance['task_state'],
+            'os-extended-volumes:volumes_attached': [],
+        })
+        if status in ('ACTIVE', 'BUILD'):
+            body['progress'] = 100 if status == 'ACTIVE' else 0
+        if instance['fault'] and status == 'ERROR':
+            body['fault'] = {'code': 500, 'message': instance['fault'],
+                             'created': body['updated']}
+        if self.extended:
+            body['OS-EXT-SRV-ATTR:host'] = instance['host']
+            body['OS-EXT-SRV-ATTR:hypervisor_hostname'] = instance['host']
+            body['OS-EXT-SRV-ATTR:instance_name'] = (
+                'instance-%s' % instance['uuid'])
+            if microversion.is_at_least(req, '2.3'):
+                body.update({
+                    'OS-EXT-SRV-ATTR:reservation_id': None,
+                    'OS-EXT-SRV-ATTR:launch_index': 0,
+                    'OS-EXT-SRV-ATTR:hostname': instance['name'],
+                    'OS-EXT-SRV-ATTR:kernel_id': '',
+                    'OS-EXT-SRV-ATTR:ramdisk_id': '',
+                    'OS-EXT-SRV-ATTR:root_device_name': None,
+                    'OS-EXT-SRV-ATTR:user_data': None,
+                })
+        if microversion.is_at_least(req, '2.9'):
+            body['locked'] = False
+        if self.services is not None:
+            body['host_status'] = _host_status(instance['host'],
+                                               self.services)
+        if microversion.is_at_least(req, '2.19'):
+            body['description'] = None
+        if microversion.is_at_least(req, '2.26'):
+            body['tags'] = []
+        return body

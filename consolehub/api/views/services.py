@@ -1,0 +1,22 @@
+"""A compute service as Nova's ``os-services`` shows it (Nova API
+reference, "List Compute Services")."""
+
+from consolehub.api import util
+
+#: The availability zone every host is in.
+ZONE = 'nova'
+
+
+def service(row):
+    """The body of one service row (with ``is_up``)."""
+    return {
+        'id': row['id'],
+        'binary': row['binary'],
+        'host': row['host'],
+        'zone': ZONE,
+        'state': 'up' if row['is_up'] else 'down',
+        'status': 'enabled',
+        'updated_at': util.isotime(row['last_seen_at']),
+        'disabled_reason': None,
+        'forced_down': False,
+    }

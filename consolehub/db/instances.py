@@ -1,0 +1,131 @@
+"""Queries of ``instances``.
+
+Every query is scoped to ``context.project_id`` unless the context is an
+admin's, so a caller can never see or change another project's rows by
+guessing a UUID. A deleted instance keeps its row, with ``deleted_at``
+set; queries see live rows only.
+"""
+
+from oslo_utils import timeutils
+from oslo_utils import uuidutils
+import sqlalchemy as sa
+
+from consolehub.db import console_sessions
+from consolehub.db import engine
+from consolehub.db import models
+from consolehub.db import visibility
+from consolehub import exception
+
+_INSTANCES = visibility.INSTANCES
+
+
+def _instance_dicts(session, query):
+    return [dict(row) for row in session.execute(query).mappings()]
+
+
+def instance_create(context, values):
+    """Create an instance for the context's project and user.
+
+    :param values: column values (``name``, ``status``, ``host``,
+        ``memory_mb``, ``vcpus``, ...); ``uuid`` is made here.
+    :returns: the new row as a dict.
+    """
+    with engine.writer(context) as session:
+        row = models.Instance(
+            uuid=uuidutils.generate_uuid(), project_id=context.project_id,
+            user_id=context.user_id, **values)
+        session.add(row)
+        session.flush()
+        return engine.as_dict(row)
+
+
+def instance_get(context, instance_uuid):
+    """The live instance with this UUID; raises InstanceNotFound."""
+    with engine.reader(context) as session:
+        found = _instance_dicts(session, visibility.instance_query(
+            context, _INSTANCES).where(_INSTANCES.c.uuid == instance_uuid))
+    if not found:
+        raise exception.InstanceNotFound(instance_id=instance_uuid)
+    return found[0]
+
+
+def instance_get_all(context, limit, marker=None, project_id=None):
+    """Up to ``limit`` live instances, oldest first, after ``marker``.
+
+    :param project_id: only this project's (for an admin listing one
+        project); None: every project the context may see.
+    :raises MarkerNotFound: if ``marker`` names no visible instance.
+    """
+    with engine.reader(context) as session:
+        query = visibility.instance_query(
+            context, _INSTANCES).order_by(_INSTANCES.c.id)
+        if project_id is not None:
+            query = query.where(_INSTANCES.c.project_id == project_id)
+        if marker is not None:
+            try:
+                marker_row = visibility.instance_row(session, context, marker)
+            except exception.InstanceNotFound:
+                raise exception.MarkerNotFound(marker=marker)
+            query = query.where(_INSTANCES.c.id > marker_row.id)
+        return _instance_dicts(session, query.limit(limit))
+
+
+def instance_get_all_by_host(context, host):
+    """Every live instance placed on ``host`` (for the agent's start-up)."""
+    with engine.reader(context) as session:
+        return _instance_dicts(session, visibility.instance_query(
+            context, _INSTANCES).where(_INSTANCES.c.host == host))
+
+
+def instance_count_by_host(context):
+    """``{host: number of live instances}`` over every project."""
+    with engine.reader(context) as session:
+        rows = session.execute(
+            sa.select(_INSTANCES.c.host, sa.func.count())
+            .where(_INSTANCES.c.deleted_at.is_(None))
+            .group_by(_INSTANCES.c.host)).all()
+        return {host: count for host, count in rows}
+
+
+def instance_update(context, instance_uuid, values, expected_status=None):
+    """Update a live instance's columns and return the new row.
+
+    :param expected_status: if given, a status or tuple of statuses the
+        instance must be in; otherwise InstanceInvalidState is raised and
+        nothing changes. This makes BUILD -> ACTIVE lose cleanly to a
+        concurrent delete.
+    """
+    with engine.writer(context) as session:
+        row = visibility.instance_row(session, context, instance_uuid)
+        if expected_status is not None:
+            allowed = ((expected_status,) if isinstance(expected_status, str)
+                       else tuple(expected_status))
+            if row.status not in allowed:
+                raise exception.InstanceInvalidState(
+                    instance_id=instance_uuid, status=row.status,
+                    action='update', expected=' or '.join(allowed))
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.flush()
+        return engine.as_dict(row)
+
+
+def instance_destroy(context, instance_uuid, status, session_end_reason):
+    """Mark an instance deleted and drop its console tokens, atomically.
+
+    :param status: the status the row keeps (``DELETED``).
+    :param session_end_reason: the reason its open console sessions are
+        marked to end with; the proxy closes them at its next check.
+    :returns: the row as a dict.
+    """
+    with engine.writer(context) as session:
+        row = visibility.instance_row(session, context, instance_uuid)
+        row.status = status
+        row.deleted_at = timeutils.utcnow()
+        session.execute(sa.delete(models.ConsoleAuthToken).where(
+            models.ConsoleAuthToken.instance_uuid == instance_uuid))
+        console_sessions.request_end(
+            session, session_end_reason,
+            models.ConsoleSession.instance_uuid == instance_uuid)
+        session.flush()
+        return engine.as_dict(row)

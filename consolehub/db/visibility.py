@@ -1,0 +1,39 @@
+"""Which instances a caller may see: the one rule every query applies.
+
+A live instance (``deleted_at`` unset) of the context's project, or of
+any project for an admin context. Guessing another project's UUID finds
+nothing.
+"""
+
+import sqlalchemy as sa
+
+from consolehub.db import models
+from consolehub import exception
+
+INSTANCES = models.Instance.__table__
+
+
+def instance_query(context, selectable=models.Instance):
+    """A SELECT of the live instances ``context`` may see.
+
+    :param selectable: the ORM class for ORM rows (to change them), or
+        :data:`INSTANCES` (or columns of it) for plain rows: read-only
+        paths skip the ORM, which costs more than the query itself on an
+        indexed lookup.
+    """
+    query = sa.select(selectable).where(INSTANCES.c.deleted_at.is_(None))
+    if not context.is_admin:
+        query = query.where(INSTANCES.c.project_id == context.project_id)
+    return query
+
+
+def instance_row(session, context, instance_uuid):
+    """The ORM row of a visible instance, in ``session``.
+
+    :raises InstanceNotFound: if ``context`` may not see it or it is gone.
+    """
+    row = session.scalars(instance_query(context).where(
+        INSTANCES.c.uuid == instance_uuid)).first()
+    if row is None:
+        raise exception.InstanceNotFound(instance_id=instance_uuid)
+    return row

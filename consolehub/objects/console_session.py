@@ -1,0 +1,84 @@
+"""Console sessions: one websocket (or one SPICE session's channels)
+through the console proxy, from token redeem to close.
+
+The close reasons below are every reason a session row or a close frame
+can give; the proxy, the API and the instance's delete share them.
+"""
+
+from consolehub.db import console_sessions as db_sessions
+
+#: Outcomes of :func:`redeem`.
+REDEEM_OK = db_sessions.REDEEM_OK
+REDEEM_INVALID = db_sessions.REDEEM_INVALID
+REDEEM_USED = db_sessions.REDEEM_USED
+REDEEM_LIMIT = db_sessions.REDEEM_LIMIT
+
+# Close reasons, recorded in session rows and sent in close frames.
+REASON_CLIENT_CLOSED = 'client closed'
+REASON_GUEST_CLOSED = 'console closed'
+REASON_UNREACHABLE = 'cannot reach console'
+REASON_BINARY_ONLY = 'binary frames only'
+REASON_STOPPING = 'console proxy stopping'
+REASON_TOKEN_EXPIRED = 'console token expired'
+REASON_IDLE = 'idle timeout'
+REASON_LIMIT = 'too many console sessions for this instance'
+REASON_RESTARTED = 'console proxy restarted'
+REASON_ENDED_BY_ADMIN = 'ended by an administrator'
+REASON_INSTANCE_DELETED = 'instance deleted'
+
+
+def redeem(token_digest, console_type, client_address, single_use,
+           max_sessions, ending=()):
+    """Redeem a console token into a new session, in one transaction.
+
+    See :func:`consolehub.db.console_sessions.console_session_redeem`.
+
+    :returns: ``(outcome, token dict or None, session dict or None)``.
+    :raises DatabaseUnavailable: nothing changed; try again later.
+    """
+    return db_sessions.console_session_redeem(
+        token_digest, console_type, client_address, single_use,
+        max_sessions, ending)
+
+
+def finish(ends):
+    """Record sessions' ends in one transaction.
+
+    :param ends: iterable of ``(session uuid, close reason, bytes to the
+        client, bytes to the guest)``.
+    """
+    db_sessions.console_session_finish(ends)
+
+
+def end_all_open(context, reason):
+    """End every open session row (a proxy starting finds its old ones).
+
+    :returns: how many (int).
+    """
+    return db_sessions.console_session_end_all_open(context, reason)
+
+
+def get_all_by_instance(context, instance_uuid):
+    """Every session (dicts) of a visible instance, newest first.
+
+    :raises InstanceNotFound: the instance is not visible.
+    """
+    return db_sessions.console_session_get_all_by_instance(context,
+                                                           instance_uuid)
+
+
+def request_end(context, instance_uuid, session_uuid, reason):
+    """Ask the proxy to end an open session of a visible instance.
+
+    :raises InstanceNotFound, ConsoleSessionNotFound.
+    :returns: the session row (dict).
+    """
+    return db_sessions.console_session_request_end(
+        context, instance_uuid, session_uuid, reason)
+
+
+def ends_requested(context, session_uuids):
+    """``{session uuid: reason}`` of the given open sessions that must end
+    (asked by an administrator, or their instance was deleted)."""
+    return db_sessions.console_session_ends_requested(
+        context, session_uuids, REASON_INSTANCE_DELETED)

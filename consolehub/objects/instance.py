@@ -1,0 +1,87 @@
+"""Instances: their states and the rules on them.
+
+``status`` is what the native API shows and what Nova calls the server
+status (BUILD, ACTIVE, SHUTOFF, ERROR, DELETED); ``task_state`` is the
+work in progress, as Nova's task_state (None or ``deleting``).
+"""
+
+from consolehub.db import instances as db_instances
+from consolehub import exception
+from consolehub.objects import console_session
+
+BUILD = 'BUILD'
+ACTIVE = 'ACTIVE'
+SHUTOFF = 'SHUTOFF'
+ERROR = 'ERROR'
+DELETED = 'DELETED'
+
+TASK_DELETING = 'deleting'
+
+
+def create(context, name, memory_mb, vcpus, host):
+    """Record a new instance in BUILD for the context's project and user.
+
+    :param host: the compute host it is placed on, or None for none.
+    :returns: the row (dict).
+    """
+    return db_instances.instance_create(context, {
+        'name': name, 'status': BUILD, 'host': host,
+        'memory_mb': memory_mb, 'vcpus': vcpus})
+
+
+def get(context, instance_uuid):
+    """The visible live instance (dict); raises InstanceNotFound."""
+    return db_instances.instance_get(context, instance_uuid)
+
+
+def get_all(context, limit, marker=None, project_id=None):
+    """Up to ``limit`` visible instances (dicts), oldest first.
+
+    :param marker: the UUID of the last instance of the previous page.
+    :param project_id: only this project's instances (an admin listing
+        one project); None: all the context may see.
+    :raises MarkerNotFound: ``marker`` names no visible instance.
+    """
+    return db_instances.instance_get_all(context, limit, marker, project_id)
+
+
+def get_all_by_host(context, host):
+    """Every live instance placed on ``host`` (dicts)."""
+    return db_instances.instance_get_all_by_host(context, host)
+
+
+def count_by_host(context):
+    """``{host: number of live instances}`` over every project."""
+    return db_instances.instance_count_by_host(context)
+
+
+def update(context, instance_uuid, values, expected_status=None):
+    """Change columns of a live instance; returns the new row (dict).
+
+    :param expected_status: a status or tuple of statuses the instance
+        must be in, else InstanceInvalidState and nothing changes.
+    """
+    return db_instances.instance_update(context, instance_uuid, values,
+                                        expected_status)
+
+
+def destroy(context, instance_uuid):
+    """Mark the instance DELETED, drop its console tokens and mark its
+    open console sessions to end, in one transaction."""
+    return db_instances.instance_destroy(
+        context, instance_uuid, DELETED,
+        console_session.REASON_INSTANCE_DELETED)
+
+
+def check_console_allowed(instance):
+    """Whether a console may be opened on ``instance`` (a dict) now.
+
+    :raises InstanceInvalidState: it is not ACTIVE.
+    :raises InstanceBeingDeleted: a delete is in progress.
+    """
+    if instance['status'] != ACTIVE:
+        raise exception.InstanceInvalidState(
+            instance_id=instance['uuid'], status=instance['status'],
+            action='a console', expected=ACTIVE)
+    if instance['task_state'] == TASK_DELETING:
+        raise exception.InstanceBeingDeleted(instance_id=instance['uuid'])
