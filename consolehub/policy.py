@@ -11,6 +11,11 @@ from consolehub import policies
 _ENFORCER = None
 _LOCK = threading.Lock()
 
+#: Keystone's default role hierarchy (``keystone-manage bootstrap``): a
+#: role implies these. Keystone expands a token's roles itself; API tokens
+#: of ``[api] auth_strategy = token`` are expanded here the same way.
+IMPLIED_ROLES = {'admin': ('member', 'reader'), 'member': ('reader',)}
+
 
 def get_enforcer():
     """The process's oslo.policy Enforcer (also for oslopolicy tools)."""
@@ -27,8 +32,13 @@ def allowed(context, action, target):
 
     :param target: dict of the target's attributes, e.g. ``project_id``.
     """
-    return get_enforcer().authorize(action, target,
-                                    context.to_policy_values())
+    # A plain copy: oslo.context's mapping keeps its own roles otherwise.
+    credentials = dict(context.to_policy_values())
+    roles = set(credentials['roles'] or ())
+    for role in list(roles):
+        roles.update(IMPLIED_ROLES.get(role, ()))
+    credentials['roles'] = sorted(roles)
+    return get_enforcer().authorize(action, target, credentials)
 
 
 def authorize(context, action, target):

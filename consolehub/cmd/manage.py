@@ -28,7 +28,7 @@ def _db_version():
 def _token_create():
     raw_token = api_token.create(
         consolehub_context.get_admin_context(), CONF.category.project_id,
-        CONF.category.user_id, CONF.category.role or [])
+        CONF.category.user_id, CONF.category.role or ['member'])
     print('Created a token for user %s in project %s; it is shown once:'
           % (CONF.category.user_id, CONF.category.project_id))
     print(raw_token)
@@ -51,7 +51,9 @@ def _add_parsers(subparsers):
     create.add_argument('--project-id', required=True)
     create.add_argument('--user-id', required=True)
     create.add_argument('--role', action='append',
-                        help='A role of the token; repeat for several.')
+                        help='A role of the token; repeat for several. '
+                             'Default: member (reader, member and admin '
+                             'are the roles the default policy knows).')
     create.set_defaults(func=_token_create)
 
 

@@ -1,20 +1,20 @@
 """Policy defaults for console sessions (administrators only)."""
 
-from oslo_policy import policy
+from consolehub.policies import base
 
 INDEX = 'consolehub:console-sessions:index'
 DELETE = 'consolehub:console-sessions:delete'
 
 rules = [
-    policy.DocumentedRuleDefault(
-        INDEX, 'rule:admin_api',
+    base.project_rule(
+        INDEX, base.ADMIN,
         'List the console sessions of an instance.',
         [{'method': 'GET',
           'path': '/instances/{instance_id}/console-sessions'},
          {'method': 'GET',
           'path': '/servers/{server_id}/console-sessions'}]),
-    policy.DocumentedRuleDefault(
-        DELETE, 'rule:admin_api',
+    base.project_rule(
+        DELETE, base.ADMIN,
         'End an open console session of an instance.',
         [{'method': 'DELETE',
           'path': '/instances/{instance_id}/console-sessions/{session_id}'},

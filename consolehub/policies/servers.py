@@ -1,8 +1,6 @@
 """Policy defaults for the Nova-compatible /v2.1 servers, flavors and
 console auth tokens."""
 
-from oslo_policy import policy
-
 from consolehub.policies import base
 
 PREFIX = 'consolehub:servers:%s'
@@ -19,16 +17,15 @@ _VIEWS = [{'method': 'GET', 'path': _SERVERS},
           {'method': 'GET', 'path': _SERVER}]
 
 rules = [
-    policy.DocumentedRuleDefault(
-        PREFIX % name, check, description, operations)
+    base.project_rule(PREFIX % name, check, description, operations)
     for name, check, description, operations in [
-        ('index', base.PROJECT_MEMBER_OR_ADMIN, 'List servers.',
+        ('index', base.PROJECT_READER_OR_ADMIN, 'List servers.',
          [{'method': 'GET', 'path': _SERVERS}]),
-        ('detail', base.PROJECT_MEMBER_OR_ADMIN, 'List servers in detail.',
+        ('detail', base.PROJECT_READER_OR_ADMIN, 'List servers in detail.',
          [{'method': 'GET', 'path': _SERVERS + '/detail'}]),
         ('index:get_all_tenants', base.ADMIN,
          'List the servers of every project (all_tenants).', _VIEWS[:2]),
-        ('show', base.PROJECT_MEMBER_OR_ADMIN, 'Show a server.',
+        ('show', base.PROJECT_READER_OR_ADMIN, 'Show a server.',
          [{'method': 'GET', 'path': _SERVER}]),
         ('show:extended-attributes', base.ADMIN,
          'See OS-EXT-SRV-ATTR:* (the host) in server views.', _VIEWS),
@@ -40,12 +37,12 @@ rules = [
          [{'method': 'DELETE', 'path': _SERVER}]),
     ]
 ] + [
-    policy.DocumentedRuleDefault(
+    base.project_rule(
         FLAVORS, '@', 'List and show the built-in flavors.',
         [{'method': 'GET', 'path': '/v2.1/flavors'},
          {'method': 'GET', 'path': '/v2.1/flavors/detail'},
          {'method': 'GET', 'path': '/v2.1/flavors/{flavor_id}'}]),
-    policy.DocumentedRuleDefault(
+    base.project_rule(
         CONSOLE_AUTH_TOKEN, base.ADMIN,
         'Show the connection a console auth token grants, for an external '
         'console proxy.',

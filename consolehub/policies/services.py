@@ -1,12 +1,12 @@
 """Policy defaults for /os-services: administrators only."""
 
-from oslo_policy import policy
+from consolehub.policies import base
 
 INDEX = 'consolehub:os-services:index'
 
 rules = [
-    policy.DocumentedRuleDefault(
-        INDEX, 'rule:admin_api',
+    base.project_rule(
+        INDEX, base.ADMIN,
         'List the compute agents and whether each is up or down.',
         [{'method': 'GET', 'path': '/os-services'}]),
 ]

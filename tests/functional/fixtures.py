@@ -18,6 +18,8 @@ variable                   project       user   roles
 ``CONSOLEHUB_TOKEN_A``     project-a     user-a member
 ``CONSOLEHUB_TOKEN_B``     project-b     user-b member
 ``CONSOLEHUB_TOKEN_ADMIN`` admin-project admin  admin
+``CONSOLEHUB_TOKEN_READER`` project-a    user-r reader
+``CONSOLEHUB_TOKEN_NOROLE`` project-a    user-n (none)
 ========================== ============= ====== ======
 
 The compute agent's ``[DEFAULT] host`` is ``gabbi-compute``.
@@ -67,6 +69,8 @@ CALLERS = {
     'CONSOLEHUB_TOKEN_A': ('project-a', 'user-a', ['member']),
     'CONSOLEHUB_TOKEN_B': ('project-b', 'user-b', ['member']),
     'CONSOLEHUB_TOKEN_ADMIN': ('admin-project', 'admin', ['admin']),
+    'CONSOLEHUB_TOKEN_READER': ('project-a', 'user-r', ['reader']),
+    'CONSOLEHUB_TOKEN_NOROLE': ('project-a', 'user-n', []),
 }
 
 #: JSON bodies of exactly oslo.middleware's default ``[oslo_middleware]

@@ -4,18 +4,18 @@ import sqlalchemy as sa
 import webob
 
 from consolehub.api.middleware import auth
-from consolehub.objects import secret
 from consolehub.api.middleware import fault
 from consolehub.db import api_tokens as db_api_tokens
 from consolehub.db import engine as db_engine
-from consolehub.objects import instance as instance_obj
 from consolehub.db import models
+from consolehub.objects import instance as instance_obj
+from consolehub.objects import secret
 
 
 def test_token_strategy_maps_a_token_to_its_project(load_app, admin,
                                                     project_a):
     db_api_tokens.api_token_create(admin, secret.hash_secret('secret-a'),
-                                   'project-a', 'alice', [])
+                                   'project-a', 'alice', ['member'])
     instance_obj.create(project_a, 'mine', 64, 1, None)
     app = load_app('token')
     response = webob.Request.blank(
@@ -84,7 +84,7 @@ def test_known_tokens_are_cached_by_hash(load_app, admin, overrides):
     # An unknown token is not remembered: once created it works at once.
     assert _status(app, 'late-token') == 401
     db_api_tokens.api_token_create(admin, secret.hash_secret('late-token'),
-                                   'project-a', 'alice', [])
+                                   'project-a', 'alice', ['member'])
     assert _status(app, 'late-token') == 200
     # A known one is: it outlives its row for the cache's lifetime.
     _delete_api_tokens()
@@ -96,7 +96,7 @@ def test_zero_cache_seconds_looks_up_every_request(load_app, admin,
     overrides.set('token_cache_seconds', 0, group='api')
     app = load_app('token')
     db_api_tokens.api_token_create(admin, secret.hash_secret('short-lived'),
-                                   'project-a', 'alice', [])
+                                   'project-a', 'alice', ['member'])
     assert _status(app, 'short-lived') == 200
     _delete_api_tokens()
     assert _status(app, 'short-lived') == 401
