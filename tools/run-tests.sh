@@ -14,4 +14,4 @@ if [ ! -x .venv/bin/tox ]; then
     .venv/bin/pip install -q --upgrade pip
     .venv/bin/pip install -q 'tox>=4'
 fi
-exec .venv/bin/tox -e py3,functional-postgresql,functional-mysql,pep8 "$@"
+exec .venv/bin/tox -e py3,functional-postgresql,functional-mysql,pep8,docs "$@"

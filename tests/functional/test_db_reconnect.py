@@ -1,7 +1,7 @@
 """oslo.db's handling of lost database connections, on PostgreSQL/MariaDB.
 
 consolehub's engine comes from oslo.db's enginefacade, which gives us
-two things (see README, "Running on several hosts"):
+two things (see the documentation, "Running on several hosts"):
 
 * ``[database] max_retries``/``retry_interval``: at start-up, the first
   connection is retried that many times, so services may start before the
