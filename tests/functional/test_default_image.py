@@ -121,13 +121,16 @@ def test_image_is_a_small_qcow2(image):
     assert os.path.getsize(image) < 32 * 1024 * 1024
 
 
-def test_shell_on_serial_and_vga_with_banner(boot, guest_uuid, tmp_path):
+def test_shell_on_serial_and_vga_with_banner(boot, guest_uuid):
     guest = boot()
     prompt_end = _wait_for_shell(guest, guest_uuid)
     word = 'word-' + secrets.token_hex(6)
     guest.type('echo %s' % word)
     # The echo of the typed line, then the command's output on its own line.
-    guest.wait_for_serial(r'\n%s\r?\n' % word, prompt_end, 30)
+    echoed = guest.wait_for_serial(r'\n%s\r?\n' % word, prompt_end, 30)
+    # init respawns the shell, banner first, when it exits.
+    guest.type('exit')
+    _wait_for_shell(guest, guest_uuid, echoed.end())
 
     # tty1 is the VGA console: its own banner and shell.
     screen = guest.wait_for_vga_text(BANNER % (guest_uuid, '/dev/tty1'))
