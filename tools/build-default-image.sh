@@ -172,8 +172,8 @@ mkdir -p "$root"/{bin,dev,etc/acpi/PWRF,etc/init.d,lib/modules,proc,root}
 mkdir -p "$root"/{run,sbin,sys,tmp,usr/bin,usr/sbin,var/log}
 chmod 1777 "$root/tmp"
 cp "$work/busybox/bin/busybox" "$root/bin/busybox"
-# The kernel runs /init; busybox runs as init when called so. The other
-# applet links are made at boot (rcS), /bin/sh is needed before that.
+# The kernel runs /init: busybox runs the applet its name says, init.
+# The other applet links are made at boot (rcS); /bin/sh runs rcS.
 ln -s bin/busybox "$root/init"
 ln -s busybox "$root/bin/sh"
 
@@ -239,6 +239,7 @@ chmod 755 "$root/etc/init.d/rcS" "$root/etc/console-shell" \
 
 # --- Disk: MBR, one bootable FAT partition, SYSLINUX --------------------
 
+# SERIAL: the boot loader's own messages on the serial port as well.
 cat > "$work/syslinux.cfg" <<EOF
 SERIAL 0 115200
 DEFAULT linux
