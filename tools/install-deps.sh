@@ -1,8 +1,10 @@
 #!/bin/bash
 # Installs what consolehub needs from Debian on this machine: QEMU and the
-# libvirt library (embedded QEMU driver, no daemon), noVNC, spice-html5 and
-# a C toolchain for libvirt-python (and uwsgi). With --test, also Chromium and
-# its driver for the browser tests, iproute2 and wrk. Safe to run again.
+# libvirt library (embedded QEMU driver, no daemon), noVNC, spice-html5, a
+# C toolchain for libvirt-python (and uwsgi), and the tools with which
+# tools/build-default-image.sh makes the default guest image. With --test,
+# also Chromium and its driver for the browser tests, iproute2 and wrk.
+# Safe to run again.
 set -euo pipefail
 
 SUDO=""
@@ -11,7 +13,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 packages=(python3 python3-venv python3-dev gcc pkg-config libvirt-dev
-          libvirt-daemon-driver-qemu qemu-system-x86 novnc spice-html5)
+          libvirt-daemon-driver-qemu qemu-system-x86 novnc spice-html5
+          syslinux syslinux-common mtools dosfstools fdisk cpio qemu-utils)
 if [ "${1:-}" = "--test" ]; then
     # iproute2: the network namespace test; wrk: the benchmarks in bench/.
     packages+=(chromium chromium-driver iproute2 wrk)

@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tools/install-deps.sh
+# The default guest image; cached, so only the first run builds it.
+mkdir -p .cache/images
+tools/build-default-image.sh .cache/images/default.qcow2
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
