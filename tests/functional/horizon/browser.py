@@ -2,8 +2,8 @@
 
 A :class:`Page` is one thing a user opens; :meth:`Browser.visit` opens it
 and waits until the page is quiet (the document loaded, no jQuery or
-AngularJS request outstanding and consolehub's log unchanged for
-:data:`QUIET_SECONDS`), then returns a :class:`Visit`: the page's HTTP
+AngularJS request outstanding and no new request in consolehub's access
+log for :data:`QUIET_SECONDS`), then returns a :class:`Visit`: the page's HTTP
 status, Horizon's error messages (``.alert-danger``: Django messages and
 AngularJS toasts), whether Horizon showed its "Server error" page, the
 dashboard's own XHRs and consolehub's requests, and a screenshot.
@@ -212,7 +212,7 @@ class Browser(object):
         visit = Visit(page, self.base_url + fill(page.path))
         mark = self.cloud.access_log.mark()
         self.driver.get(visit.url)
-        self._wait_quiet()
+        self._wait_quiet(mark)
         if page.click:
             mark = self.cloud.access_log.mark()
             self.driver.execute_script('performance.clearResourceTimings()')
@@ -220,7 +220,7 @@ class Browser(object):
                                                 fill(page.click))
             if buttons:
                 buttons[0].click()
-                self._wait_quiet()
+                self._wait_quiet(mark)
             else:
                 visit.unmet.append('no %s to click' % fill(page.click))
         visit.final_url = self.driver.current_url
@@ -287,19 +287,21 @@ class Browser(object):
                 continue
         return texts
 
-    def _wait_quiet(self):
-        """Wait until the page is quiet for :data:`QUIET_SECONDS`.
+    def _wait_quiet(self, mark):
+        """Wait until the page is quiet for :data:`QUIET_SECONDS`: no
+        request outstanding in the page and none new in consolehub's access
+        log since ``mark``.
 
         :raises AssertionError: after :data:`PAGE_TIMEOUT` seconds.
         """
-        state = {'since': None, 'log_size': None}
+        state = {'since': None, 'requests': None}
 
         def quiet():
-            log_size = self.cloud.access_log.mark()
+            requests = len(self.cloud.access_log.since(mark))
             if (not self.driver.execute_script(_QUIET_SCRIPT)
-                    or log_size != state['log_size']):
+                    or requests != state['requests']):
                 state['since'] = None
-                state['log_size'] = log_size
+                state['requests'] = requests
                 return False
             if state['since'] is None:
                 state['since'] = time.monotonic()
