@@ -39,9 +39,8 @@ def missing_openstack():
     """Why Keystone and Horizon cannot run here, or None if they can."""
     for name in ('keystone-manage', 'django-admin', 'uwsgi'):
         if not os.access(openstack_command(name), os.X_OK):
-            return ('%s is not in %s (pip install -r '
-                    'tests/functional/horizon/requirements.txt)'
-                    % (name, openstack_bin_dir()))
+            return ('%s is not in %s (tox -e horizon installs Keystone '
+                    'and Horizon)' % (name, openstack_bin_dir()))
     if not (os.path.exists(servers.CHROMIUM)
             and os.path.exists(servers.CHROMEDRIVER)):
         return 'Chromium and chromium-driver are not installed'
