@@ -26,10 +26,10 @@ BINARY = 'consolehub-compute'
 
 
 @pytest.fixture
-def app(database, overrides, admin):
-    overrides.set('api_paste_config', os.path.abspath(PASTE), group='api')
-    overrides.set('transport_url', 'fake://')
-    overrides.set('auth_strategy', 'token', group='api')
+def app(database, conf_fixture, admin):
+    conf_fixture.config(api_paste_config=os.path.abspath(PASTE),
+                        auth_strategy='token', group='api')
+    conf_fixture.config(transport_url='fake://')
     db_api_tokens.api_token_create(admin, secret.hash_secret('admin-token'),
                                    'ops', 'root', ['admin'])
     db_api_tokens.api_token_create(admin, secret.hash_secret('user-token'),
@@ -79,13 +79,13 @@ def test_os_services_shows_each_agent_up_or_down(app, admin):
     assert seen_1 - seen_2 > datetime.timedelta(seconds=59)
 
 
-def test_os_services_follows_service_down_time(app, admin, overrides):
+def test_os_services_follows_service_down_time(app, admin, conf_fixture):
     db_services.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
     _age('compute-1', 30)
     states = lambda: [s['state'] for s in _call(  # noqa: E731
         app, 'admin-token', 'GET', '/os-services').json['services']]
     assert states() == ['up']
-    overrides.set('service_down_time', 20)
+    conf_fixture.config(service_down_time=20)
     assert states() == ['down']
 
 
@@ -163,9 +163,9 @@ def _active_instance(admin, host):
                                {'status': instance_obj.ACTIVE})
 
 
-def test_a_down_host_answers_503_at_once_naming_it(app, admin, overrides):
+def test_a_down_host_answers_503_at_once_naming_it(app, admin, conf_fixture):
     # The compute call timeout is long; a down host must not wait for it.
-    overrides.set('compute_call_timeout', 60, group='api')
+    conf_fixture.config(compute_call_timeout=60, group='api')
     db_services.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
     instance = _active_instance(admin, 'compute-1')
     _age('compute-1', 61)
