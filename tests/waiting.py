@@ -19,16 +19,24 @@ class TimedOut(AssertionError):
 
 
 def _describe(message, predicate):
+    if callable(message):
+        return message()
     return message or getattr(predicate, '__name__', repr(predicate))
 
 
-def _check_processes(processes, message):
+def _check_processes(processes, message, predicate):
     for process in processes:
         if process.poll() is not None:
+            name = (process.args[0] if isinstance(process.args, (list, tuple))
+                    else process.args)
             raise TimedOut('%s exited with %s while waiting for %s'
-                           % (process.args[0] if isinstance(
-                               process.args, (list, tuple)) else process.args,
-                              process.returncode, message))
+                           % (name, process.returncode,
+                              _describe(message, predicate)))
+
+
+def _timed_out(message, predicate, timeout, value):
+    return TimedOut('%s did not happen within %s s (last value %r)'
+                    % (_describe(message, predicate), timeout, value))
 
 
 def wait_for(predicate, timeout, interval=0.05, message=None, processes=()):
@@ -38,23 +46,23 @@ def wait_for(predicate, timeout, interval=0.05, message=None, processes=()):
         propagates at once (it is a failure, not "not yet").
     :param timeout: seconds before giving up (monotonic clock).
     :param interval: seconds between two calls.
-    :param message: what is awaited, for the failure message.
+    :param message: what is awaited, for the failure message; or a
+        function returning that, called on failure (to tell what was
+        seen last).
     :param processes: ``subprocess.Popen`` objects that must keep running
         meanwhile; one that exits fails the wait at once.
     :raises TimedOut: (an ``AssertionError``) if ``timeout`` passes first
         or a process of ``processes`` exits.
     """
-    message = _describe(message, predicate)
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
-        _check_processes(processes, message)
+        _check_processes(processes, message, predicate)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise TimedOut('%s did not happen within %s s (last value %r)'
-                           % (message, timeout, value))
+            raise _timed_out(message, predicate, timeout, value)
         time.sleep(min(interval, remaining))
 
 
@@ -66,7 +74,6 @@ async def wait_for_async(predicate, timeout, interval=0.01, message=None):
 
     :raises TimedOut: if ``timeout`` seconds pass first.
     """
-    message = _describe(message, predicate)
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -74,6 +81,5 @@ async def wait_for_async(predicate, timeout, interval=0.01, message=None):
             return value
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise TimedOut('%s did not happen within %s s (last value %r)'
-                           % (message, timeout, value))
+            raise _timed_out(message, predicate, timeout, value)
         await asyncio.sleep(min(interval, remaining))

@@ -16,6 +16,7 @@ import pytest
 from websockets.sync import client as ws_client
 
 from tests.functional import servers
+from tests import waiting
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(servers.QEMU_BINARY),
@@ -81,21 +82,27 @@ def test_browser_shows_the_guest_screen(deployment, api, active_instance,
             lambda d: canvas.size['width'] >= 640)
         # SeaBIOS prints its banner, then "No bootable device", in light
         # text on black: some bright pixels, mostly dark ones.
-        fraction = 0.0
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        shot = {}
+
+        def text_on_black():
             png = driver.get_screenshot_as_png()
             box = (canvas.location['x'], canvas.location['y'],
                    canvas.location['x'] + canvas.size['width'],
                    canvas.location['y'] + canvas.size['height'])
-            fraction = _bright_fraction(png, box)
-            if 0.001 < fraction < 0.2:
-                break
-            time.sleep(0.5)
-        (tmp_path / 'console.png').write_bytes(png)
-        assert 0.001 < fraction < 0.2, (
-            'canvas bright-pixel fraction %.4f; see %s'
-            % (fraction, tmp_path / 'console.png'))
+            shot.update(png=png, fraction=_bright_fraction(png, box))
+            return 0.001 < shot['fraction'] < 0.2
+
+        try:
+            waiting.wait_for(
+                text_on_black, 30, interval=0.5,
+                message=lambda: 'a canvas bright-pixel fraction in '
+                                '(0.001, 0.2) (last %.4f, see %s)' % (
+                                    shot['fraction'],
+                                    tmp_path / 'console.png'))
+        finally:
+            if shot:
+                (tmp_path / 'console.png').write_bytes(shot['png'])
+        assert 0.001 < shot['fraction'] < 0.2
     finally:
         driver.quit()
 
@@ -143,10 +150,8 @@ def test_delete_removes_guest_and_refuses_its_tokens(deployment, api):
                        instance['id']).status_code == 404
     assert servers.refusal_status(_ws_url(deployment, token)) == 401
     # No orphan guest: QEMU for that domain is gone.
-    deadline = time.monotonic() + 10
-    while servers.qemu_runs('guest=' + domain):
-        assert time.monotonic() < deadline, 'QEMU of %s still runs' % domain
-        time.sleep(0.1)
+    waiting.wait_for(lambda: not servers.qemu_runs('guest=' + domain), 10,
+                     interval=0.1, message='QEMU of %s exiting' % domain)
     database = os.path.join(deployment.state_path, 'consolehub.sqlite')
     with sqlite3.connect(database) as connection:
         left = connection.execute(

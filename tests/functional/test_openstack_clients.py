@@ -11,7 +11,6 @@ token then opens the guest's VNC console through the noVNC proxy.
 import json
 import os
 import subprocess
-import time
 
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
@@ -24,6 +23,7 @@ import pytest
 from websockets.sync import client as ws_client
 
 from tests.functional import servers
+from tests import waiting
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(servers.QEMU_BINARY),
@@ -58,12 +58,13 @@ def _assert_console_opens(deployment, url):
 
 
 def _wait_active(get, server_id, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while True:
+    """``get(server_id)`` once the server has left BUILD; ACTIVE."""
+    def built():
         server = get(server_id)
-        if server.status != 'BUILD' or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+        return server if server.status != 'BUILD' else None
+
+    server = waiting.wait_for(built, timeout, interval=0.2,
+                              message='server %s leaving BUILD' % server_id)
     assert server.status == 'ACTIVE'
     return server
 

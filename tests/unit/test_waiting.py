@@ -26,6 +26,16 @@ def test_times_out_naming_what_it_awaited():
         timed_out.value)
 
 
+def test_a_message_function_tells_what_was_seen_last():
+    seen = []
+    with pytest.raises(waiting.TimedOut) as timed_out:
+        waiting.wait_for(lambda: seen.append('x'), timeout=0.05,
+                         interval=0.01,
+                         message=lambda: 'five, after %d' % len(seen))
+    assert str(timed_out.value).startswith('five, after %d did not happen'
+                                           % len(seen))
+
+
 def test_a_process_that_exits_fails_the_wait_at_once():
     process = subprocess.Popen([sys.executable, '-c', 'raise SystemExit(3)'])
     process.wait(30)
