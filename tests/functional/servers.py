@@ -102,6 +102,10 @@ class Deployment(object):
     def api_url(self):
         return 'http://127.0.0.1:%s' % self.api_port
 
+    def console_ws_url(self, token):
+        """The noVNC proxy's websocket URL for console ``token``."""
+        return 'ws://127.0.0.1:%s/?token=%s' % (self.proxy_port, token)
+
     def manage(self, *args):
         """Run consolehub-manage; returns its stdout (str)."""
         return subprocess.run(
@@ -266,3 +270,14 @@ def qemu_runs(pattern):
     ``instance-<uuid>``) exists."""
     return subprocess.run(['pgrep', '-f', pattern],
                           stdout=subprocess.DEVNULL).returncode == 0
+
+
+def kill_guest(instance_uuid):
+    """SIGKILL a QEMU a failed test left behind, found by instance UUID."""
+    out = subprocess.run(['pgrep', '-f', 'instance-%s' % instance_uuid],
+                         capture_output=True, text=True).stdout
+    for pid in out.split():
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except OSError:
+            pass

@@ -15,6 +15,7 @@ import time
 import pytest
 from websockets.sync import client as ws_client
 
+from tests.functional import rfb
 from tests.functional import servers
 from tests import waiting
 
@@ -40,10 +41,6 @@ def active_instance(api):
     api.request('DELETE', '/instances/' + instance['id'])
 
 
-def _ws_url(deployment, token):
-    return 'ws://127.0.0.1:%s/?token=%s' % (deployment.proxy_port, token)
-
-
 def test_websocket_client_reads_the_guest_rfb_banner(
         deployment, api, active_instance):
     started = time.monotonic()
@@ -51,9 +48,9 @@ def test_websocket_client_reads_the_guest_rfb_banner(
     print('time to console URL: %.3f s' % (time.monotonic() - started))
     assert url.startswith('http://127.0.0.1:%s/vnc_lite.html?path=%%3Ftoken'
                           '%%3D' % deployment.proxy_port)
-    with ws_client.connect(_ws_url(deployment, servers.novnc_token(url)),
+    with ws_client.connect(deployment.console_ws_url(servers.novnc_token(url)),
                            open_timeout=10) as websocket:
-        assert websocket.recv(timeout=10) == b'RFB 003.008\n'
+        assert websocket.recv(timeout=10) == rfb.RFB_BANNER
 
 
 def _bright_fraction(png_bytes, box):
@@ -108,7 +105,7 @@ def test_browser_shows_the_guest_screen(deployment, api, active_instance,
 
 
 def test_unknown_token_is_refused_with_401(deployment, active_instance):
-    assert servers.refusal_status(_ws_url(deployment, 'x' * 43)) == 401
+    assert servers.refusal_status(deployment.console_ws_url('x' * 43)) == 401
 
 
 def test_missing_token_is_refused_with_401(deployment, active_instance):
@@ -126,13 +123,13 @@ def test_expired_token_is_refused_with_401(deployment, api, active_instance):
             (int(time.time()) - 1,
              hashlib.sha256(token.encode()).hexdigest())).rowcount
     assert changed == 1
-    assert servers.refusal_status(_ws_url(deployment, token)) == 401
+    assert servers.refusal_status(deployment.console_ws_url(token)) == 401
 
 
 def test_foreign_origin_is_refused_with_403(
         deployment, api, active_instance):
     token = servers.novnc_token(api.console_url(active_instance['id']))
-    status = servers.refusal_status(_ws_url(deployment, token),
+    status = servers.refusal_status(deployment.console_ws_url(token),
                                     origin='http://evil.example.org')
     assert status == 403
 
@@ -148,7 +145,7 @@ def test_delete_removes_guest_and_refuses_its_tokens(deployment, api):
     assert response.status_code == 204
     assert api.request('GET', '/instances/' +
                        instance['id']).status_code == 404
-    assert servers.refusal_status(_ws_url(deployment, token)) == 401
+    assert servers.refusal_status(deployment.console_ws_url(token)) == 401
     # No orphan guest: QEMU for that domain is gone.
     waiting.wait_for(lambda: not servers.qemu_runs('guest=' + domain), 10,
                      interval=0.1, message='QEMU of %s exiting' % domain)
@@ -162,7 +159,7 @@ def test_delete_removes_guest_and_refuses_its_tokens(deployment, api):
 
 def test_raw_tokens_never_reach_the_log(deployment, api, active_instance):
     token = servers.novnc_token(api.console_url(active_instance['id']))
-    with ws_client.connect(_ws_url(deployment, token), open_timeout=10):
+    with ws_client.connect(deployment.console_ws_url(token), open_timeout=10):
         pass
     for name in os.listdir(deployment.state_path):
         if name.endswith(('.log', '.out')):

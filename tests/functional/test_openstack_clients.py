@@ -22,6 +22,7 @@ from openstack import exceptions as sdk_exceptions
 import pytest
 from websockets.sync import client as ws_client
 
+from tests.functional import rfb
 from tests.functional import servers
 from tests import waiting
 
@@ -29,7 +30,6 @@ pytestmark = pytest.mark.skipif(
     not os.path.exists(servers.QEMU_BINARY),
     reason='QEMU (%s) is not installed' % servers.QEMU_BINARY)
 
-RFB_BANNER = b'RFB 003.008\n'
 UNKNOWN_ID = '00000000-0000-4000-8000-000000000000'
 
 
@@ -51,10 +51,9 @@ def _assert_console_opens(deployment, url):
     """The URL's token opens the guest's VNC server through the proxy."""
     assert url.startswith('http://127.0.0.1:%s/vnc_lite.html?path='
                           % deployment.proxy_port), url
-    ws_url = 'ws://127.0.0.1:%s/?token=%s' % (deployment.proxy_port,
-                                              servers.novnc_token(url))
+    ws_url = deployment.console_ws_url(servers.novnc_token(url))
     with ws_client.connect(ws_url, open_timeout=10) as websocket:
-        assert websocket.recv(timeout=10) == RFB_BANNER
+        assert websocket.recv(timeout=10) == rfb.RFB_BANNER
 
 
 def _wait_active(get, server_id, timeout=60.0):
