@@ -6,8 +6,13 @@ A module that uses ``api`` defines its own module-scoped ``deployment``
 
 import pytest
 
+from consolehub.db import engine as db_engine
+from consolehub.db import migration
+from tests.functional import databases
 from tests.functional import servers
 from tests.functional import stack as stack_lib
+
+SQLITE = 'sqlite'
 
 
 @pytest.fixture(scope='module')
@@ -33,3 +38,30 @@ def make_stack(tmp_path_factory):
     yield make
     for stack in stacks:
         stack.close()
+
+
+@pytest.fixture(params=[SQLITE] + list(databases.BACKENDS))
+def any_database(request, conf_fixture, tmp_path):
+    """consolehub's schema at head on SQLite, then on this machine's
+    PostgreSQL, then MariaDB (a fresh database each, dropped afterwards);
+    ``[database] connection`` points at it for the test. Yields the
+    backend's name; skips, saying why, when a server is not reachable.
+    """
+    backend = request.param
+    conf_fixture.config(state_path=str(tmp_path))
+    if backend == SQLITE:
+        conf_fixture.config(
+            connection='sqlite:///%s/consolehub.sqlite' % tmp_path,
+            group='database')
+        database = None
+    else:
+        database = databases.create(backend)
+        conf_fixture.config(connection=database.url, group='database')
+    try:
+        db_engine.reset()
+        migration.db_sync()
+        yield backend
+    finally:
+        db_engine.reset()
+        if database is not None:
+            database.drop()
