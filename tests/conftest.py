@@ -3,6 +3,7 @@
 from oslo_utils import fixture as utils_fixture
 import pytest
 
+from consolehub import context as consolehub_context
 from tests import conf
 
 
@@ -31,3 +32,21 @@ def clock():
     fixture.setUp()
     yield fixture
     fixture.cleanUp()
+
+
+@pytest.fixture
+def project_a():
+    return consolehub_context.RequestContext(project_id='project-a',
+                                             user_id='alice')
+
+
+@pytest.fixture
+def project_b():
+    return consolehub_context.RequestContext(project_id='project-b',
+                                             user_id='bob')
+
+
+@pytest.fixture
+def admin():
+    return consolehub_context.RequestContext(project_id='ops',
+                                             user_id='root', roles=['admin'])

@@ -25,7 +25,6 @@ import threading
 
 import pytest
 
-from consolehub import context as consolehub_context
 from consolehub.db import console_sessions as db_sessions
 from consolehub.objects import console_auth_token
 from consolehub.objects import instance as instance_obj
@@ -41,15 +40,8 @@ TIMEOUT = 60
 
 
 @pytest.fixture
-def owner():
-    """The instance's owner, who asks for its console tokens."""
-    return consolehub_context.RequestContext(project_id='project-a',
-                                             user_id='alice')
-
-
-@pytest.fixture
-def instance(any_database, owner):
-    return instance_obj.create(owner, 'raced', 64, 1, 'race-host')
+def instance(any_database, project_a):
+    return instance_obj.create(project_a, 'raced', 64, 1, 'race-host')
 
 
 def _race(attempt, racers=RACERS):
@@ -78,23 +70,23 @@ def _race(attempt, racers=RACERS):
     return results
 
 
-def _mint(owner, instance):
+def _mint(context, instance):
     _raw_token, row = console_auth_token.mint(
-        owner, NOVNC, '127.0.0.1', 5900, instance['uuid'])
+        context, NOVNC, '127.0.0.1', 5900, instance['uuid'])
     return row['token_hash']
 
 
-def _open_sessions(owner, instance):
+def _open_sessions(context, instance):
     return [session for session in
             db_sessions.console_session_get_all_by_instance(
-                owner, instance['uuid'])
+                context, instance['uuid'])
             if session['ended_at'] is None]
 
 
 def test_racing_redeems_of_a_single_use_token_have_one_winner(
-        owner, instance):
+        project_a, instance):
     for round_number in range(ROUNDS):
-        token_hash = _mint(owner, instance)
+        token_hash = _mint(project_a, instance)
         outcomes = _race(lambda _number: db_sessions.console_session_redeem(
             token_hash, 'novnc', '127.0.0.1', True, 0)[0])
         assert sorted(outcomes, key=str) == (
@@ -102,17 +94,17 @@ def test_racing_redeems_of_a_single_use_token_have_one_winner(
             [db_sessions.REDEEM_USED] * (RACERS - 1)), (
                 round_number, outcomes)
     # One session per token, whoever won.
-    assert len(_open_sessions(owner, instance)) == ROUNDS
+    assert len(_open_sessions(project_a, instance)) == ROUNDS
 
 
 def test_racing_redeems_of_one_token_never_pass_the_session_limit(
-        owner, instance):
+        project_a, instance):
     limit = 2
     # Another client holds one of the two slots all along.
     _outcome, _token, held = db_sessions.console_session_redeem(
-        _mint(owner, instance), 'novnc', '127.0.0.1', True, limit)
+        _mint(project_a, instance), 'novnc', '127.0.0.1', True, limit)
     for round_number in range(ROUNDS):
-        token_hash = _mint(owner, instance)
+        token_hash = _mint(project_a, instance)
         outcomes = _race(lambda _number: db_sessions.console_session_redeem(
             token_hash, 'novnc', '127.0.0.1', True, limit)[0])
         # A loser finds the token used, or (once the winner's session is
@@ -123,7 +115,7 @@ def test_racing_redeems_of_one_token_never_pass_the_session_limit(
                                  db_sessions.REDEEM_USED,
                                  db_sessions.REDEEM_LIMIT}, (
             round_number, outcomes)
-        opened = _open_sessions(owner, instance)
+        opened = _open_sessions(project_a, instance)
         assert len(opened) == limit, (round_number, opened)
         # The winner leaves; the held session stays.
         db_sessions.console_session_finish(

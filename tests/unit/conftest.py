@@ -1,13 +1,13 @@
-"""Shared fixtures: a fresh SQLite schema per test, request contexts.
+"""Shared fixtures of the unit tests: a fresh SQLite schema per test.
 
-``conf_fixture`` (options for one test) comes from ``tests/conftest.py``.
+``conf_fixture``, ``clock`` and the request contexts (``project_a``,
+``project_b``, ``admin``) come from ``tests/conftest.py``.
 """
 
 import types
 
 import pytest
 
-from consolehub import context as consolehub_context
 from consolehub.db import engine as db_engine
 from consolehub.db import migration
 
@@ -34,21 +34,3 @@ def database(conf_fixture, tmp_path):
     migration.db_sync()
     yield
     db_engine.reset()
-
-
-@pytest.fixture
-def project_a():
-    return consolehub_context.RequestContext(project_id='project-a',
-                                             user_id='alice')
-
-
-@pytest.fixture
-def project_b():
-    return consolehub_context.RequestContext(project_id='project-b',
-                                             user_id='bob')
-
-
-@pytest.fixture
-def admin():
-    return consolehub_context.RequestContext(project_id='ops',
-                                             user_id='root', roles=['admin'])

@@ -4,38 +4,31 @@ Through the real paste pipeline (token auth) on SQLite and ``fake://``.
 """
 
 import datetime
-import os
 
 from oslo_utils import timeutils
 import pytest
 import sqlalchemy as sa
 import webob
 
-from consolehub.api import deploy
 from consolehub.db import api_tokens as db_api_tokens
 from consolehub.db import engine as db_engine
 from consolehub.db import models
 from consolehub.db import services as db_services
 from consolehub.objects import instance as instance_obj
 from consolehub.objects import secret
-from consolehub import rpc
 
-PASTE = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'etc',
-                     'api-paste.ini')
 BINARY = 'consolehub-compute'
 
 
 @pytest.fixture
-def app(database, conf_fixture, admin):
-    conf_fixture.config(api_paste_config=os.path.abspath(PASTE),
-                        auth_strategy='token', group='api')
-    conf_fixture.config(transport_url='fake://')
+def app(load_app, admin):
+    """The token pipeline, with the tokens ``admin-token`` (ops/root,
+    admin) and ``user-token`` (project-a/alice, member)."""
     db_api_tokens.api_token_create(admin, secret.hash_secret('admin-token'),
                                    'ops', 'root', ['admin'])
     db_api_tokens.api_token_create(admin, secret.hash_secret('user-token'),
                                    'project-a', 'alice', ['member'])
-    yield deploy.load_api_app()
-    rpc.cleanup()
+    return load_app('token')
 
 
 def _call(app, token, method, path, body=None):
