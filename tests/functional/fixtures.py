@@ -34,12 +34,10 @@ import threading
 import unittest
 
 from gabbi import fixture
-from oslo_log import log as logging
 
 from consolehub.api import deploy
 from consolehub.compute import rpcapi as compute_rpcapi
 from consolehub.compute import service as compute_service
-from consolehub.conf import CONF
 from consolehub import context as consolehub_context
 from consolehub.db import api_tokens as db_api_tokens
 from consolehub.db import engine as db_engine
@@ -49,6 +47,7 @@ from consolehub.objects import instance as instance_obj
 from consolehub.objects import secret
 from consolehub.objects import service as service_obj
 from consolehub import rpc
+from tests import conf
 from tests.functional import databases
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..',
@@ -80,7 +79,7 @@ LARGEST_BODY_VARIABLE = 'CONSOLEHUB_LARGEST_BODY'
 OVERSIZED_BODY_VARIABLE = 'CONSOLEHUB_OVERSIZED_BODY'
 MAX_REQUEST_BODY_SIZE = 114688
 
-_CONF_LOCK = threading.Lock()
+_QEMU_ROOT_LOCK = threading.Lock()
 
 
 def create_body(size):
@@ -93,24 +92,6 @@ def create_body(size):
 _APP = None
 
 _QEMU_ROOT = None
-
-
-def _prepare_conf():
-    """Register the options ``process.prepare`` would and parse CONF once.
-
-    Unlike ``process.prepare`` this never reads configuration files from
-    the machine (``/etc/consolehub``, ``~/.consolehub``).
-    """
-    with _CONF_LOCK:
-        rpc.set_defaults(CONF)
-        if getattr(CONF, '_args', None) is None:
-            # CLI options can only be registered before parsing.
-            logging.register_options(CONF)
-            CONF([], project='consolehub', default_config_files=[],
-                 default_config_dirs=[])
-            # Tell tests/unit/conftest.py, should the unit tests run in
-            # this process too, that the options are parsed already.
-            CONF._consolehub_test_parsed = True
 
 
 def running_app(environ, start_response):
@@ -169,7 +150,7 @@ class APIFixture(fixture.GabbiFixture):
         self.database = None
         self.compute = None
         self._compute_started = False
-        self._overrides = []
+        self.conf_fixture = None
         self._environ = []
         try:
             self._start()
@@ -179,18 +160,20 @@ class APIFixture(fixture.GabbiFixture):
 
     def _start(self):
         global _APP
-        _prepare_conf()
+        # Options as a process parses them, but no configuration file of
+        # the machine is read; every override goes at the fixture's stop.
+        self.conf_fixture = conf.ConfFixture()
+        self.conf_fixture.setUp()
         self.tmp_dir = tempfile.mkdtemp(prefix='chub-')
-        self._override('state_path', self.tmp_dir)
-        self._override('host', HOST)
-        self._override('transport_url', 'fake://')
-        self._override('connection', self._database_url(), group='database')
-        self._override('connection_uri', self.connection_uri(),
-                       group='libvirt')
-        self._override('auth_strategy', 'token', group='api')
-        self._override('api_paste_config', PASTE_CONFIG, group='api')
-        self._override('compute_call_timeout', self.compute_call_timeout,
-                       group='api')
+        self.conf_fixture.config(state_path=self.tmp_dir, host=HOST,
+                                 transport_url='fake://')
+        self.conf_fixture.config(connection=self._database_url(),
+                                 group='database')
+        self.conf_fixture.config(connection_uri=self.connection_uri(),
+                                 group='libvirt')
+        self.conf_fixture.config(
+            auth_strategy='token', api_paste_config=PASTE_CONFIG,
+            compute_call_timeout=self.compute_call_timeout, group='api')
         self.configure()
         rpc.cleanup()
         db_engine.reset()
@@ -242,9 +225,9 @@ class APIFixture(fixture.GabbiFixture):
         if getattr(self, 'database', None) is not None:
             self.database.drop()
             self.database = None
-        for name, group in reversed(self._overrides):
-            CONF.clear_override(name, group=group)
-        self._overrides = []
+        if self.conf_fixture is not None:
+            self.conf_fixture.cleanUp()
+            self.conf_fixture = None
         for variable in self._environ:
             os.environ.pop(variable, None)
         self._environ = []
@@ -257,10 +240,6 @@ class APIFixture(fixture.GabbiFixture):
         admin = consolehub_context.get_admin_context()
         for instance in instance_obj.get_all_by_host(admin, HOST):
             self.compute.manager.driver.destroy(instance)
-
-    def _override(self, name, value, group=None):
-        CONF.set_override(name, value, group=group)
-        self._overrides.append((name, group))
 
     def _setenv(self, variable, value):
         os.environ[variable] = value
@@ -295,7 +274,7 @@ def _embedded_qemu_root():
     QemuFixture shares this directory; guests are removed at each stop.
     """
     global _QEMU_ROOT
-    with _CONF_LOCK:
+    with _QEMU_ROOT_LOCK:
         if _QEMU_ROOT is None:
             _QEMU_ROOT = tempfile.mkdtemp(prefix='chub-qemu-')
             atexit.register(shutil.rmtree, _QEMU_ROOT, True)
@@ -316,8 +295,8 @@ class QemuFixture(APIFixture):
         return 'qemu:///embed?root=%s' % _embedded_qemu_root()
 
     def configure(self):
-        self._override('novncproxy_base_url', self.novncproxy_base_url,
-                       group='vnc')
+        self.conf_fixture.config(
+            novncproxy_base_url=self.novncproxy_base_url, group='vnc')
         self._setenv('CONSOLEHUB_NOVNC_BASE_URL', self.novncproxy_base_url)
 
     def start_fixture(self):

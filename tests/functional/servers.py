@@ -12,13 +12,14 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 
 import pytest
 import requests
 import websockets.exceptions
 from websockets.sync import client as ws_client
+
+from tests import waiting
 
 BIN_DIR = os.path.dirname(sys.executable)
 QEMU_BINARY = '/usr/bin/qemu-system-x86_64'
@@ -48,24 +49,25 @@ def novnc_token(access_url):
     return urllib.parse.parse_qs(path_query)['token'][0]
 
 
-def wait_for_port(port, timeout=30.0, process=None):
-    """Wait until 127.0.0.1:``port`` accepts TCP connections.
+def accepts_connections(address, port):
+    """True if ``address``:``port`` accepts a TCP connection now."""
+    try:
+        socket.create_connection((address, port), 0.5).close()
+    except OSError:
+        return False
+    return True
 
-    :raises RuntimeError: if ``process`` exits first or ``timeout`` seconds
-        pass.
+
+def wait_for_port(port, timeout=30.0, process=None, address='127.0.0.1'):
+    """Wait until ``address``:``port`` accepts TCP connections.
+
+    :raises tests.waiting.TimedOut: if ``process`` (a ``Popen``) exits
+        first or ``timeout`` seconds pass.
     """
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError('process exited with %s before port %s '
-                               'opened' % (process.returncode, port))
-        try:
-            socket.create_connection(('127.0.0.1', port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError('nothing listens on port %s after %ss'
-                       % (port, timeout))
+    waiting.wait_for(
+        lambda: accepts_connections(address, port), timeout,
+        message='a listener on %s:%s' % (address, port),
+        processes=[process] if process is not None else ())
 
 
 class Deployment(object):
@@ -99,6 +101,10 @@ class Deployment(object):
     @property
     def api_url(self):
         return 'http://127.0.0.1:%s' % self.api_port
+
+    def console_ws_url(self, token):
+        """The noVNC proxy's websocket URL for console ``token``."""
+        return 'ws://127.0.0.1:%s/?token=%s' % (self.proxy_port, token)
 
     def manage(self, *args):
         """Run consolehub-manage; returns its stdout (str)."""
@@ -202,19 +208,25 @@ class ApiClient(object):
         return response.json()['instance']
 
     def wait_for_status(self, instance_id, status, timeout=60.0):
-        """Poll until the instance has ``status``; returns the instance."""
-        deadline = time.monotonic() + timeout
-        while True:
-            instance = self.request(
+        """Poll until the instance has ``status``; returns the instance.
+
+        :raises AssertionError: if it goes to ERROR instead (with its
+            fault), or ``timeout`` seconds pass.
+        """
+        last = {}
+
+        def reached():
+            instance = last['instance'] = self.request(
                 'GET', '/instances/' + instance_id).json()['instance']
-            if instance['status'] == status:
-                return instance
-            if instance['status'] == 'ERROR' or time.monotonic() > deadline:
-                raise AssertionError(
-                    'instance %s is %s, not %s, after %ss; fault: %s'
-                    % (instance_id, instance['status'], status, timeout,
-                       instance.get('fault')))
-            time.sleep(0.05)
+            assert instance['status'] != 'ERROR' or status == 'ERROR', (
+                'instance %s is ERROR, not %s; fault: %s'
+                % (instance_id, status, instance.get('fault')))
+            return instance if instance['status'] == status else None
+
+        return waiting.wait_for(
+            reached, timeout,
+            message=lambda: 'instance %s (%s) reaching %s' % (
+                instance_id, last['instance']['status'], status))
 
     def console_url(self, instance_id):
         response = self.request(
@@ -258,3 +270,14 @@ def qemu_runs(pattern):
     ``instance-<uuid>``) exists."""
     return subprocess.run(['pgrep', '-f', pattern],
                           stdout=subprocess.DEVNULL).returncode == 0
+
+
+def kill_guest(instance_uuid):
+    """SIGKILL a QEMU a failed test left behind, found by instance UUID."""
+    out = subprocess.run(['pgrep', '-f', 'instance-%s' % instance_uuid],
+                         capture_output=True, text=True).stdout
+    for pid in out.split():
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except OSError:
+            pass

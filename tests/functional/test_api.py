@@ -9,7 +9,6 @@ httpx's WSGI transport.
 """
 
 import os
-import time
 import urllib.parse
 
 from gabbi import driver
@@ -26,6 +25,7 @@ from consolehub.db import engine as db_engine
 from consolehub.db import models
 from consolehub import exception
 from tests.functional import fixtures
+from tests import waiting
 
 TESTS_DIR = os.path.join(os.path.dirname(__file__), 'gabbits')
 NOVNC = ('vnc', 'novnc')
@@ -50,12 +50,14 @@ def _client(token_variable='CONSOLEHUB_TOKEN_A'):
 def _create_active(client, name, timeout=30.0):
     response = client.post('/instances', json={'instance': {'name': name}})
     assert response.status_code == 202, response.text
-    deadline = time.monotonic() + timeout
-    while True:
-        instance = client.get(response.headers['location']).json()['instance']
-        if instance['status'] != 'BUILD' or time.monotonic() > deadline:
-            break
-        time.sleep(0.25)
+
+    def built():
+        instance = client.get(response.headers['location']).json()[
+            'instance']
+        return instance if instance['status'] != 'BUILD' else None
+
+    instance = waiting.wait_for(built, timeout,
+                                message='instance %r leaving BUILD' % name)
     assert instance['status'] == 'ACTIVE', instance
     return instance['id']
 

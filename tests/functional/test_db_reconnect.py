@@ -28,7 +28,6 @@ from consolehub.db import migration
 from tests.functional import databases
 from tests.functional import relay
 from tests.functional import servers
-from tests.unit import conftest as unit_conftest
 
 _URLS = {
     databases.POSTGRESQL: 'postgresql+psycopg2://postgres@127.0.0.1:%s/%s',
@@ -38,27 +37,26 @@ _PORTS = {databases.POSTGRESQL: 5432, databases.MYSQL: 3306}
 
 
 @pytest.fixture
-def overrides():
-    unit_conftest.parse_options_once()
-    keeper = unit_conftest.Overrides()
-    yield keeper
-    keeper.undo()
-    db_engine.reset()
-
-
-def _use(overrides, backend, database, port, **options):
-    overrides.set('connection', _URLS[backend] % (port, database.name),
-                  group='database')
-    for name, value in options.items():
-        overrides.set(name, value, group='database')
+def use_database(conf_fixture):
+    """``use(backend, database, port, **options)``: point ``[database]``
+    at ``database`` (a :class:`databases.Database`) through 127.0.0.1:
+    ``port``, with more ``[database]`` options; the engines are forgotten
+    at the end."""
+    def use(backend, database, port, **options):
+        conf_fixture.config(
+            connection=_URLS[backend] % (port, database.name),
+            group='database', **options)
+        db_engine.reset()
+    yield use
     db_engine.reset()
 
 
 @pytest.mark.parametrize('backend', databases.BACKENDS)
-def test_queries_survive_the_loss_of_every_connection(overrides, backend):
+def test_queries_survive_the_loss_of_every_connection(use_database,
+                                                      backend):
     with databases.fresh(backend) as database, relay.Relay(
             ('127.0.0.1', 0), ('127.0.0.1', _PORTS[backend])) as path:
-        _use(overrides, backend, database, path.port)
+        use_database(backend, database, path.port)
         migration.db_sync()
         admin = consolehub_context.get_admin_context()
         db_services.service_heartbeat(admin, 'compute-1', 'consolehub-compute',
@@ -76,11 +74,11 @@ def test_queries_survive_the_loss_of_every_connection(overrides, backend):
 
 
 @pytest.mark.parametrize('backend', databases.BACKENDS)
-def test_start_up_waits_for_the_database(overrides, backend):
+def test_start_up_waits_for_the_database(use_database, backend):
     with databases.fresh(backend) as database:
         port = servers.free_port()
-        _use(overrides, backend, database, port, max_retries=20,
-             retry_interval=1)
+        use_database(backend, database, port, max_retries=20,
+                     retry_interval=1)
         late = relay.Relay(('127.0.0.1', port),
                            ('127.0.0.1', _PORTS[backend]))
         timer = threading.Timer(2.5, late.start)
@@ -100,10 +98,10 @@ def test_start_up_waits_for_the_database(overrides, backend):
 
 
 @pytest.mark.parametrize('backend', databases.BACKENDS)
-def test_start_up_gives_up_after_max_retries(overrides, backend):
+def test_start_up_gives_up_after_max_retries(use_database, backend):
     with databases.fresh(backend) as database:
-        _use(overrides, backend, database, servers.free_port(),
-             max_retries=2, retry_interval=1)
+        use_database(backend, database, servers.free_port(),
+                     max_retries=2, retry_interval=1)
         started = time.monotonic()
         with pytest.raises(db_exception.DBConnectionError):
             db_engine.get_engine()

@@ -15,7 +15,9 @@ import time
 import pytest
 from websockets.sync import client as ws_client
 
+from tests.functional import rfb
 from tests.functional import servers
+from tests import waiting
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(servers.QEMU_BINARY),
@@ -39,10 +41,6 @@ def active_instance(api):
     api.request('DELETE', '/instances/' + instance['id'])
 
 
-def _ws_url(deployment, token):
-    return 'ws://127.0.0.1:%s/?token=%s' % (deployment.proxy_port, token)
-
-
 def test_websocket_client_reads_the_guest_rfb_banner(
         deployment, api, active_instance):
     started = time.monotonic()
@@ -50,9 +48,9 @@ def test_websocket_client_reads_the_guest_rfb_banner(
     print('time to console URL: %.3f s' % (time.monotonic() - started))
     assert url.startswith('http://127.0.0.1:%s/vnc_lite.html?path=%%3Ftoken'
                           '%%3D' % deployment.proxy_port)
-    with ws_client.connect(_ws_url(deployment, servers.novnc_token(url)),
+    with ws_client.connect(deployment.console_ws_url(servers.novnc_token(url)),
                            open_timeout=10) as websocket:
-        assert websocket.recv(timeout=10) == b'RFB 003.008\n'
+        assert websocket.recv(timeout=10) == rfb.RFB_BANNER
 
 
 def _bright_fraction(png_bytes, box):
@@ -81,27 +79,33 @@ def test_browser_shows_the_guest_screen(deployment, api, active_instance,
             lambda d: canvas.size['width'] >= 640)
         # SeaBIOS prints its banner, then "No bootable device", in light
         # text on black: some bright pixels, mostly dark ones.
-        fraction = 0.0
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        shot = {}
+
+        def text_on_black():
             png = driver.get_screenshot_as_png()
             box = (canvas.location['x'], canvas.location['y'],
                    canvas.location['x'] + canvas.size['width'],
                    canvas.location['y'] + canvas.size['height'])
-            fraction = _bright_fraction(png, box)
-            if 0.001 < fraction < 0.2:
-                break
-            time.sleep(0.5)
-        (tmp_path / 'console.png').write_bytes(png)
-        assert 0.001 < fraction < 0.2, (
-            'canvas bright-pixel fraction %.4f; see %s'
-            % (fraction, tmp_path / 'console.png'))
+            shot.update(png=png, fraction=_bright_fraction(png, box))
+            return 0.001 < shot['fraction'] < 0.2
+
+        try:
+            waiting.wait_for(
+                text_on_black, 30, interval=0.5,
+                message=lambda: 'a canvas bright-pixel fraction in '
+                                '(0.001, 0.2) (last %.4f, see %s)' % (
+                                    shot['fraction'],
+                                    tmp_path / 'console.png'))
+        finally:
+            if shot:
+                (tmp_path / 'console.png').write_bytes(shot['png'])
+        assert 0.001 < shot['fraction'] < 0.2
     finally:
         driver.quit()
 
 
 def test_unknown_token_is_refused_with_401(deployment, active_instance):
-    assert servers.refusal_status(_ws_url(deployment, 'x' * 43)) == 401
+    assert servers.refusal_status(deployment.console_ws_url('x' * 43)) == 401
 
 
 def test_missing_token_is_refused_with_401(deployment, active_instance):
@@ -119,13 +123,13 @@ def test_expired_token_is_refused_with_401(deployment, api, active_instance):
             (int(time.time()) - 1,
              hashlib.sha256(token.encode()).hexdigest())).rowcount
     assert changed == 1
-    assert servers.refusal_status(_ws_url(deployment, token)) == 401
+    assert servers.refusal_status(deployment.console_ws_url(token)) == 401
 
 
 def test_foreign_origin_is_refused_with_403(
         deployment, api, active_instance):
     token = servers.novnc_token(api.console_url(active_instance['id']))
-    status = servers.refusal_status(_ws_url(deployment, token),
+    status = servers.refusal_status(deployment.console_ws_url(token),
                                     origin='http://evil.example.org')
     assert status == 403
 
@@ -141,12 +145,10 @@ def test_delete_removes_guest_and_refuses_its_tokens(deployment, api):
     assert response.status_code == 204
     assert api.request('GET', '/instances/' +
                        instance['id']).status_code == 404
-    assert servers.refusal_status(_ws_url(deployment, token)) == 401
+    assert servers.refusal_status(deployment.console_ws_url(token)) == 401
     # No orphan guest: QEMU for that domain is gone.
-    deadline = time.monotonic() + 10
-    while servers.qemu_runs('guest=' + domain):
-        assert time.monotonic() < deadline, 'QEMU of %s still runs' % domain
-        time.sleep(0.1)
+    waiting.wait_for(lambda: not servers.qemu_runs('guest=' + domain), 10,
+                     interval=0.1, message='QEMU of %s exiting' % domain)
     database = os.path.join(deployment.state_path, 'consolehub.sqlite')
     with sqlite3.connect(database) as connection:
         left = connection.execute(
@@ -157,7 +159,7 @@ def test_delete_removes_guest_and_refuses_its_tokens(deployment, api):
 
 def test_raw_tokens_never_reach_the_log(deployment, api, active_instance):
     token = servers.novnc_token(api.console_url(active_instance['id']))
-    with ws_client.connect(_ws_url(deployment, token), open_timeout=10):
+    with ws_client.connect(deployment.console_ws_url(token), open_timeout=10):
         pass
     for name in os.listdir(deployment.state_path):
         if name.endswith(('.log', '.out')):

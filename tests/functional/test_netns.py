@@ -30,25 +30,23 @@ import ipaddress
 import os
 import random
 import socket
-import struct
 import subprocess
 import time
 import uuid
 
 import pytest
 import requests
-from websockets.sync import client as ws_client
 
 from tests.functional import databases
 from tests.functional import relay
+from tests.functional import rfb
 from tests.functional import servers
-from tests.functional import test_multiprocess as multiprocess
-from tests.functional import test_uwsgi
-from tests.functional.test_multiprocess import make_stack  # noqa: F401
+from tests.functional import stack as stack_lib
+from tests import waiting
 
 IP = '/usr/sbin/ip' if os.path.exists('/usr/sbin/ip') else 'ip'
 
-pytestmark = multiprocess.pytestmark
+pytestmark = stack_lib.NEEDS_GUESTS
 
 
 def _ip(*args, namespace=None):
@@ -120,23 +118,6 @@ class Network(object):
                        stderr=subprocess.DEVNULL)
 
 
-def _wait_for_tcp(address, port, timeout, process=None):
-    deadline = time.monotonic() + timeout
-    while True:
-        if process is not None and process.poll() is not None:
-            raise AssertionError('%s exited with %s before %s:%s opened'
-                                 % (process.args, process.returncode,
-                                    address, port))
-        try:
-            socket.create_connection((address, port), 0.5).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise AssertionError('nothing listens on %s:%s after %ss'
-                                     % (address, port, timeout))
-            time.sleep(0.1)
-
-
 def _start_in(deployment, namespace, command, name, config_files=()):
     """Start a console script inside ``namespace`` (``ip netns exec``)."""
     args = [IP, 'netns', 'exec', namespace,
@@ -162,19 +143,8 @@ def _listening(namespace):
 
 def _desktop_name(proxy, token):
     """Open the console through ``proxy`` (host, port); RFB to ServerInit."""
-    url = 'ws://%s:%s/?token=%s' % (proxy[0], proxy[1], token)
-    with ws_client.connect(url, open_timeout=10) as websocket:
-        assert websocket.recv(timeout=10) == multiprocess.RFB_BANNER
-        stream = multiprocess._RfbStream(websocket)
-        websocket.send(multiprocess.RFB_BANNER)
-        count = stream.read(1)[0]
-        assert count > 0 and 1 in stream.read(count)
-        websocket.send(b'\x01')
-        assert struct.unpack('>I', stream.read(4))[0] == 0
-        websocket.send(b'\x01')
-        server_init = stream.read(24)
-        name_length = struct.unpack('>I', server_init[20:24])[0]
-        return stream.read(name_length).decode('utf-8', 'replace')
+    return rfb.desktop_name('ws://%s:%s/?token=%s'
+                            % (proxy[0], proxy[1], token))
 
 
 @pytest.fixture
@@ -197,10 +167,10 @@ def network():
 
 
 def test_agents_in_namespaces_consoles_through_the_proxy(
-        network, make_stack, tmp_path_factory):  # noqa: F811
+        network, make_stack, tmp_path_factory):
     stack = make_stack(databases.POSTGRESQL, hosts=('a', 'b'))
     deployment, database = stack.deployment, stack.database
-    multiprocess._sync_schema(stack)
+    stack.sync_schema()
     gateway = network.gateway
     guests = []
     with relay.Relay((gateway, 0), ('127.0.0.1', 5432)) as pg, \
@@ -211,7 +181,7 @@ def test_agents_in_namespaces_consoles_through_the_proxy(
         finally:
             deployment.stop()
             for instance_uuid in guests:
-                test_uwsgi.kill_guest(instance_uuid)
+                servers.kill_guest(instance_uuid)
 
 
 def _run(network, stack, deployment, database, pg, rabbit, guests,
@@ -250,8 +220,9 @@ def _run(network, stack, deployment, database, pg, rabbit, guests,
                       [remote])
     user = deployment.create_token('demo', 'alice')
     admin = deployment.create_token('ops', 'root', roles=['admin'])
-    _wait_for_tcp(ctl_address, deployment.api_port, 60, api)
-    _wait_for_tcp(ctl_address, deployment.proxy_port, 60, proxy)
+    servers.wait_for_port(deployment.api_port, 60, api, address=ctl_address)
+    servers.wait_for_port(deployment.proxy_port, 60, proxy,
+                          address=ctl_address)
     # The services in the control namespace listen there, not on the
     # root namespace's loopback.
     assert '%s:%s' % (ctl_address, deployment.api_port) in _listening(
@@ -263,9 +234,7 @@ def _run(network, stack, deployment, database, pg, rabbit, guests,
     base = 'http://%s:%s' % (ctl_address, deployment.api_port)
     client = servers.ApiClient(base, user)
     operator = servers.ApiClient(base, admin)
-    multiprocess._wait_until(
-        lambda: multiprocess._compute_hosts(database) == stack.hosts, 60,
-        'both agents registering', list(processes.values()))
+    stack.wait_for_agents(60, list(processes.values()))
     assert [(s['host'], s['state']) for s in operator.request(
         'GET', '/os-services').json()['services']] == [
         (host, 'up') for host in stack.hosts]
@@ -307,10 +276,10 @@ def _run(network, stack, deployment, database, pg, rabbit, guests,
     # Host b goes away: its agent stops and its heartbeats with it.
     processes[stack.hosts[1]].terminate()
     assert processes[stack.hosts[1]].wait(30) == 0
-    multiprocess._wait_until(
+    waiting.wait_for(
         lambda: [s['state'] for s in operator.request(
             'GET', '/os-services').json()['services']] == ['up', 'down'],
-        30, 'host b shown down')
+        30, interval=0.1, message='host b shown down')
     started = time.monotonic()
     response = operator.request(
         'POST', '/servers/%s/remote-consoles' % second['id'],

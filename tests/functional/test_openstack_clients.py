@@ -11,7 +11,6 @@ token then opens the guest's VNC console through the noVNC proxy.
 import json
 import os
 import subprocess
-import time
 
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
@@ -23,13 +22,14 @@ from openstack import exceptions as sdk_exceptions
 import pytest
 from websockets.sync import client as ws_client
 
+from tests.functional import rfb
 from tests.functional import servers
+from tests import waiting
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(servers.QEMU_BINARY),
     reason='QEMU (%s) is not installed' % servers.QEMU_BINARY)
 
-RFB_BANNER = b'RFB 003.008\n'
 UNKNOWN_ID = '00000000-0000-4000-8000-000000000000'
 
 
@@ -51,19 +51,19 @@ def _assert_console_opens(deployment, url):
     """The URL's token opens the guest's VNC server through the proxy."""
     assert url.startswith('http://127.0.0.1:%s/vnc_lite.html?path='
                           % deployment.proxy_port), url
-    ws_url = 'ws://127.0.0.1:%s/?token=%s' % (deployment.proxy_port,
-                                              servers.novnc_token(url))
+    ws_url = deployment.console_ws_url(servers.novnc_token(url))
     with ws_client.connect(ws_url, open_timeout=10) as websocket:
-        assert websocket.recv(timeout=10) == RFB_BANNER
+        assert websocket.recv(timeout=10) == rfb.RFB_BANNER
 
 
 def _wait_active(get, server_id, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while True:
+    """``get(server_id)`` once the server has left BUILD; ACTIVE."""
+    def built():
         server = get(server_id)
-        if server.status != 'BUILD' or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+        return server if server.status != 'BUILD' else None
+
+    server = waiting.wait_for(built, timeout, interval=0.2,
+                              message='server %s leaving BUILD' % server_id)
     assert server.status == 'ACTIVE'
     return server
 

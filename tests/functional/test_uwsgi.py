@@ -9,79 +9,34 @@ without it the test skips and says so.
 """
 
 import os
-import shutil
 import signal
 import subprocess
 import threading
 import time
 
-import pytest
 import requests
 
 from tests.functional import databases
+from tests.functional import rfb
 from tests.functional import servers
-from tests.functional import test_multiprocess as multiprocess
-from tests.functional.test_multiprocess import make_stack  # noqa: F401
+from tests.functional import stack as stack_lib
+from tests.functional import uwsgi_server
+from tests import waiting
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-UWSGI_INI = os.path.join(REPO, 'etc', 'uwsgi', 'consolehub-api.ini')
+pytestmark = stack_lib.NEEDS_GUESTS
 
-pytestmark = multiprocess.pytestmark
-
-
-def uwsgi_binary():
-    """The uwsgi next to this Python, else on PATH; None if neither."""
-    candidate = os.path.join(servers.BIN_DIR, 'uwsgi')
-    if os.access(candidate, os.X_OK):
-        return candidate
-    return shutil.which('uwsgi')
+# bench/production.py still reads these here; they live in
+# tests.functional.uwsgi_server and tests.functional.servers now.
+UWSGI_INI = uwsgi_server.UWSGI_INI
+uwsgi_binary = uwsgi_server.uwsgi_binary
+start_uwsgi = uwsgi_server.start_uwsgi
+kill_guest = servers.kill_guest
 
 
-def start_uwsgi(deployment, port, ini=UWSGI_INI, extra_env=None,
-                name='uwsgi'):
-    """Start uwsgi with ``ini`` on 127.0.0.1:``port``; wait until it serves.
-
-    The process joins ``deployment.processes`` (stopped with SIGTERM).
-    """
-    binary = uwsgi_binary()
-    if binary is None:
-        pytest.skip('uwsgi is not installed (pip install uwsgi)')
-    env = dict(os.environ,
-               CONSOLEHUB_CONFIG_FILES=deployment.config_file,
-               CONSOLEHUB_API_LISTEN='127.0.0.1:%s' % port)
-    env.update(extra_env or {})
-    log = open(os.path.join(deployment.state_path, name + '.out'), 'ab')
-    process = subprocess.Popen([binary, '--ini', ini], env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
-    log.close()
-    deployment.processes.append(process)
-    servers.wait_for_port(port, 60, process)
-    return process
-
-
-def kill_guest(instance_uuid):
-    """SIGKILL a QEMU a failed test left behind, found by instance UUID."""
-    out = subprocess.run(['pgrep', '-f', 'instance-%s' % instance_uuid],
-                         capture_output=True, text=True).stdout
-    for pid in out.split():
-        try:
-            os.kill(int(pid), signal.SIGKILL)
-        except OSError:
-            pass
-
-
-def _worker_pids(master_pid):
-    out = subprocess.run(['pgrep', '-P', str(master_pid)],
-                         capture_output=True, text=True).stdout
-    return sorted(int(pid) for pid in out.split())
-
-
-def test_api_under_uwsgi_on_rabbitmq_and_postgresql(make_stack,  # noqa
-                                                    request):
+def test_api_under_uwsgi_on_rabbitmq_and_postgresql(make_stack, request):
     stack = make_stack(databases.POSTGRESQL)
     deployment = stack.deployment
-    multiprocess._sync_schema(stack)
+    stack.sync_schema()
     agent = deployment.start('consolehub-compute', name='compute',
                              extra_args=stack.log_args('compute'))
     proxy = deployment.start('consolehub-novncproxy',
@@ -89,18 +44,17 @@ def test_api_under_uwsgi_on_rabbitmq_and_postgresql(make_stack,  # noqa
     token = deployment.create_token('demo', 'alice')
     admin_token = deployment.create_token('ops', 'root', roles=['admin'])
     port = servers.free_port()
-    uwsgi = start_uwsgi(deployment, port)
+    uwsgi = uwsgi_server.start_uwsgi(deployment, port)
     servers.wait_for_port(deployment.proxy_port, 60, proxy)
-    multiprocess._wait_until(
-        lambda: multiprocess._compute_hosts(stack.database) == stack.hosts,
-        30, 'the compute agent registering', [agent])
+    stack.wait_for_agents(30, [agent])
 
     base = 'http://127.0.0.1:%s' % port
     api = servers.ApiClient(base, token)
     # The ini asks for 4 workers, each loading the app after the fork.
-    workers = multiprocess._wait_until(
-        lambda: len(_worker_pids(uwsgi.pid)) == 4 and
-        _worker_pids(uwsgi.pid), 30, 'four uwsgi workers', [uwsgi])
+    workers = waiting.wait_for(
+        lambda: len(uwsgi_server.worker_pids(uwsgi.pid)) == 4 and
+        uwsgi_server.worker_pids(uwsgi.pid), 30, interval=0.1,
+        message='four uwsgi workers', processes=[uwsgi])
 
     response = api.request('GET', '/instances')
     assert response.status_code == 200
@@ -115,12 +69,12 @@ def test_api_under_uwsgi_on_rabbitmq_and_postgresql(make_stack,  # noqa
     assert api.request('GET', '/os-services').status_code == 403
 
     instance = api.create_instance('under-uwsgi')
-    request.addfinalizer(lambda: kill_guest(instance['id']))
+    request.addfinalizer(lambda: servers.kill_guest(instance['id']))
     instance = api.wait_for_status(instance['id'], 'ACTIVE')
     assert instance['host'] == stack.hosts[0]
     url = api.console_url(instance['id'])
-    name = multiprocess._console_desktop_name(deployment,
-                                              servers.novnc_token(url))
+    name = rfb.desktop_name(deployment.console_ws_url(
+        servers.novnc_token(url)))
     assert 'instance-%s' % instance['id'] in name
 
     # Concurrent requests are spread over the workers and all succeed.
@@ -148,7 +102,7 @@ def test_api_under_uwsgi_on_rabbitmq_and_postgresql(make_stack,  # noqa
                        instance['id']).status_code == 404
 
     # The workers were not replaced along the way (none crashed).
-    assert _worker_pids(uwsgi.pid) == workers
+    assert uwsgi_server.worker_pids(uwsgi.pid) == workers
     uwsgi.send_signal(signal.SIGTERM)
     started = time.monotonic()
     assert uwsgi.wait(30) == 0

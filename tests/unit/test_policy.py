@@ -18,7 +18,7 @@ def _context(*roles, project_id='project-a'):
 
 
 @pytest.fixture
-def enforcer(overrides):
+def enforcer(conf_fixture):
     policy._ENFORCER = None
     yield policy.get_enforcer()
     policy._ENFORCER = None
@@ -46,12 +46,12 @@ def test_another_projects_member_is_refused_and_an_admin_is_not(enforcer):
     assert error.value.code == 403
 
 
-def test_old_defaults_apply_when_new_ones_are_not_enforced(overrides,
+def test_old_defaults_apply_when_new_ones_are_not_enforced(conf_fixture,
                                                            enforcer):
     # The deprecated alias (owner or admin) lets a project token with no
     # known role through only when the operator asks for the old rules.
     assert not policy.allowed(_context('observer'), INDEX, TARGET)
-    overrides.set('enforce_new_defaults', False, group='oslo_policy')
+    conf_fixture.config(enforce_new_defaults=False, group='oslo_policy')
     policy._ENFORCER = None
     assert policy.allowed(_context('observer'), INDEX, TARGET)
     assert policy.allowed(_context('observer'), CREATE, TARGET)

@@ -78,8 +78,8 @@ def _status(app, token):
         'X-Auth-Token': token}).get_response(app).status_int
 
 
-def test_known_tokens_are_cached_by_hash(load_app, admin, overrides):
-    overrides.set('token_cache_seconds', 30, group='api')
+def test_known_tokens_are_cached_by_hash(load_app, admin, conf_fixture):
+    conf_fixture.config(token_cache_seconds=30, group='api')
     app = load_app('token')
     # An unknown token is not remembered: once created it works at once.
     assert _status(app, 'late-token') == 401
@@ -92,8 +92,8 @@ def test_known_tokens_are_cached_by_hash(load_app, admin, overrides):
 
 
 def test_zero_cache_seconds_looks_up_every_request(load_app, admin,
-                                                   overrides):
-    overrides.set('token_cache_seconds', 0, group='api')
+                                                   conf_fixture):
+    conf_fixture.config(token_cache_seconds=0, group='api')
     app = load_app('token')
     db_api_tokens.api_token_create(admin, secret.hash_secret('short-lived'),
                                    'project-a', 'alice', ['member'])

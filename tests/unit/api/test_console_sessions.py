@@ -12,8 +12,8 @@ from consolehub import rpc
 
 
 @pytest.fixture
-def app(database, overrides):
-    overrides.set('transport_url', 'fake://')
+def app(database, conf_fixture):
+    conf_fixture.config(transport_url='fake://')
     # Only our routes: the router's full table may name handlers that
     # other work has not finished.
     yield fault.FaultWrapper(router.Router({

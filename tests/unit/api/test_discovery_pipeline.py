@@ -41,10 +41,10 @@ def test_forwarded_headers_are_ignored_by_default(load_app):
         'http://10.0.0.5:8774/v2.1/')
 
 
-def test_forwarded_headers_of_a_trusted_proxy(load_app, overrides):
+def test_forwarded_headers_of_a_trusted_proxy(load_app, conf_fixture):
     app = load_app('token')
-    overrides.set('enable_proxy_headers_parsing', True,
-                  group='oslo_middleware')
+    conf_fixture.config(enable_proxy_headers_parsing=True,
+                        group='oslo_middleware')
     response = webob.Request.blank(
         '/v2.1/', base_url='http://10.0.0.5:8774',
         headers=FORWARDED).get_response(app)

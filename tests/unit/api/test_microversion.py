@@ -73,7 +73,7 @@ def _app():
 
 
 @pytest.fixture
-def app(overrides):
+def app(conf_fixture):
     yield _app()
     rpc.cleanup()
 
@@ -137,7 +137,7 @@ def test_versions_list_and_405():
     assert response.json['badMethod']['code'] == 405
 
 
-def test_openapi_has_every_route_and_validates(overrides):
+def test_openapi_has_every_route_and_validates(conf_fixture):
     from openapi_spec_validator import validate
     document = openapi.document('http://127.0.0.1:8774',
                                 router.ROUTE_DECLARATIONS,

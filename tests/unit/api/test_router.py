@@ -27,7 +27,7 @@ DECLARATIONS = {
 
 
 @pytest.fixture
-def app(overrides):
+def app(conf_fixture):
     # The router owns a compute API, hence an RPC client on fake://.
     yield fault.FaultWrapper(router.Router(DECLARATIONS))
     rpc.cleanup()
@@ -50,7 +50,7 @@ def test_dispatches_to_the_declared_handler(app, method, path, handler,
     assert response.json == {'handler': handler, 'urlvars': urlvars}
 
 
-def test_handlers_get_the_compute_api(overrides):
+def test_handlers_get_the_compute_api(conf_fixture):
     seen = {}
 
     def handler(req):

@@ -15,7 +15,7 @@ def _create(**values):
 @pytest.mark.parametrize('name', [
     'a', 'vm 1', 'caf\u00e9', '\u2603', 'a  b', 'x' * 255, 'a-b_c.d',
 ])
-def test_valid_names(overrides, name):
+def test_valid_names(conf_fixture, name):
     util.validate(_create(name=name), instance.create())
     util.validate({'instance': {'name': name}}, instance.UPDATE)
 
@@ -24,7 +24,7 @@ def test_valid_names(overrides, name):
     '', ' ', ' a', 'a ', '\ta', 'a\n', 'a\tb', 'a\x00b', 'a\x7fb',
     'x' * 256, 42, None,
 ])
-def test_invalid_names(overrides, name):
+def test_invalid_names(conf_fixture, name):
     with pytest.raises(webob.exc.HTTPBadRequest):
         util.validate(_create(name=name), instance.create())
     with pytest.raises(webob.exc.HTTPBadRequest):
@@ -34,7 +34,7 @@ def test_invalid_names(overrides, name):
 @pytest.mark.parametrize('values', [
     {'memory_mb': 16}, {'memory_mb': 4096}, {'vcpus': 1}, {'vcpus': 8},
 ])
-def test_sizes_within_default_bounds(overrides, values):
+def test_sizes_within_default_bounds(conf_fixture, values):
     util.validate(_create(**values), instance.create())
 
 
@@ -42,14 +42,13 @@ def test_sizes_within_default_bounds(overrides, values):
     {'memory_mb': 15}, {'memory_mb': 4097}, {'vcpus': 0}, {'vcpus': 9},
     {'memory_mb': 64.0}, {'vcpus': '1'}, {'memory_mb': None},
 ])
-def test_sizes_outside_default_bounds(overrides, values):
+def test_sizes_outside_default_bounds(conf_fixture, values):
     with pytest.raises(webob.exc.HTTPBadRequest):
         util.validate(_create(**values), instance.create())
 
 
-def test_size_bounds_follow_the_compute_options(overrides):
-    overrides.set('max_memory_mb', 256, group='compute')
-    overrides.set('max_vcpus', 2, group='compute')
+def test_size_bounds_follow_the_compute_options(conf_fixture):
+    conf_fixture.config(max_memory_mb=256, max_vcpus=2, group='compute')
     util.validate(_create(memory_mb=256, vcpus=2), instance.create())
     for values in ({'memory_mb': 257}, {'vcpus': 3}):
         with pytest.raises(webob.exc.HTTPBadRequest):

@@ -4,38 +4,31 @@ Through the real paste pipeline (token auth) on SQLite and ``fake://``.
 """
 
 import datetime
-import os
 
 from oslo_utils import timeutils
 import pytest
 import sqlalchemy as sa
 import webob
 
-from consolehub.api import deploy
 from consolehub.db import api_tokens as db_api_tokens
 from consolehub.db import engine as db_engine
 from consolehub.db import models
 from consolehub.db import services as db_services
 from consolehub.objects import instance as instance_obj
 from consolehub.objects import secret
-from consolehub import rpc
 
-PASTE = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'etc',
-                     'api-paste.ini')
 BINARY = 'consolehub-compute'
 
 
 @pytest.fixture
-def app(database, overrides, admin):
-    overrides.set('api_paste_config', os.path.abspath(PASTE), group='api')
-    overrides.set('transport_url', 'fake://')
-    overrides.set('auth_strategy', 'token', group='api')
+def app(load_app, admin):
+    """The token pipeline, with the tokens ``admin-token`` (ops/root,
+    admin) and ``user-token`` (project-a/alice, member)."""
     db_api_tokens.api_token_create(admin, secret.hash_secret('admin-token'),
                                    'ops', 'root', ['admin'])
     db_api_tokens.api_token_create(admin, secret.hash_secret('user-token'),
                                    'project-a', 'alice', ['member'])
-    yield deploy.load_api_app()
-    rpc.cleanup()
+    return load_app('token')
 
 
 def _call(app, token, method, path, body=None):
@@ -79,13 +72,13 @@ def test_os_services_shows_each_agent_up_or_down(app, admin):
     assert seen_1 - seen_2 > datetime.timedelta(seconds=59)
 
 
-def test_os_services_follows_service_down_time(app, admin, overrides):
+def test_os_services_follows_service_down_time(app, admin, conf_fixture):
     db_services.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
     _age('compute-1', 30)
     states = lambda: [s['state'] for s in _call(  # noqa: E731
         app, 'admin-token', 'GET', '/os-services').json['services']]
     assert states() == ['up']
-    overrides.set('service_down_time', 20)
+    conf_fixture.config(service_down_time=20)
     assert states() == ['down']
 
 
@@ -163,9 +156,9 @@ def _active_instance(admin, host):
                                {'status': instance_obj.ACTIVE})
 
 
-def test_a_down_host_answers_503_at_once_naming_it(app, admin, overrides):
+def test_a_down_host_answers_503_at_once_naming_it(app, admin, conf_fixture):
     # The compute call timeout is long; a down host must not wait for it.
-    overrides.set('compute_call_timeout', 60, group='api')
+    conf_fixture.config(compute_call_timeout=60, group='api')
     db_services.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
     instance = _active_instance(admin, 'compute-1')
     _age('compute-1', 61)

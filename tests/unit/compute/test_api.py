@@ -11,9 +11,9 @@ from consolehub import rpc
 
 
 @pytest.fixture
-def compute(database, overrides, admin):
-    overrides.set('transport_url', 'fake://')
-    overrides.set('compute_call_timeout', 1, group='api')
+def compute(database, conf_fixture, admin):
+    conf_fixture.config(transport_url='fake://')
+    conf_fixture.config(compute_call_timeout=1, group='api')
     # A host that sends heartbeats but serves no RPC: calls time out.
     db_services.service_heartbeat(admin, 'silent-host',
                                   service_obj.COMPUTE_BINARY, 'compute')

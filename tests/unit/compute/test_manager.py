@@ -12,8 +12,8 @@ from consolehub.virt.libvirt import driver as libvirt_driver
 
 
 @pytest.fixture
-def manager(database, overrides, admin):
-    overrides.set('connection_uri', 'test:///default', group='libvirt')
+def manager(database, conf_fixture, admin):
+    conf_fixture.config(connection_uri='test:///default', group='libvirt')
     compute = compute_manager.ComputeManager(
         'host-1', libvirt_driver.LibvirtDriver())
     compute.init_host(admin)
@@ -73,9 +73,9 @@ def test_console_on_the_test_driver_is_unavailable(manager, project_a):
         manager.terminate_instance(project_a, instance['uuid'])
 
 
-def test_init_host_marks_vanished_guests_shutoff(database, overrides,
+def test_init_host_marks_vanished_guests_shutoff(database, conf_fixture,
                                                  project_a, admin):
-    overrides.set('connection_uri', 'test:///default', group='libvirt')
+    conf_fixture.config(connection_uri='test:///default', group='libvirt')
     instance = instance_obj.create(project_a, 'vm', 64, 1, 'host-1')
     instance_obj.update(project_a, instance['uuid'], {'status': 'ACTIVE'})
     compute = compute_manager.ComputeManager(
@@ -111,10 +111,12 @@ def _token_row(admin, access_url):
         False, 0)[1]
 
 
-def test_get_console_through_a_relay(database, overrides, project_a, admin):
+def test_get_console_through_a_relay(database, conf_fixture, project_a,
+                                     admin):
     compute = compute_manager.ComputeManager('host-1', _EndpointDriver())
     instance = instance_obj.create(project_a, 'vm', 64, 1, 'host-1')
-    overrides.set('compute_relay', 'relay.example.org:8443', group='console')
+    conf_fixture.config(compute_relay='relay.example.org:8443',
+                        group='console')
     url = compute.get_console(project_a, instance['uuid'], 'serial',
                               'serial')['access_url']
     assert url.startswith('ws://127.0.0.1:6083/?token=')

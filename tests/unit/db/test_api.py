@@ -93,12 +93,13 @@ def test_api_token_lookup_by_hash(database, admin):
     assert db_api_tokens.api_token_get_by_hash(admin, 'c' * 64) is None
 
 
-def test_services_report_up_and_down(database, admin, overrides):
+def test_services_report_up_and_down(database, admin, conf_fixture,
+                                     clock):
     db_services.service_heartbeat(admin, 'h1', 'consolehub-compute', 'compute')
     [service] = db_services.service_get_all(admin, 'consolehub-compute')
     assert service['host'] == 'h1' and service['is_up']
-    overrides.set('service_down_time', 1)
-    time.sleep(1.1)
+    conf_fixture.config(service_down_time=1)
+    clock.advance_time_seconds(1.1)
     [service] = db_services.service_get_all(admin, 'consolehub-compute')
     assert not service['is_up']
 

@@ -10,9 +10,9 @@ from consolehub.virt.libvirt import driver as libvirt_driver
 
 
 @pytest.fixture
-def driver(overrides):
-    overrides.set('connection_uri', 'test:///default', group='libvirt')
-    overrides.set('virt_type', 'qemu', group='libvirt')
+def driver(conf_fixture):
+    conf_fixture.config(connection_uri='test:///default', virt_type='qemu',
+                        group='libvirt')
     instance_driver = libvirt_driver.LibvirtDriver()
     instance_driver.init_host('test-host')
     yield instance_driver
@@ -71,20 +71,20 @@ def test_spawn_that_cannot_define_raises_and_leaves_nothing(driver):
     assert not driver.instance_exists(instance)
 
 
-def test_unreachable_uri_is_a_hypervisor_error(overrides):
-    overrides.set('connection_uri', 'test:///nonexistent/file.xml',
-                  group='libvirt')
+def test_unreachable_uri_is_a_hypervisor_error(conf_fixture):
+    conf_fixture.config(connection_uri='test:///nonexistent/file.xml',
+                        group='libvirt')
     with pytest.raises(exception.HypervisorError):
         libvirt_driver.LibvirtDriver().init_host('test-host')
 
 
-def test_serial_ports_are_distinct_and_found_again(driver, overrides):
-    overrides.set('enabled', True, group='serial_console')
+def test_serial_ports_are_distinct_and_found_again(driver, conf_fixture):
+    conf_fixture.config(enabled=True, group='serial_console')
     listener = socket.create_server(('127.0.0.1', 0))
     taken = listener.getsockname()[1]
     # The first port of the range is in use on the host: it is skipped.
-    overrides.set('port_range', '%d:%d' % (taken, taken + 50),
-                  group='serial_console')
+    conf_fixture.config(port_range='%d:%d' % (taken, taken + 50),
+                        group='serial_console')
     first = _instance('00000000-0000-4000-8000-000000000011')
     second = _instance('00000000-0000-4000-8000-000000000012')
     driver.spawn(first)
@@ -104,12 +104,12 @@ def test_serial_ports_are_distinct_and_found_again(driver, overrides):
         driver.destroy(second)
 
 
-def test_exhausted_serial_port_range(driver, overrides):
-    overrides.set('enabled', True, group='serial_console')
+def test_exhausted_serial_port_range(driver, conf_fixture):
+    conf_fixture.config(enabled=True, group='serial_console')
     listener = socket.create_server(('127.0.0.1', 0))
     taken = listener.getsockname()[1]
-    overrides.set('port_range', '%d:%d' % (taken, taken),
-                  group='serial_console')
+    conf_fixture.config(port_range='%d:%d' % (taken, taken),
+                        group='serial_console')
     try:
         with pytest.raises(exception.PortRangeExhausted):
             driver.spawn(_instance('00000000-0000-4000-8000-000000000013'))
@@ -117,9 +117,9 @@ def test_exhausted_serial_port_range(driver, overrides):
         listener.close()
 
 
-def test_embedded_qemu_conf_carries_the_display_port_range(overrides):
-    overrides.set('embedded_display_port_range', '6100:6199',
-                  group='libvirt')
+def test_embedded_qemu_conf_carries_the_display_port_range(conf_fixture):
+    conf_fixture.config(embedded_display_port_range='6100:6199',
+                        group='libvirt')
     lines = libvirt_driver.embedded_qemu_conf().splitlines()
     assert 'remote_display_port_min = 6100' in lines
     assert 'remote_display_port_max = 6199' in lines
@@ -129,9 +129,9 @@ def test_embedded_qemu_conf_carries_the_display_port_range(overrides):
 @pytest.mark.parametrize('port_range', ['5800:6000', '6000:5999',
                                         '5900:70000'])
 def test_embedded_display_port_range_outside_libvirts_is_refused(
-        overrides, port_range):
-    overrides.set('embedded_display_port_range', port_range,
-                  group='libvirt')
+        conf_fixture, port_range):
+    conf_fixture.config(embedded_display_port_range=port_range,
+                        group='libvirt')
     with pytest.raises(exception.HypervisorError) as refused:
         libvirt_driver.embedded_qemu_conf()
     assert port_range in str(refused.value)
