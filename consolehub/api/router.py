@@ -3,7 +3,8 @@
 Paths map HTTP methods to handler functions taking a ``webob.Request`` and
 returning a ``webob.Response``. An unknown path is a 404; a known path
 with another method is a 405 whose ``Allow`` header lists the methods.
-:data:`PUBLIC_ROUTES` answer before authentication (GET and HEAD only).
+:data:`PUBLIC_ROUTES` and the dashboard's :data:`DASHBOARD_ROUTES` answer
+before authentication (GET and HEAD only).
 A handler's microversions are declared on it
 (:func:`consolehub.api.microversion.versioned`); a domain error it raises
 becomes the HTTP fault its ``code`` says (``middleware.fault``).
@@ -16,6 +17,7 @@ import webob.exc
 from consolehub.api.handlers import console_auth_tokens
 from consolehub.api.handlers import console_sessions
 from consolehub.api.handlers import consoles
+from consolehub.api.handlers import dashboard
 from consolehub.api.handlers import flavors
 from consolehub.api.handlers import instances
 from consolehub.api.handlers import server_actions
@@ -98,6 +100,10 @@ PUBLIC_ROUTES = {
     microversion.PREFIX + '/': versions.show_version,
     openapi.PATH: show_openapi,
 }
+
+#: The dashboard's files, answered without a token too but left out of the
+#: OpenAPI document, which describes the API (``handlers/dashboard.py``).
+DASHBOARD_ROUTES = dashboard.ROUTES
 
 
 def _method_not_allowed(allowed):

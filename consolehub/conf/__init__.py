@@ -10,6 +10,7 @@ from consolehub.conf import api
 from consolehub.conf import compute
 from consolehub.conf import console
 from consolehub.conf import consoleauth
+from consolehub.conf import dashboard
 from consolehub.conf import database
 from consolehub.conf import default
 from consolehub.conf import libvirt
@@ -19,6 +20,6 @@ from consolehub.conf import vnc
 
 CONF = cfg.CONF
 
-for _module in (default, api, compute, console, consoleauth, database,
-                libvirt, vnc, spice, serial_console):
+for _module in (default, api, compute, console, consoleauth, dashboard,
+                database, libvirt, vnc, spice, serial_console):
     _module.register_opts(CONF)

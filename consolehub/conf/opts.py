@@ -4,6 +4,7 @@ from consolehub.conf import api
 from consolehub.conf import compute
 from consolehub.conf import console
 from consolehub.conf import consoleauth
+from consolehub.conf import dashboard
 from consolehub.conf import database
 from consolehub.conf import default
 from consolehub.conf import libvirt
@@ -11,8 +12,8 @@ from consolehub.conf import serial_console
 from consolehub.conf import spice
 from consolehub.conf import vnc
 
-_MODULES = (default, api, compute, console, consoleauth, database, libvirt,
-            vnc, spice, serial_console)
+_MODULES = (default, api, compute, console, consoleauth, dashboard,
+            database, libvirt, vnc, spice, serial_console)
 
 
 def list_opts():

@@ -2,7 +2,9 @@
 
 Version discovery (``GET /``, ``/v2.1``, ``/v2.1/``) and the OpenAPI
 document answer without a token, as clients read them before they have
-one; :data:`consolehub.api.router.PUBLIC_ROUTES` lists them.
+one; :data:`consolehub.api.router.PUBLIC_ROUTES` lists them. So do the
+dashboard's files (:data:`consolehub.api.router.DASHBOARD_ROUTES`): a
+browser loads the page before its user signs in.
 """
 
 import webob
@@ -17,7 +19,8 @@ class Discovery(object):
 
     def __init__(self, application, routes=None):
         self.application = application
-        self.routes = routes or router.PUBLIC_ROUTES
+        self.routes = routes or dict(router.PUBLIC_ROUTES,
+                                     **router.DASHBOARD_ROUTES)
 
     @fault.keeps_fault
     def __call__(self, environ, start_response):
