@@ -40,6 +40,24 @@ export function replaceChildren(element, ...children) {
   append(element, children);
 }
 
+/**
+ * Replace the children of `container` without losing the keyboard focus
+ * inside it: the element focused before gets it back through its
+ * replacement with the same data-focus-key, else `fallback` gets it.
+ */
+export function replaceKeepingFocus(container, fallback, ...children) {
+  const focused = document.activeElement;
+  const hadFocus = container.contains(focused);
+  const key = hadFocus ? focused.dataset.focusKey : undefined;
+  replaceChildren(container, ...children);
+  if (!hadFocus) {
+    return;
+  }
+  const again = key && [...container.querySelectorAll('[data-focus-key]')]
+    .find((element) => element.dataset.focusKey === key);
+  (again || fallback).focus();
+}
+
 /** Say `message` to screen readers (the polite live region). */
 export function announce(message) {
   const region = document.getElementById('announcer');

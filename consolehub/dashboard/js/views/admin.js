@@ -4,7 +4,7 @@
 // os-console-auth-tokens, 2.31).
 
 import {announce, confirmAction, ErrorBox, formatBytes, h, replaceChildren,
-        timeElement} from '../dom.js';
+        replaceKeepingFocus, timeElement} from '../dom.js';
 
 /**
  * The compute services: Nova's /v2.1/os-services, or consolehub's
@@ -80,7 +80,10 @@ function servicesSection(context, errors) {
 function sessionsSection(context, errors) {
   const picker = h('select', {id: 'sessions-instance'});
   const slot = h('div');
+  const heading = h('h2', {id: 'sessions-heading', tabindex: '-1'},
+                    'Console sessions');
   let known = '';
+  let shown = '';
 
   async function end(serverId, session) {
     const confirmed = await confirmAction(
@@ -114,10 +117,12 @@ function sessionsSection(context, errors) {
       errors.show(error);
       return;
     }
-    if (slot.contains(document.activeElement)) {
-      return;  // Keep the focus on the End button the user is on.
+    const signature = JSON.stringify([serverId, sessions]);
+    if (signature === shown) {
+      return;
     }
-    replaceChildren(slot, table('sessions', 'Console sessions, newest first',
+    shown = signature;
+    replaceKeepingFocus(slot, heading, table('sessions', 'Console sessions, newest first',
       ['Session', 'Type', 'Client', 'Status', 'Started', 'Ended',
        'To client', 'To guest', 'Reason', 'Actions'],
       sessions.map((session) => h('tr', {'data-session-id': session.id,
@@ -133,6 +138,7 @@ function sessionsSection(context, errors) {
         h('td', {}, session.close_reason || '—'),
         h('td', {}, session.status === 'open' ? h('button', {
           type: 'button', class: 'action-end',
+          'data-focus-key': `end-${session.id}`,
           'aria-label': `End session ${session.id.slice(0, 8)}`,
           onclick: () => end(serverId, session)}, 'End') : '—')))));
   }
@@ -162,7 +168,7 @@ function sessionsSection(context, errors) {
 
   picker.addEventListener('change', refreshSessions);
   return {element: h('section', {'aria-labelledby': 'sessions-heading'},
-    h('h2', {id: 'sessions-heading'}, 'Console sessions'),
+    heading,
     h('div', {class: 'field'}, h('label', {for: 'sessions-instance'},
       'Instance (every project)'), picker), slot), refresh};
 }

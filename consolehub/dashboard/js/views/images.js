@@ -4,7 +4,7 @@
 // PUT /image/v2/images/{id}/file sends its bytes, with progress shown.
 
 import {announce, confirmAction, ErrorBox, formatBytes, h, replaceChildren,
-        timeElement} from '../dom.js';
+        replaceKeepingFocus, timeElement} from '../dom.js';
 
 /** Most pages of images read for one list. */
 const MAX_PAGES = 20;
@@ -157,11 +157,14 @@ export function render(context, main) {
       h('td', {}, image.visibility),
       h('td', {}, timeElement(image.created_at)),
       h('td', {}, h('button', {type: 'button', class: 'action-delete',
+        'data-focus-key': `delete-${image.id}`,
         'aria-label': `Delete ${image.name || image.id}`,
         onclick: () => remove(image)}, 'Delete')));
   }
 
   let table = null;
+  let shown = '';
+  const heading = h('h1', {tabindex: '-1'}, 'Images');
   async function refresh() {
     let images;
     try {
@@ -185,14 +188,15 @@ export function render(context, main) {
         tbody));
       replaceChildren(body, uploadForm(context, refresh), table);
     }
-    // Rows hold only a Delete button: rebuilt unless focus is inside.
-    if (!tbody.contains(document.activeElement)) {
-      replaceChildren(tbody, images.length ? images.map(row)
+    const signature = JSON.stringify(images);
+    if (signature !== shown) {
+      shown = signature;
+      replaceKeepingFocus(tbody, heading, images.length ? images.map(row)
         : h('tr', {}, h('td', {colspan: 7}, 'No images yet.')));
     }
   }
 
   main.replaceChildren(h('section', {class: 'images'},
-    h('h1', {tabindex: '-1'}, 'Images'), errors.element, body));
+    heading, errors.element, body));
   return {refresh};
 }
