@@ -99,9 +99,9 @@ function uploadForm(context, onUploaded) {
         container_format: 'bare'})).body;
       await context.client.upload(`/image/v2/images/${image.id}/file`,
                                   file, showProgress);
+      progressText.textContent += ': uploaded.';
       announce(`Image ${image.name} uploaded.`);
       event.target.reset();
-      progress.hidden = true;
     } catch (error) {
       errors.show(image ? `The image ${image.name} was made but its data ` +
         `was refused: ${error.describe()} It stays queued; delete it or ` +
