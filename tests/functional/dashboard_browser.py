@@ -169,7 +169,7 @@ class Dashboard(object):
 
     def sign_out(self):
         self.find('#sign-out').click()
-        self.wait(lambda: self.visible('#api-token'), 'the sign-in form')
+        self.wait(lambda: self.visible('.sign-in'), 'the sign-in page')
 
     def go(self, fragment, ready_css):
         """Open ``#/<fragment>`` and wait until ``ready_css`` shows."""

@@ -124,6 +124,8 @@ def server(browser, tokens, api):
     browser.wait(lambda: browser.visible('#create-name'),
                  'the create form').send_keys(NAME)
     browser.find('#create-form button[type=submit]').click()
+    browser.wait(lambda: browser.row(NAME), 'the new row')
+    browser.screenshot('building')
     browser.wait_row_status(NAME, 'ACTIVE', BUILD_TIMEOUT)
     row = browser.row(NAME)
     server_id = row.get_attribute('data-server-id')
@@ -336,6 +338,8 @@ def test_upload_an_image_and_boot_it(dash, tokens, api, image_api, tmp_path):
     image_id = row.get_attribute('data-image-id')
     assert dash.find('#upload-progress').get_attribute('value') == str(
         os.path.getsize(path))
+    assert dash.find('#upload-progress-text').text.endswith(
+        '(100 %): uploaded.')
     image = api.request('GET', '/image/v2/images/' + image_id).json()
     assert (image['name'], image['status'], image['size']) == (
         'blank', 'active', os.path.getsize(path))
