@@ -43,9 +43,11 @@ export function tokenFrom(text) {
   return inner.get('token') || value;
 }
 
-function table(id, caption, columns, rows) {
+/** A table; a caption that repeats the section's heading is for
+ * screen readers only. */
+function table(id, caption, columns, rows, captionHidden) {
   return h('div', {class: 'table-wrap'}, h('table', {id},
-    h('caption', {}, caption),
+    h('caption', {class: captionHidden ? 'visually-hidden' : null}, caption),
     h('thead', {}, h('tr', {}, columns.map(
       (column) => h('th', {scope: 'col'}, column)))),
     h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', {
@@ -71,7 +73,7 @@ function servicesSection(context, errors) {
                       service.state)),
         h('td', {}, service.status),
         h('td', {}, timeElement(service.updated_at)),
-        h('td', {}, service.zone)))));
+        h('td', {}, service.zone))), true));
   }
   return {element: h('section', {'aria-labelledby': 'services-heading'},
     h('h2', {id: 'services-heading'}, 'Compute services'), slot), refresh};
