@@ -3,6 +3,8 @@
 # proxy in one process on the embedded defaults: SQLite and the libvirt
 # root under ./state, the in-process RPC transport, guests under QEMU.
 # API: http://127.0.0.1:8774  noVNC proxy: http://127.0.0.1:6080
+# Dashboard: http://127.0.0.1:8774/dashboard/ (sign in with a token from
+# "consolehub-manage token create").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
