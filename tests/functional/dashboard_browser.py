@@ -25,9 +25,10 @@ UI_TIMEOUT = 30
 WINDOW_SIZE = (1280, 1000)
 
 #: Records every status each instance row shows, in order, whatever the
-#: poll interval of the test: a MutationObserver on the table.
+#: poll interval of the test: a MutationObserver on the table shown now
+#: (a new one after each visit to the page).
 _STATUS_RECORDER = """
-if (window.statusLog) { return; }
+if (window.statusObserver) { window.statusObserver.disconnect(); }
 window.statusLog = {};
 const note = (row) => {
   const name = row.querySelector('th').textContent;
@@ -38,7 +39,7 @@ const note = (row) => {
 };
 const table = document.getElementById('instances');
 document.querySelectorAll('#instances tbody tr[data-status]').forEach(note);
-new MutationObserver((changes) => {
+window.statusObserver = new MutationObserver((changes) => {
   for (const change of changes) {
     const row = change.target.closest && change.target.closest('tr');
     if (row && row.dataset.status) { note(row); }

@@ -146,8 +146,10 @@ export class ActionButtons {
     for (const action of this.buttons.keys()) {
       const button = this.buttons.get(action);
       const definition = ACTIONS.find((item) => item.key === action);
+      // While a task runs the API refuses other actions; delete stays.
       button.disabled = this.pending || button.dataset.offered === 'no' ||
-        !definition.allowed(server);
+        !definition.allowed(server) ||
+        (isBusy(server) && action !== 'delete');
       button.setAttribute('aria-label', `${definition.label} ${server.name}`);
     }
   }
