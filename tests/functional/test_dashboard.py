@@ -273,6 +273,7 @@ def test_console_log_matches_the_api(dash, server, api, offered):
         return shown == (output or '(The guest has printed nothing yet.)')
 
     dash.wait(same_as_api, 'the log shown to match os-getConsoleOutput')
+    dash.screenshot('log')
 
 
 def _detail_status(dash):
@@ -286,6 +287,7 @@ def test_stop_then_start(dash, server, api, offered):
     assert NAME in dash.confirm()
     dash.wait(lambda: _detail_status(dash) == 'SHUTOFF',
               'SHUTOFF after Stop', BUILD_TIMEOUT)
+    dash.screenshot('stopped')
     # A console of a stopped guest: the API's 409, as the page shows it.
     answer = api.request(
         'POST', '/v2.1/servers/%s/remote-consoles' % server['id'],
