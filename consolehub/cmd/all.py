@@ -8,7 +8,7 @@ import sys
 
 from consolehub.api import server as api_server
 from consolehub.compute import service as compute_service
-from consolehub.console import proxy
+from consolehub.console import service as proxy_service
 from consolehub import process
 
 
@@ -18,7 +18,7 @@ def main():
     compute.start()
     api = api_server.api_service()
     api.start()
-    console_proxy = proxy.run_in_thread()
+    console_proxy = proxy_service.run_in_thread()
     process.wait_for_stop_signal()
     console_proxy.stop()
     api.stop()

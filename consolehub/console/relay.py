@@ -1,18 +1,16 @@
-"""The console proxy's hot path: the bytes of an open session, both ways.
+"""The console proxy's hot path from the client: every read of a session.
 
-Once :mod:`consolehub.console.proxy` has accepted a websocket and
-connected to the guest's console, each read on either side is handled
-here, in the event loop's callbacks:
+Once :mod:`consolehub.console.sessions` has accepted a websocket and
+connected to the guest's console, each read from the client is handled
+here, in the event loop's callbacks: :class:`WebsocketConnection` parses
+the client's binary frames where they were read, unmasks them and writes
+their payloads to the guest. Anything else (the handshake, control
+frames, text or fragmented messages) goes to websockets, whose messages
+the session's task relays. The guest's side,
+:class:`consolehub.console.guest.GuestLink`, frames each read from the
+guest for the client.
 
-* :class:`GuestLink`, the guest's side, sends each read from the guest
-  to the client as one unmasked binary websocket frame;
-* :class:`WebsocketConnection`, the client's side, parses the client's
-  binary frames where they were read, unmasks them and writes their
-  payloads to the guest. Anything else (the handshake, control frames,
-  text or fragmented messages) goes to websockets, whose messages the
-  session's task in :mod:`consolehub.console.proxy` relays.
-
-Both read into one buffer per thread (:func:`_read_buffer`), so idle
+Both sides read into one buffer per thread (:func:`read_buffer`), so idle
 sessions hold no read buffer, and each pauses reading while the other
 side cannot take more, so memory stays bounded. The rest of the proxy
 runs once per request or session; this module runs for every read.
@@ -28,10 +26,9 @@ try:
 except ImportError:  # pragma: no cover - websockets built without C
     from websockets.utils import apply_mask as _apply_mask
 from websockets.asyncio import server as ws_server
-from websockets import frames
+from websockets import datastructures
+from websockets import http11
 from websockets import protocol as ws_protocol
-
-from consolehub.objects import console_session as session_obj
 
 #: Most bytes one read takes (from the guest: one websocket message).
 #: Large reads keep the reads and frames per GB few; 1 MiB rather than
@@ -56,14 +53,11 @@ _CONTROL_FIRST = frozenset((0x88, 0x89, 0x8a))
 _CONNECTING = ws_protocol.State.CONNECTING
 _OPEN = ws_protocol.State.OPEN
 _NO_LIMIT = 1 << 64
-#: Most buffers given to one sendmsg() (Linux takes 1024).
-_MAX_PIECES = 512
-#: Headers of the unmasked binary frames to the client, by length size.
-_HEADER_16 = struct.Struct('!BBH')
-_HEADER_64 = struct.Struct('!BBQ')
-
 #: Room kept in front of each read for the websocket frame header.
-_HEAD_ROOM = 10
+HEAD_ROOM = 10
+
+#: Stands for the handshake request once a session no longer needs it.
+HANDSHAKE_DONE = http11.Request('/', datastructures.Headers())
 
 #: Client input coalescing (see :meth:`WebsocketConnection._coalesce`):
 #: a read of ``_COALESCE_FROM`` to ``_COALESCE_BELOW`` bytes that follows
@@ -78,186 +72,18 @@ _COALESCE_DELAY = 0.002
 _THREAD_STATE = threading.local()
 
 
-def _read_buffer():
-    """This thread's ``(bytearray, memoryview)`` for guest reads.
+def read_buffer():
+    """This thread's ``(bytearray, memoryview)`` for every read.
 
     asyncio calls ``get_buffer``, reads and calls ``buffer_updated`` in one
-    go, and :class:`GuestLink` writes the bytes on before returning (the
-    transport copies what the socket cannot take), so one buffer serves
-    every session of an event loop: idle sessions cost no buffer.
+    go, and both sides consume the bytes before returning, so one buffer
+    serves every session of an event loop: idle sessions cost no buffer.
     """
     state = getattr(_THREAD_STATE, 'buffer', None)
     if state is None:
-        buffer = bytearray(_HEAD_ROOM + READ_CHUNK)
+        buffer = bytearray(HEAD_ROOM + READ_CHUNK)
         state = _THREAD_STATE.buffer = (buffer, memoryview(buffer))
     return state
-
-
-class GuestLink(asyncio.BufferedProtocol):
-    """The guest's side of a session, copying guest bytes to the client.
-
-    The kernel reads the guest's bytes straight into the thread's read
-    buffer (shared by every link: each read is sent on before the next),
-    after room for a frame header; each read goes out as one unmasked
-    binary frame written directly on the websocket's transport (no copy
-    in user space), so a 64 KiB screen update costs two system calls.
-    When the client does not keep up, reading from the guest pauses until
-    the websocket's transport has drained, so memory stays bounded.
-    """
-
-    def __init__(self, websocket, session, record, sock=None):
-        self.on_writable = None
-        self.websocket = websocket
-        self.session = session
-        self.record = record
-        self.transport = None
-        #: The transport's socket, for writing several buffers at once.
-        self.sock = sock
-        self.closed = False
-        self._buffer, self._view = _read_buffer()
-        self._paused = False
-        self._drain_waiter = None
-
-    # Guest -> client.
-
-    def connection_made(self, transport):
-        self.transport = transport
-
-    def get_buffer(self, sizehint):
-        return self._view[_HEAD_ROOM:]
-
-    def buffer_updated(self, nbytes):
-        self._send(nbytes)
-
-    def forward(self, data):
-        """Send ``data`` (bytes from before the link) to the client."""
-        for start in range(0, len(data), READ_CHUNK):
-            chunk = data[start:start + READ_CHUNK]
-            self._view[_HEAD_ROOM:_HEAD_ROOM + len(chunk)] = chunk
-            self._send(len(chunk))
-
-    def _send(self, nbytes):
-        websocket = self.websocket
-        if websocket.protocol.state is not ws_protocol.State.OPEN:
-            return
-        if nbytes < 126:
-            start = _HEAD_ROOM - 2
-            self._buffer[start:_HEAD_ROOM] = bytes((0x82, nbytes))
-        elif nbytes < 65536:
-            start = _HEAD_ROOM - 4
-            self._buffer[start:_HEAD_ROOM] = _HEADER_16.pack(0x82, 126,
-                                                             nbytes)
-        else:
-            start = _HEAD_ROOM - 10
-            self._buffer[start:_HEAD_ROOM] = _HEADER_64.pack(0x82, 127,
-                                                             nbytes)
-        # The transport sends what it can now and copies only the rest.
-        websocket.transport.write(self._view[start:_HEAD_ROOM + nbytes])
-        session = self.session
-        session.to_client += nbytes
-        session.last_activity = time.monotonic()
-        if websocket.paused and not self._paused:
-            self._paused = True
-            self.transport.pause_reading()
-            websocket.consolehub_on_resume = self._resume_reading
-
-    def _resume_reading(self):
-        if self._paused and not self.closed:
-            self._paused = False
-            self.transport.resume_reading()
-
-    def eof_received(self):
-        return False  # close our side too
-
-    def connection_lost(self, exc):
-        self.closed = True
-        websocket = self.websocket
-        if self.record and self.session.close_reason is None:
-            self.session.close_reason = session_obj.REASON_GUEST_CLOSED
-        if websocket.protocol.state is ws_protocol.State.OPEN:
-            asyncio.ensure_future(websocket.close(
-                frames.CloseCode.NORMAL_CLOSURE,
-                self.session.close_reason or session_obj.REASON_GUEST_CLOSED))
-        self._wake()
-
-    # Client -> guest.
-
-    #: Called once when the guest's write buffer drains.
-    on_writable = None
-
-    @property
-    def writing_paused(self):
-        return self._drain_waiter is not None
-
-    def pause_writing(self):
-        self._drain_waiter = asyncio.get_running_loop().create_future()
-
-    def resume_writing(self):
-        self._wake()
-        callback, self.on_writable = self.on_writable, None
-        if callback is not None:
-            callback()
-
-    def write_now(self, pieces):
-        """Write ``pieces`` (list of bytes), in order, without waiting.
-
-        The fast path's payloads of one read. Several go out in one
-        ``sendmsg()`` when the transport holds nothing back, as its own
-        ``write()`` would send them, with no copy to join them; the
-        transport takes what the socket does not.
-        """
-        if self.closed:
-            return
-        transport = self.transport
-        if len(pieces) == 1:
-            count = len(pieces[0])
-            transport.write(pieces[0])
-        elif (self.sock is None or len(pieces) > _MAX_PIECES or
-                transport.get_write_buffer_size() or
-                transport.is_closing()):
-            data = b''.join(pieces)
-            count = len(data)
-            transport.write(data)
-        else:
-            count = self._send_pieces(pieces)
-        session = self.session
-        session.to_guest += count
-        session.last_activity = time.monotonic()
-
-    def _send_pieces(self, pieces):
-        """``sendmsg()`` what fits; the transport buffers the rest.
-
-        :returns: the bytes (int) of ``pieces`` together.
-        """
-        count = sum(map(len, pieces))
-        try:
-            sent = self.sock.sendmsg(pieces)
-        except OSError:
-            # Full (or failing): the transport retries and reports.
-            sent = 0
-        if sent < count:
-            self.transport.write(memoryview(b''.join(pieces))[sent:])
-        return count
-
-    def _wake(self):
-        waiter, self._drain_waiter = self._drain_waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    async def write(self, data):
-        """Write ``data`` to the guest; wait while its buffer is full.
-
-        :raises ConnectionResetError: if the guest has gone.
-        """
-        if self.closed:
-            raise ConnectionResetError('guest closed')
-        self.transport.write(data)
-        if self._drain_waiter is not None:
-            await self._drain_waiter
-
-    def close(self):
-        if self.transport is not None:
-            self.transport.close()
 
 
 class WebsocketConnection(ws_server.ServerConnection,
@@ -265,7 +91,7 @@ class WebsocketConnection(ws_server.ServerConnection,
     """A websocket connection with a fast path from the client to the guest.
 
     The kernel reads the client's bytes straight into the thread's shared
-    read buffer (see :func:`_read_buffer`). Once open, the client's
+    read buffer (see :func:`read_buffer`). Once open, the client's
     single-frame binary messages (all that noVNC and spice-html5 send) are
     parsed there, unmasked by websockets' C extension and written to the
     guest before the read returns: one write per read, however many frames
@@ -314,7 +140,7 @@ class WebsocketConnection(ws_server.ServerConnection,
         in one contiguous buffer. Safe to share: asyncio reads and calls
         :meth:`buffer_updated` in one go, which consumes the bytes.
         """
-        view = _read_buffer()[1]
+        view = read_buffer()[1]
         head = self._fast_head
         if not head:
             return view
@@ -323,7 +149,7 @@ class WebsocketConnection(ws_server.ServerConnection,
 
     def buffer_updated(self, nbytes):
         """Handle ``nbytes`` (int) read after the kept head, if any."""
-        view = _read_buffer()[1]
+        view = read_buffer()[1]
         if self._fast_head:
             nbytes += len(self._fast_head)
             self._fast_head = b''

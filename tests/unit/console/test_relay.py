@@ -16,7 +16,6 @@ from websockets import frames
 from websockets import protocol as ws_protocol
 from websockets import server as ws_server_protocol
 
-from consolehub.console import proxy as console_proxy
 from consolehub.console import relay
 
 MAX_SIZE = 1 << 20
@@ -100,7 +99,7 @@ def _connection(link):
     connection = relay.WebsocketConnection(protocol, _Server(),
                                            ping_interval=None, max_queue=4)
     connection.connection_made(_Transport())
-    connection.request = console_proxy._HANDSHAKE_DONE  # the handshake
+    connection.request = relay.HANDSHAKE_DONE  # the handshake
     if link is not None:
         connection.consolehub_connected(link)
     return connection

@@ -1,0 +1,192 @@
+"""What the console proxy checks before it upgrades to a websocket.
+
+A websocket upgrade (RFC 6455) carries a console token, as
+``?token=<token>`` or a ``token`` cookie (:func:`request_token`). Before
+the upgrade :class:`Gate` checks the browser's ``Origin``
+(:func:`origin_allowed`), then redeems the token into a session
+(:func:`consolehub.objects.console_session.redeem`); a refusal is a
+plain HTTP answer: 401 for a missing, unknown, used or expired token,
+403 for a foreign ``Origin``, 503 when the database is busy. A session
+refused after the upgrade (too many for the instance) gets a websocket
+close frame with its reason instead, which a browser can show.
+"""
+
+import http
+import http.cookies
+import urllib.parse
+
+from oslo_log import log as logging
+
+from consolehub.conf import CONF
+from consolehub.console import sessions
+from consolehub.console import static
+from consolehub import exception
+from consolehub.objects import console_auth_token
+from consolehub.objects import console_session as session_obj
+
+LOG = logging.getLogger(__name__)
+
+_DEFAULT_PORTS = {'http': 80, 'https': 443}
+
+
+def _split_host(netloc):
+    """``(hostname, port)`` of ``host[:port]``; port None when absent.
+
+    :raises ValueError: if the port is not a number.
+    """
+    parts = urllib.parse.urlsplit('//' + netloc)
+    return (parts.hostname or '').lower(), parts.port
+
+
+def origin_allowed(origin, host_header, allowed_origins):
+    """Whether a websocket may be opened from the page at ``origin``.
+
+    Nova's websocketproxy rule: a request without ``Origin`` comes from a
+    non-browser client and is allowed. Otherwise the origin's scheme must
+    be ``http`` or ``https`` and either its host name (and its port, when
+    it names one) equals the request's ``Host`` header's, or its host name
+    or ``host:port`` (port defaulting by scheme) is in ``allowed_origins``.
+
+    :param origin: the ``Origin`` header (str) or None.
+    :param host_header: the ``Host`` header (str) or None.
+    :param allowed_origins: list of ``host`` or ``host:port`` strings, as
+        in ``[console] allowed_origins``.
+    :returns: bool.
+    """
+    if origin is None:
+        return True
+    try:
+        parts = urllib.parse.urlsplit(origin.strip())
+        hostname, port = (parts.hostname or '').lower(), parts.port
+    except ValueError:
+        return False
+    if parts.scheme not in _DEFAULT_PORTS or not hostname:
+        return False
+    if host_header:
+        try:
+            host, host_port = _split_host(host_header.strip())
+        except ValueError:
+            host, host_port = None, None
+        if hostname == host and (port is None or port == host_port):
+            return True
+    effective_port = port or _DEFAULT_PORTS[parts.scheme]
+    shown = '[%s]' % hostname if ':' in hostname else hostname
+    candidates = {shown, hostname, '%s:%d' % (shown, effective_port)}
+    return any(entry.strip().lower() in candidates
+               for entry in allowed_origins)
+
+
+def request_token(request):
+    """The raw token of a request: ``?token=`` first, then a cookie."""
+    query = urllib.parse.urlsplit(request.path).query
+    token = urllib.parse.parse_qs(query).get('token', [''])[0]
+    if token:
+        return token
+    # noVNC may forward the token as a cookie instead (as Nova accepts).
+    for header in request.headers.get_all('Cookie'):
+        cookie = http.cookies.SimpleCookie()
+        for part in header.split(';'):
+            try:
+                cookie.load(part.strip())
+            except http.cookies.CookieError:
+                # Never echo the cookie: it may hold a token.
+                LOG.debug('Ignoring a malformed cookie')
+                continue
+            if 'token' in cookie and cookie['token'].value:
+                return cookie['token'].value
+    return None
+
+
+def is_upgrade(request):
+    """Whether ``request`` asks for a websocket (``Upgrade: websocket``)."""
+    return any('websocket' in value.lower()
+               for value in request.headers.get_all('Upgrade'))
+
+
+def _hash_prefix(token):
+    return token['token_hash'][:8]
+
+
+def _unauthorized():
+    LOG.info('Refused a console websocket: missing, unknown or expired '
+             'token')
+    # A plain answer: the connection object may be gone already.
+    return static.response(http.HTTPStatus.UNAUTHORIZED,
+                           b'Invalid or expired console token\n',
+                           'text/plain; charset=utf-8')
+
+
+class Gate(object):
+    """The checks of a websocket upgrade, before it happens.
+
+    :param book: the proxy's :class:`consolehub.console.sessions.
+        SessionBook` (open sessions, ends not yet written).
+    :param calls: its :class:`consolehub.console.workers.BlockingCalls`.
+    """
+
+    def __init__(self, book, calls):
+        self.book = book
+        self.calls = calls
+
+    async def process_request(self, listener, connection, request):
+        """Serve static files; check origin and token before upgrading.
+
+        websockets' ``process_request`` hook. Returns a response to send
+        instead of the upgrade, or None to upgrade; then
+        ``connection.consolehub`` holds what the session's handler needs
+        (a :class:`consolehub.console.sessions.NewSession`,
+        :class:`~consolehub.console.sessions.JoinChannel` or
+        :class:`~consolehub.console.sessions.Refusal`).
+        """
+        if not is_upgrade(request):
+            return await static.serve_static(listener.web_root, request)
+        origin = request.headers.get('Origin')
+        if not origin_allowed(origin, request.headers.get('Host'),
+                              CONF.console.allowed_origins):
+            LOG.warning('Refused a console websocket from origin %s',
+                        origin[:200])
+            return connection.respond(
+                http.HTTPStatus.FORBIDDEN,
+                'Origin not allowed for this console proxy\n')
+        raw_token = request_token(request)
+        if (not raw_token or
+                len(raw_token) > console_auth_token.MAX_TOKEN_LENGTH):
+            return _unauthorized()
+        client_ip = (connection.remote_address or ('',))[0]
+        limit = CONF.console.max_sessions_per_instance
+        # Session writes run one at a time (see BlockingCalls.db_write),
+        # so the session count and the insert are consistent within this
+        # process, which is the only proxy of a deployment; the token's
+        # conditional UPDATE is atomic across processes in any case.
+        try:
+            outcome, token, row = await self.calls.db_write(
+                session_obj.redeem, console_auth_token.hash_token(raw_token),
+                listener.kind, client_ip, CONF.consoleauth.single_use, limit,
+                self.book.ending() if limit else ())
+        except exception.DatabaseUnavailable as error:
+            LOG.warning('Cannot check a console token now: %s', error)
+            return static.response(
+                http.HTTPStatus.SERVICE_UNAVAILABLE,
+                b'Console proxy busy, try again\n',
+                'text/plain; charset=utf-8', [('Retry-After', '1')])
+        if outcome == session_obj.REDEEM_USED:
+            primary = self.book.joinable(token['token_hash'], client_ip)
+            if listener.kind == 'spice-html5' and primary is not None:
+                # Another channel of a SPICE client already in session.
+                connection.consolehub = sessions.JoinChannel(primary)
+                return None
+            LOG.info('Refused a console websocket: token %s was used '
+                     'already', _hash_prefix(token))
+            return _unauthorized()
+        if outcome == session_obj.REDEEM_LIMIT:
+            LOG.warning('Refused a console session for instance '
+                        '%(instance)s (token %(token)s): %(limit)d open',
+                        {'instance': token['instance_uuid'],
+                         'token': _hash_prefix(token), 'limit': limit})
+            connection.consolehub = sessions.Refusal(
+                session_obj.REASON_LIMIT)
+            return None
+        if outcome != session_obj.REDEEM_OK:
+            return _unauthorized()
+        connection.consolehub = sessions.NewSession(row, token)
+        return None

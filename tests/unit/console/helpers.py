@@ -1,0 +1,204 @@
+"""Helpers of the console proxy tests: a fake guest, clients, waits.
+
+The fake guest is a real TCP server on 127.0.0.1 that sends an RFB
+banner and echoes what it receives (optionally behind an HTTP CONNECT
+answer); the clients are websockets' sync client and ``http.client``.
+"""
+
+import asyncio
+import contextlib
+import http.client
+import socket
+import socketserver
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from websockets import exceptions as ws_exceptions
+from websockets.sync import client as ws_client
+
+from consolehub import context as consolehub_context
+from consolehub.db import console_sessions as db_sessions
+from consolehub.objects import console_auth_token
+
+BANNER = b'RFB 003.008\n'
+NOVNC = ('vnc', 'novnc')
+WEB_ROOT = '/usr/share/novnc'
+ALLOWED = 'dashboard.example.org'
+TIMEOUT = 10
+
+
+class _GuestHandler(socketserver.BaseRequestHandler):
+    """A VNC server stand-in: banner, then echo."""
+
+    def handle(self):
+        server = self.server
+        if server.connect_answer is not None:
+            head = b''
+            while b'\r\n\r\n' not in head:
+                chunk = self.request.recv(1024)
+                if not chunk:
+                    return
+                head += chunk
+            server.connect_requests.append(head)
+            self.request.sendall(server.connect_answer)
+            if b' 200 ' not in server.connect_answer:
+                return
+        self.request.sendall(server.banner)
+        while True:
+            try:
+                data = self.request.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            self.request.sendall(data)
+
+
+class Guest(socketserver.ThreadingTCPServer):
+    """The fake guest; ``port`` is its TCP port."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, connect_answer=None, banner=BANNER):
+        super().__init__(('127.0.0.1', 0), _GuestHandler)
+        self.connect_answer = connect_answer
+        self.connect_requests = []
+        self.banner = banner
+
+    @property
+    def port(self):
+        return self.server_address[1]
+
+
+def start_guest(connect_answer=None, banner=BANNER):
+    guest = Guest(connect_answer, banner)
+    threading.Thread(target=guest.serve_forever, daemon=True).start()
+    return guest
+
+
+def stop_guest(guest):
+    guest.shutdown()
+    guest.server_close()
+
+
+def mint(ctx, instance, port, console_type=NOVNC, **kwargs):
+    """A raw console token of ``instance`` for 127.0.0.1:``port``."""
+    raw_token, _row = console_auth_token.mint(ctx, console_type, '127.0.0.1',
+                                              port, instance['uuid'],
+                                              **kwargs)
+    return raw_token
+
+
+def url(proxy, raw_token=None, kind='novnc'):
+    """The websocket URL of ``proxy``'s ``kind`` listener, with a token."""
+    address = 'ws://127.0.0.1:%d/' % proxy.bound_ports[kind]
+    if raw_token is not None:
+        address += '?token=' + raw_token
+    return address
+
+
+def connect(address, **kwargs):
+    # proxy=None: never go through an HTTP proxy from the environment.
+    return ws_client.connect(address, proxy=None, open_timeout=TIMEOUT,
+                             **kwargs)
+
+
+def refusal(address, **kwargs):
+    """The HTTP response refusing a websocket upgrade to ``address``."""
+    with pytest.raises(ws_exceptions.InvalidStatus) as caught:
+        connect(address, **kwargs)
+    return caught.value.response
+
+
+def recv_exactly(websocket, size):
+    received = bytearray()
+    while len(received) < size:
+        message = websocket.recv(timeout=TIMEOUT)
+        assert isinstance(message, bytes)
+        received += message
+    return bytes(received)
+
+
+def closed(websocket):
+    """The close frame the proxy sent, once the websocket closes."""
+    with pytest.raises(ws_exceptions.ConnectionClosed) as caught:
+        while True:
+            websocket.recv(timeout=TIMEOUT)
+    return caught.value.rcvd
+
+
+def http_get(port, method, path, headers=None):
+    """``(response, body)`` of a plain HTTP request to 127.0.0.1:port."""
+    connection = http.client.HTTPConnection('127.0.0.1', port,
+                                            timeout=TIMEOUT)
+    try:
+        connection.request(method, path, headers=headers or {})
+        response = connection.getresponse()
+        return response, response.read()
+    finally:
+        connection.close()
+
+
+def closed_port():
+    sock = socket.socket()
+    sock.bind(('127.0.0.1', 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+def wait_for(predicate, timeout=TIMEOUT):
+    """Poll ``predicate`` until it returns a true value; return it.
+
+    :raises AssertionError: if it never does within ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        assert time.monotonic() < deadline, 'condition never held'
+        time.sleep(0.02)
+
+
+def in_proxy_loop(proxy, func, *args):
+    """Run ``func(*args)`` in the proxy's event loop; return its result."""
+    async def call():
+        return func(*args)
+
+    return asyncio.run_coroutine_threadsafe(
+        call(), proxy._loop).result(TIMEOUT)
+
+
+def sessions_of(instance):
+    """Every session row (dicts) of ``instance``, newest first."""
+    return db_sessions.console_session_get_all_by_instance(
+        consolehub_context.get_admin_context(), instance['uuid'])
+
+
+@contextlib.contextmanager
+def proxy_process(script, argument, port):
+    """A Python process running ``script`` (given ``argument``), yielded
+    once it listens on ``port``, its stdout and stderr pipes; killed on
+    the way out if it is still running."""
+    process = subprocess.Popen([sys.executable, '-c', script, argument],
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    try:
+        def listening():
+            assert process.poll() is None, process.communicate()
+            with contextlib.suppress(OSError):
+                socket.create_connection(('127.0.0.1', port), 1).close()
+                return True
+            return False
+
+        wait_for(listening)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
