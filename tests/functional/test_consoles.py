@@ -302,12 +302,21 @@ def test_serial_terminal_page_in_a_browser(deployment, api, guest,
     try:
         driver.get('http://127.0.0.1:%d/serial.html?token=%s'
                    % (deployment.serial_port, token))
+        from selenium.common import exceptions as selenium_exceptions
+        from selenium.webdriver.support import ui
+
         screen = driver.find_element('id', 'screen')
         deadline = time.monotonic() + 60
-        while 'Select boot device' not in screen.text:
-            assert time.monotonic() < deadline, screen.text[-500:]
+        while True:
+            # ESC opens SeaBIOS's boot menu while it offers it: type it
+            # until the menu shows, each time waiting up to 0.3 s for it.
             screen.send_keys(Keys.ESCAPE)
-            time.sleep(0.3)
+            try:
+                ui.WebDriverWait(driver, 0.3, poll_frequency=0.05).until(
+                    lambda d: 'Select boot device' in screen.text)
+                break
+            except selenium_exceptions.TimeoutException:
+                assert time.monotonic() < deadline, screen.text[-500:]
         assert driver.find_element('id', 'status').text == 'Connected'
     finally:
         driver.quit()

@@ -10,6 +10,7 @@ import asyncio
 import os
 import random
 import struct
+import time
 import types
 
 from websockets import frames
@@ -114,6 +115,14 @@ def _feed(connection, data):
 
 def _run(coroutine_function):
     return asyncio.run(coroutine_function())
+
+
+async def _until(predicate, timeout=5):
+    """Let the loop run until ``predicate()`` holds, within ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, 'condition never held'
+        await asyncio.sleep(0.001)
 
 
 def _payloads():
@@ -265,8 +274,7 @@ def test_short_reads_back_to_back_pause_reading_briefly():
         assert connection.transport.reading  # a lone read never waits
         _feed(connection, _frame(b'b' * 4096))
         assert not connection.transport.reading
-        await asyncio.sleep(relay._COALESCE_DELAY * 5)
-        assert connection.transport.reading
+        await _until(lambda: connection.transport.reading)
 
     _run(check)
     assert bytes(link.data) == b'a' * 4096 + b'b' * 4096
@@ -282,7 +290,9 @@ def test_tiny_spaced_or_full_reads_do_not_pause():
             _feed(connection, _frame(b'k'))  # keys and requests: tiny
             assert connection.transport.reading
         for _ in range(3):
-            await asyncio.sleep(relay._STREAM_GAP * 2)
+            # Reads further apart than a stream's are not coalesced.
+            await _until(lambda: time.monotonic() - connection._last_read >
+                         relay._STREAM_GAP)
             _feed(connection, _frame(chunk))
             assert connection.transport.reading
         big = _frame(b'x' * relay._COALESCE_BELOW)
@@ -318,7 +328,7 @@ def test_coalescing_and_a_slow_guest_both_hold_reading():
         _feed(connection, _frame(b'a' * 4096))
         link.writing_paused = True
         _feed(connection, _frame(b'b' * 4096))  # coalescing, guest behind
-        await asyncio.sleep(relay._COALESCE_DELAY * 5)
+        await _until(lambda: not connection._coalescing)
         assert not connection.transport.reading  # the guest still is
         link.writing_paused = False
         link.on_writable()
@@ -330,8 +340,7 @@ def test_coalescing_and_a_slow_guest_both_hold_reading():
         link.writing_paused = False
         connection._resume_for_guest()  # the guest catches up at once
         assert not connection.transport.reading  # the pause runs its time
-        await asyncio.sleep(relay._COALESCE_DELAY * 5)
-        assert connection.transport.reading
+        await _until(lambda: connection.transport.reading)
 
     _run(check)
     assert bytes(link.data) == b''.join(letter * 4096 for letter in
