@@ -9,6 +9,7 @@ every read from the guest goes to the client as one websocket frame.
 """
 
 import asyncio
+import os
 import socket
 import struct
 import time
@@ -137,8 +138,9 @@ class GuestLink(asyncio.BufferedProtocol):
     The kernel reads the guest's bytes straight into the thread's read
     buffer (shared by every link: each read is sent on before the next),
     after room for a frame header; each read goes out as one unmasked
-    binary frame written directly on the websocket's transport (no copy
-    in user space), so a 64 KiB screen update costs two system calls.
+    binary frame written straight to the client's socket (no copy in user
+    space), so a 64 KiB screen update costs two system calls; only what
+    the socket does not take is copied, for the websocket's transport.
     When the client does not keep up, reading from the guest pauses until
     the websocket's transport has drained, so memory stays bounded.
     """
@@ -153,6 +155,9 @@ class GuestLink(asyncio.BufferedProtocol):
         self.sock = sock
         self.closed = False
         self._buffer, self._view = relay.read_buffer()
+        #: The client's socket (int), written to while its transport holds
+        #: nothing back.
+        self._client_fd = None
         self._paused = False
         self._drain_waiter = None
 
@@ -189,8 +194,27 @@ class GuestLink(asyncio.BufferedProtocol):
             start = relay.HEAD_ROOM - 10
             self._buffer[start:relay.HEAD_ROOM] = _HEADER_64.pack(
                 0x82, 127, nbytes)
-        # The transport sends what it can now and copies only the rest.
-        websocket.transport.write(self._view[start:relay.HEAD_ROOM + nbytes])
+        frame = self._view[start:relay.HEAD_ROOM + nbytes]
+        transport = websocket.transport
+        sent = 0
+        if not transport.get_write_buffer_size() and (
+                not transport.is_closing()):
+            # What the socket takes now goes straight from the shared
+            # buffer; the transport holds only an immutable copy of the
+            # rest. Given a view of the shared buffer, CPython >= 3.12's
+            # transport would keep the view itself, and the client would
+            # later receive other sessions' bytes read into it.
+            if self._client_fd is None:
+                self._client_fd = transport.get_extra_info(
+                    'socket').fileno()
+            try:
+                sent = os.write(self._client_fd, frame)
+            except (BlockingIOError, InterruptedError):
+                pass
+            except OSError:
+                pass  # the transport meets the error again and reports it
+        if sent < len(frame):
+            transport.write(bytes(frame[sent:]))
         session = self.session
         session.to_client += nbytes
         session.last_activity = time.monotonic()
