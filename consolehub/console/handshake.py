@@ -5,8 +5,10 @@ A websocket upgrade (RFC 6455) carries a console token, as
 the upgrade :class:`Gate` checks the browser's ``Origin``
 (:func:`origin_allowed`), then redeems the token into a session
 (:func:`consolehub.objects.console_session.redeem`); a refusal is a
-plain HTTP answer: 401 for a missing, unknown, used or expired token,
-403 for a foreign ``Origin``, 503 when the database is busy. A session
+plain HTTP answer: 400 for an upgrade websockets would refuse (RFC 6455)
+or with more than one ``Origin`` or ``Host`` header, 401 for a missing,
+unknown, used or expired token, 403 for a foreign ``Origin``, 503 when
+the database is busy. A session
 refused after the upgrade (too many for the instance) gets a websocket
 close frame with its reason instead, which a browser can show.
 """
@@ -43,9 +45,11 @@ def origin_allowed(origin, host_header, allowed_origins):
 
     Nova's websocketproxy rule: a request without ``Origin`` comes from a
     non-browser client and is allowed. Otherwise the origin's scheme must
-    be ``http`` or ``https`` and either its host name (and its port, when
-    it names one) equals the request's ``Host`` header's, or its host name
-    or ``host:port`` (port defaulting by scheme) is in ``allowed_origins``.
+    be ``http`` or ``https`` and either its host name and port equal the
+    request's ``Host`` header's, or its host name or ``host:port`` is in
+    ``allowed_origins``. A port left out, in ``Origin`` or ``Host``, is
+    the origin scheme's default (RFC 6454: 80 for http, 443 for https),
+    so ``http://host`` is not the origin of a proxy on ``host:6080``.
 
     :param origin: the ``Origin`` header (str) or None.
     :param host_header: the ``Host`` header (str) or None.
@@ -62,14 +66,15 @@ def origin_allowed(origin, host_header, allowed_origins):
         return False
     if parts.scheme not in _DEFAULT_PORTS or not hostname:
         return False
+    effective_port = port or _DEFAULT_PORTS[parts.scheme]
     if host_header:
         try:
             host, host_port = _split_host(host_header.strip())
         except ValueError:
             host, host_port = None, None
-        if hostname == host and (port is None or port == host_port):
+        if hostname == host and effective_port == (
+                host_port or _DEFAULT_PORTS[parts.scheme]):
             return True
-    effective_port = port or _DEFAULT_PORTS[parts.scheme]
     shown = '[%s]' % hostname if ':' in hostname else hostname
     candidates = {shown, hostname, '%s:%d' % (shown, effective_port)}
     return any(entry.strip().lower() in candidates
@@ -129,17 +134,31 @@ class Gate(object):
         self.calls = calls
 
     async def process_request(self, listener, connection, request):
-        """Serve static files; check origin and token before upgrading.
+        """Serve static files; check the upgrade, then origin and token.
 
-        websockets' ``process_request`` hook. Returns a response to send
-        instead of the upgrade, or None to upgrade; then
-        ``connection.consolehub`` holds what the session's handler needs
-        (a :class:`consolehub.console.sessions.NewSession`,
-        :class:`~consolehub.console.sessions.JoinChannel` or
-        :class:`~consolehub.console.sessions.Refusal`).
+        websockets' ``process_request`` hook: returns the response to
+        send, the upgrade's (101) included. Everything websockets checks
+        of an upgrade (RFC 6455 section 4.2.1) is checked here before the
+        token is redeemed, so no token is spent on a handshake that fails.
+        On a 101 the connection holds the handshake's verdict for its
+        handler (:meth:`consolehub.console.relay.WebsocketConnection.
+        consolehub_admit`): a :class:`~consolehub.console.sessions.
+        NewSession`, :class:`~consolehub.console.sessions.JoinChannel` or
+        :class:`~consolehub.console.sessions.Refusal`.
         """
         if not is_upgrade(request):
             return await static.serve_static(listener.web_root, request)
+        for name in ('Origin', 'Host'):
+            if len(request.headers.get_all(name)) > 1:
+                LOG.warning('Refused a console websocket with more than one '
+                            '%s header', name)
+                return static.response(
+                    http.HTTPStatus.BAD_REQUEST,
+                    b'More than one %s header\n' % name.encode('ascii'),
+                    'text/plain; charset=utf-8')
+        upgrade = connection.protocol.accept(request)
+        if upgrade.status_code != http.HTTPStatus.SWITCHING_PROTOCOLS:
+            return upgrade  # websockets' own refusal: 400, 405, 426, 505
         origin = request.headers.get('Origin')
         if not origin_allowed(origin, request.headers.get('Host'),
                               CONF.console.allowed_origins):
@@ -173,8 +192,8 @@ class Gate(object):
             primary = self.book.joinable(token['token_hash'], client_ip)
             if listener.kind == 'spice-html5' and primary is not None:
                 # Another channel of a SPICE client already in session.
-                connection.consolehub = sessions.JoinChannel(primary)
-                return None
+                connection.consolehub_admit(sessions.JoinChannel(primary))
+                return upgrade
             LOG.info('Refused a console websocket: token %s was used '
                      'already', _hash_prefix(token))
             return _unauthorized()
@@ -183,10 +202,11 @@ class Gate(object):
                         '%(instance)s (token %(token)s): %(limit)d open',
                         {'instance': token['instance_uuid'],
                          'token': _hash_prefix(token), 'limit': limit})
-            connection.consolehub = sessions.Refusal(
-                session_obj.REASON_LIMIT)
-            return None
+            connection.consolehub_admit(
+                sessions.Refusal(session_obj.REASON_LIMIT))
+            return upgrade
         if outcome != session_obj.REDEEM_OK:
             return _unauthorized()
-        connection.consolehub = sessions.NewSession(row, token)
-        return None
+        connection.consolehub_admit(
+            sessions.NewSession(row, token, self.book))
+        return upgrade

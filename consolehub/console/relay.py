@@ -106,6 +106,11 @@ class WebsocketConnection(ws_server.ServerConnection,
     """
 
     consolehub_on_resume = None
+    #: The handshake's verdict (see :mod:`consolehub.console.sessions`)
+    #: until the connection's handler takes it.
+    consolehub = None
+    #: Whether the connection has been lost.
+    consolehub_lost = False
     #: The session's :class:`GuestLink` once connected to the guest.
     consolehub_link = None
     # Per-connection state of the fast path, as class defaults so that an
@@ -126,6 +131,26 @@ class WebsocketConnection(ws_server.ServerConnection,
     _last_read = 0.0
     _to_client_at_read = 0
     _coalescing = False
+
+    def consolehub_admit(self, verdict):
+        """Keep the handshake's ``verdict`` for the handler.
+
+        A verdict whose connection is lost before the handler takes it is
+        abandoned (its session row ended), now or when the loss comes.
+        """
+        if self.consolehub_lost:
+            verdict.abandon(self)
+        else:
+            self.consolehub = verdict
+
+    def connection_lost(self, exc):
+        super().connection_lost(exc)
+        self.consolehub_lost = True
+        verdict, self.consolehub = self.consolehub, None
+        if verdict is not None:
+            # The upgrade failed after the token was redeemed: no handler
+            # will run for this connection.
+            verdict.abandon(self)
 
     def resume_writing(self):
         super().resume_writing()

@@ -9,6 +9,14 @@ batches every :data:`SWEEP_INTERVAL` seconds. One watchdog task ends
 sessions whose token expired, that were idle for ``[console]
 idle_timeout``, that an administrator ended, or whose instance was
 deleted (polled every ``[console] session_check_interval`` seconds).
+
+A session row exists only for an open websocket: the handshake is
+checked in full before the token is redeemed, and a row whose upgrade
+fails after that (the client gone before the answer, the proxy
+stopping) is ended at once (reason ``websocket handshake failed``), so
+such failures never count against ``[console] max_sessions_per_instance``.
+An administrator's end of a row no websocket holds is written by the
+next poll.
 """
 
 import asyncio
@@ -35,14 +43,21 @@ SWEEP_INTERVAL = 0.25
 class NewSession(object):
     """The handshake's verdict: a new session of a redeemed token.
 
-    :param row: the new session row (dict); ``token``: the token row.
+    :param row: the new session row (dict); ``token``: the token row;
+        ``book``: the :class:`SessionBook` that will hold it.
     """
 
-    __slots__ = ('row', 'token')
+    __slots__ = ('row', 'token', 'book')
 
-    def __init__(self, row, token):
+    def __init__(self, row, token, book):
         self.row = row
         self.token = token
+        self.book = book
+        book.pending.add(row['uuid'])
+
+    def abandon(self, connection):
+        """The upgrade failed: end the session row, never opened."""
+        self.book.abandoned(self.row)
 
 
 class JoinChannel(object):
@@ -56,6 +71,9 @@ class JoinChannel(object):
     def __init__(self, primary):
         self.primary = primary
 
+    def abandon(self, connection):
+        self.primary.channels.discard(connection)
+
 
 class Refusal(object):
     """The handshake's verdict: upgrade, then close with 1008 ``reason``."""
@@ -64,6 +82,9 @@ class Refusal(object):
 
     def __init__(self, reason):
         self.reason = reason
+
+    def abandon(self, connection):
+        pass
 
 
 class Session(object):
@@ -124,6 +145,8 @@ class SessionBook(object):
         self._by_token = {}
         #: Ends not yet written: ``(uuid, reason, to client, to guest)``.
         self._ends = []
+        #: UUIDs of session rows redeemed whose upgrade is under way.
+        self.pending = set()
 
     def joinable(self, token_hash, client_ip):
         """The open session a SPICE channel of ``client_ip`` may join.
@@ -140,6 +163,17 @@ class SessionBook(object):
     def ending(self):
         """UUIDs (list) of sessions that ended, their rows not yet written."""
         return [end[0] for end in self._ends]
+
+    def abandoned(self, row):
+        """Queue the end of a session row whose upgrade failed."""
+        if row['uuid'] in self.pending:
+            self.pending.discard(row['uuid'])
+            self._ends.append((row['uuid'],
+                               session_obj.REASON_HANDSHAKE_FAILED, 0, 0))
+            LOG.info('Console session %(session)s of instance %(instance)s '
+                     'ended before it opened: the websocket handshake failed',
+                     {'session': row['uuid'],
+                      'instance': row['instance_uuid']})
 
     def mark_stopping(self):
         """Give every open session the proxy's stopping as its reason."""
@@ -172,6 +206,8 @@ class SessionBook(object):
         """websockets' connection handler: run the handshake's verdict."""
         what = websocket.consolehub
         websocket.consolehub = None
+        if what is None:
+            return  # lost before it got here, and abandoned
         # The handshake's request and response (headers) are no use now;
         # held by thousands of sessions for hours they add up. websockets
         # only tests that a request was received.
@@ -186,6 +222,7 @@ class SessionBook(object):
             return
         session = Session(what.row, what.token, websocket,
                           (websocket.remote_address or ('',))[0])
+        self.pending.discard(session.uuid)
         del what  # the token and session rows: Session has what it needs
         self.sessions[session.uuid] = session
         self._by_token[session.token_hash] = session
@@ -308,7 +345,7 @@ class SessionBook(object):
             try:
                 self._sweep()
                 await self.flush_ends()
-                if time.monotonic() >= next_check and self.sessions:
+                if time.monotonic() >= next_check:
                     next_check = (time.monotonic() +
                                   CONF.console.session_check_interval)
                     await self._poll_database()
@@ -330,13 +367,25 @@ class SessionBook(object):
                 self._end(session, session_obj.REASON_IDLE)
 
     async def _poll_database(self):
+        """End the open sessions the database says must end.
+
+        Those this proxy holds are closed (their ends written once
+        closed); an open row it does not hold has no websocket anywhere,
+        one proxy serving a deployment, so its end is written as is.
+        """
         ends = await self.calls.in_db_thread(
             session_obj.ends_requested,
-            consolehub_context.get_admin_context(), list(self.sessions))
+            consolehub_context.get_admin_context())
         for uuid, reason in ends.items():
             session = self.sessions.get(uuid)
-            if session is not None and session.close_reason is None:
-                self._end(session, reason)
+            if session is not None:
+                if session.close_reason is None:
+                    self._end(session, reason)
+            elif uuid not in self.pending:
+                LOG.info('Ending console session %(session)s, which has no '
+                         'websocket: %(reason)s',
+                         {'session': uuid, 'reason': reason})
+                self._ends.append((uuid, reason, 0, 0))
 
     def _end(self, session, reason):
         LOG.info('Ending console session %(session)s of instance '

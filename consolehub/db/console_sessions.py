@@ -289,22 +289,27 @@ def console_session_ends_requested(context, session_uuids,
     A session must end when an end was requested for it (its
     ``end_reason``) or its instance is gone (``instance_gone_reason``).
 
-    :param session_uuids: iterable of str, the proxy's open sessions.
+    :param session_uuids: iterable of str, the sessions to look at; None
+        for every open session (one query on the ``ended_at`` index).
     """
-    if not session_uuids:
-        return {}
+    must_end = sa.select(_SESSIONS.c.uuid, _SESSIONS.c.end_reason).outerjoin(
+        _INSTANCES, _INSTANCES.c.uuid == _SESSIONS.c.instance_uuid).where(
+        _SESSIONS.c.ended_at.is_(None),
+        sa.or_(_SESSIONS.c.end_requested_at.isnot(None),
+               _INSTANCES.c.id.is_(None),
+               _INSTANCES.c.deleted_at.isnot(None)))
+    if session_uuids is None:
+        batches = [None]
+    else:
+        uuids = list(session_uuids)
+        batches = [uuids[start:start + 500]
+                   for start in range(0, len(uuids), 500)]
     found = {}
     with engine.reader(context) as session:
-        uuids = list(session_uuids)
-        for start in range(0, len(uuids), 500):
-            rows = session.execute(
-                sa.select(_SESSIONS.c.uuid, _SESSIONS.c.end_reason)
-                .outerjoin(_INSTANCES, _INSTANCES.c.uuid ==
-                           _SESSIONS.c.instance_uuid)
-                .where(_SESSIONS.c.uuid.in_(uuids[start:start + 500]),
-                       sa.or_(_SESSIONS.c.end_requested_at.isnot(None),
-                              _INSTANCES.c.id.is_(None),
-                              _INSTANCES.c.deleted_at.isnot(None)))).all()
-            for uuid, reason in rows:
+        for batch in batches:
+            query = must_end
+            if batch is not None:
+                query = query.where(_SESSIONS.c.uuid.in_(batch))
+            for uuid, reason in session.execute(query).all():
                 found[uuid] = reason or instance_gone_reason
     return found

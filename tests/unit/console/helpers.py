@@ -10,6 +10,7 @@ import contextlib
 import http.client
 import socket
 import socketserver
+import struct
 import subprocess
 import sys
 import threading
@@ -141,6 +142,57 @@ def http_get(port, method, path, headers=None):
         return response, response.read()
     finally:
         connection.close()
+
+
+_KEY = 'dGhlIHNhbXBsZSBub25jZQ=='  # RFC 6455's sample key
+
+
+def upgrade_request(port, raw_token, key=_KEY, version='13', extra=()):
+    """The bytes of a websocket upgrade request to 127.0.0.1:``port``.
+
+    :param key: ``Sec-WebSocket-Key`` (None: left out); ``version``:
+        ``Sec-WebSocket-Version``; ``extra``: further header lines (str).
+    """
+    lines = ['GET /?token=%s HTTP/1.1' % raw_token]
+    if not any(line.lower().startswith('host:') for line in extra):
+        lines.append('Host: 127.0.0.1:%d' % port)
+    lines += ['Upgrade: websocket', 'Connection: Upgrade',
+              'Sec-WebSocket-Version: %s' % version]
+    if key is not None:
+        lines.append('Sec-WebSocket-Key: %s' % key)
+    lines += list(extra)
+    return ('\r\n'.join(lines) + '\r\n\r\n').encode('ascii')
+
+
+def raw_upgrade(port, raw_token, **kwargs):
+    """``(status, body)`` of the proxy's answer to a raw upgrade request
+    (:func:`upgrade_request`'s arguments); the connection is closed."""
+    with socket.create_connection(('127.0.0.1', port),
+                                  timeout=TIMEOUT) as sock:
+        sock.sendall(upgrade_request(port, raw_token, **kwargs))
+        answer = b''
+        while b'\r\n\r\n' not in answer:
+            chunk = sock.recv(65536)
+            assert chunk, answer
+            answer += chunk
+        head, body = answer.split(b'\r\n\r\n', 1)
+        status = int(head.split(b' ', 2)[1])
+        if status != 101:
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                body += chunk
+        return status, body
+
+
+def reset_after_request(port, raw_token):
+    """Send an upgrade request and reset the connection (RST) at once."""
+    sock = socket.create_connection(('127.0.0.1', port), timeout=TIMEOUT)
+    sock.sendall(upgrade_request(port, raw_token))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                    struct.pack('ii', 1, 0))
+    sock.close()
 
 
 def closed_port():

@@ -258,12 +258,21 @@ def test_origin_with_other_port_is_403(proxy, guest, ctx, instance):
     assert response.status_code == 403
 
 
+@pytest.mark.parametrize('origin', ['http://127.0.0.1', 'https://127.0.0.1'],
+                         ids=['http', 'https'])
+def test_origin_without_port_is_not_any_port(proxy, guest, ctx, instance,
+                                             origin):
+    # The page's port is the scheme's default, not the proxy's.
+    raw_token = helpers.mint(ctx, instance, guest.port)
+    response = helpers.refusal(helpers.url(proxy, raw_token), origin=origin)
+    assert response.status_code == 403
+
+
 @pytest.mark.parametrize('origin', [
     'http://127.0.0.1:{port}',
-    'http://127.0.0.1',
     'https://' + ALLOWED,
     'http://%s:8443' % ALLOWED.upper(),
-], ids=['same-host-and-port', 'same-host', 'listed', 'listed-upper-case'])
+], ids=['same-host-and-port', 'listed', 'listed-upper-case'])
 def test_allowed_origin_is_accepted(proxy, guest, ctx, instance, origin):
     raw_token = helpers.mint(ctx, instance, guest.port)
     origin = origin.format(port=proxy.bound_port)
@@ -282,7 +291,31 @@ def test_origin_allowed_rules():
     assert handshake.origin_allowed('http://[::1]:6080', 'h', allowed)
     assert handshake.origin_allowed('http://[::1]:6080', '[::1]:6080', [])
     assert not handshake.origin_allowed('http://h:bad', 'h', [])
+    # A port left out is the scheme's default, on either side.
+    assert handshake.origin_allowed('http://h', 'h', [])
+    assert handshake.origin_allowed('http://h:80', 'h', [])
+    assert handshake.origin_allowed('https://h', 'h:443', [])
+    assert not handshake.origin_allowed('http://h', 'h:6080', [])
+    assert not handshake.origin_allowed('https://h', 'h:80', [])
     assert not handshake.origin_allowed('ws://h', 'h', [])
+
+
+# -- malformed upgrades -------------------------------------------------------
+
+@pytest.mark.parametrize('header', ['Origin', 'Host'])
+def test_duplicate_origin_or_host_is_400(proxy, guest, ctx, instance,
+                                         header):
+    raw_token = helpers.mint(ctx, instance, guest.port)
+    value = ('http://127.0.0.1:%d' % proxy.bound_port if header == 'Origin'
+             else '127.0.0.1:%d' % proxy.bound_port)
+    status, body = helpers.raw_upgrade(
+        proxy.bound_port, raw_token,
+        extra=['%s: %s' % (header, value), '%s: %s' % (header, value)])
+    assert status == 400
+    assert b'More than one %s header' % header.encode() in body
+    # The token was not spent on it.
+    with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
+        assert websocket.recv(timeout=TIMEOUT) == BANNER
 
 
 # -- static files ------------------------------------------------------------

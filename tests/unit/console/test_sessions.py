@@ -8,6 +8,7 @@ import concurrent.futures
 import signal
 import time
 
+import pytest
 from websockets import exceptions as ws_exceptions
 
 from consolehub.conf import CONF
@@ -300,3 +301,52 @@ def test_sighup_reloads_and_sigterm_stops(tmp_path):
         out, err = process.communicate(timeout=TIMEOUT)
     assert process.returncode == 0, err
     assert b'limit 5 idle 30' in out
+
+
+# -- no session row without a websocket --------------------------------------
+
+@pytest.mark.parametrize('kwargs', [{'key': None}, {'version': '8'},
+                                    {'key': 'dG9vIHNob3J0'}],
+                         ids=['no-key', 'version-8', 'short-key'])
+def test_failed_handshake_spends_no_token(proxy, guest, ctx, instance,
+                                          kwargs):
+    raw_token = helpers.mint(ctx, instance, guest.port)
+    status, _body = helpers.raw_upgrade(proxy.bound_port, raw_token,
+                                        **kwargs)
+    assert status == 400
+    assert _sessions(instance) == []
+    with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
+        assert websocket.recv(timeout=TIMEOUT) == BANNER
+
+
+def test_resets_after_the_request_leave_no_open_session(proxy, guest, ctx,
+                                                        instance):
+    # Two clients gone right after their request must not hold the two
+    # sessions an instance may have.
+    for _ in range(2):
+        helpers.reset_after_request(proxy.bound_port,
+                                    helpers.mint(ctx, instance, guest.port))
+    _wait_for(lambda: len(_sessions(instance)) == 2 and all(
+        row['ended_at'] is not None for row in _sessions(instance)))
+    assert not proxy.book.pending
+    with helpers.connect(helpers.url(
+            proxy, helpers.mint(ctx, instance, guest.port))) as websocket:
+        assert websocket.recv(timeout=TIMEOUT) == BANNER
+
+
+def test_admin_ends_a_session_no_websocket_holds(proxy, guest, ctx,
+                                                 instance):
+    """A row left open without a websocket (an earlier bug, another
+    proxy's crash) ends when an administrator ends it."""
+    raw_token = helpers.mint(ctx, instance, guest.port)
+    outcome, _token, row = session_obj.redeem(
+        console_auth_token.hash_token(raw_token), 'novnc', '192.0.2.1', True,
+        2)
+    assert outcome == session_obj.REDEEM_OK
+    session_obj.request_end(consolehub_context.get_admin_context(),
+                            instance['uuid'], row['uuid'],
+                            session_obj.REASON_ENDED_BY_ADMIN)
+    [ended] = _wait_for(lambda: [
+        found for found in _sessions(instance)
+        if found['ended_at'] is not None])
+    assert ended['close_reason'] == session_obj.REASON_ENDED_BY_ADMIN
