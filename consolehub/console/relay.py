@@ -17,6 +17,7 @@ runs once per request or session; this module runs for every read.
 """
 
 import asyncio
+import functools
 import struct
 import threading
 import time
@@ -68,6 +69,14 @@ _COALESCE_FROM = 2048
 _COALESCE_BELOW = 64 * 1024
 _STREAM_GAP = 0.005
 _COALESCE_DELAY = 0.002
+
+#: Reasons to pause reading from a client, as bits: the guest cannot
+#: take more, coalescing, the client's write buffer is full, websockets'
+#: message queue is full.
+_HOLD_GUEST = 1
+_HOLD_COALESCE = 2
+_HOLD_CLIENT = 4
+_HOLD_QUEUE = 8
 
 _THREAD_STATE = threading.local()
 
@@ -125,12 +134,12 @@ class WebsocketConnection(ws_server.ServerConnection,
     _fast_mask = b''
     #: Set once websockets parses the rest of the connection.
     _fast_off = False
-    _reading_paused_for_guest = False
+    #: Why reading from the client is paused: a set of ``_HOLD_*`` bits.
+    _holds = 0
     #: When the last read of the fast path was handled (monotonic s), and
     #: the session's bytes to the client then.
     _last_read = 0.0
     _to_client_at_read = 0
-    _coalescing = False
 
     def consolehub_admit(self, verdict):
         """Keep the handshake's ``verdict`` for the handler.
@@ -152,11 +161,42 @@ class WebsocketConnection(ws_server.ServerConnection,
             # will run for this connection.
             verdict.abandon(self)
 
+    def connection_made(self, transport):
+        super().connection_made(transport)
+        # websockets pauses reading while its queue of messages is full;
+        # it must not resume reading that another reason holds.
+        self.recv_messages.pause = functools.partial(self._hold, _HOLD_QUEUE)
+        self.recv_messages.resume = functools.partial(self._release,
+                                                      _HOLD_QUEUE)
+
+    def _hold(self, reason):
+        """Pause reading from the client for ``reason`` (a _HOLD_* bit)."""
+        if not self._holds:
+            self.transport.pause_reading()
+        self._holds |= reason
+
+    def _release(self, reason):
+        """Resume reading unless another reason still holds it."""
+        if self._holds & reason:
+            self._holds &= ~reason
+            if not self._holds and not self.transport.is_closing():
+                self.transport.resume_reading()
+
     def resume_writing(self):
         super().resume_writing()
+        self._release(_HOLD_CLIENT)
         callback, self.consolehub_on_resume = self.consolehub_on_resume, None
         if callback is not None:
             callback()
+
+    def _hold_while_client_behind(self):
+        # Every answer websockets writes (pongs, the close frame) and
+        # every frame of the guest's lands in the client's write buffer;
+        # a client that sends pings and never reads would have it grow
+        # without bound. Above its high-water mark, stop reading from the
+        # client until it has taken what waits.
+        if self.paused and not self._holds & _HOLD_CLIENT:
+            self._hold(_HOLD_CLIENT)
 
     def get_buffer(self, sizehint):
         """The shared buffer, after the cut frame head of the last read.
@@ -182,6 +222,7 @@ class WebsocketConnection(ws_server.ServerConnection,
         if self._fast_off or state is _CONNECTING:
             # The handshake, or websockets' from here on: as plain reads.
             super().data_received(bytes(view[:nbytes]))
+            self._hold_while_client_behind()
             return
         link = self.consolehub_link
         if link is None:
@@ -194,9 +235,11 @@ class WebsocketConnection(ws_server.ServerConnection,
                 self._slow_from(pending, 0, len(pending))
             else:
                 self._fast_pending = pending
+            self._hold_while_client_behind()
             return
         self._parse(view, nbytes, link)
         self._coalesce(nbytes, link.session.to_client)
+        self._hold_while_client_behind()
 
     def _coalesce(self, nbytes, to_client):
         """Let a stream of client writes pile up between reads.
@@ -223,18 +266,18 @@ class WebsocketConnection(ws_server.ServerConnection,
         self._to_client_at_read = to_client
         if (not _COALESCE_FROM <= nbytes < _COALESCE_BELOW or answered or
                 now - last > _STREAM_GAP or
-                self._reading_paused_for_guest or self._coalescing):
+                self._holds):
             return
-        self._coalescing = True
-        self.transport.pause_reading()
+        self._hold(_HOLD_COALESCE)
         asyncio.get_running_loop().call_later(_COALESCE_DELAY,
                                               self._end_coalescing)
 
+    @property
+    def _coalescing(self):
+        return bool(self._holds & _HOLD_COALESCE)
+
     def _end_coalescing(self):
-        self._coalescing = False
-        if not self._reading_paused_for_guest and not (
-                self.transport.is_closing()):
-            self.transport.resume_reading()
+        self._release(_HOLD_COALESCE)
 
     def consolehub_connected(self, link):
         """Start the fast path: the guest link is ready."""
@@ -316,9 +359,8 @@ class WebsocketConnection(ws_server.ServerConnection,
             self._fast_head = bytes(buffer[position:size])
         if pieces:
             link.write_now(pieces)
-        if link.writing_paused and not self._reading_paused_for_guest:
-            self._reading_paused_for_guest = True
-            self.transport.pause_reading()
+        if link.writing_paused and not self._holds & _HOLD_GUEST:
+            self._hold(_HOLD_GUEST)
             link.on_writable = self._resume_for_guest
 
     def _rest_of_payload(self, buffer, size, pieces):
@@ -356,7 +398,4 @@ class WebsocketConnection(ws_server.ServerConnection,
         self._slow_from(buffer, position, size)
 
     def _resume_for_guest(self):
-        if self._reading_paused_for_guest:
-            self._reading_paused_for_guest = False
-            if not self.transport.is_closing() and not self._coalescing:
-                self.transport.resume_reading()
+        self._release(_HOLD_GUEST)

@@ -9,6 +9,7 @@ that sends an RFB banner and echoes what it receives (the fixtures of
 import logging
 import os
 import secrets
+import select
 import signal
 import socket
 import sqlite3
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 from websockets import exceptions as ws_exceptions
 
 from consolehub.console import handshake
+from consolehub.console import relay
 from consolehub.console import service
 from consolehub.db import engine as db_engine
 from consolehub.objects import console_auth_token
@@ -50,6 +52,43 @@ def test_valid_token_relays_banner_and_bytes_both_ways(proxy, guest, ctx,
                 echoed += websocket.recv(timeout=TIMEOUT)
         echoed += helpers.recv_exactly(websocket, len(payload) - len(echoed))
     assert echoed == payload
+
+
+def test_pings_of_a_client_that_never_reads_are_bounded(
+        proxy, guest, ctx, instance):
+    """The proxy stops reading a client whose pongs pile up unread."""
+    raw_token = helpers.mint(ctx, instance, guest.port)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(('127.0.0.1', proxy.bound_port))
+    sock.sendall(helpers.upgrade_request(proxy.bound_port, raw_token))
+    answer = b''
+    while b'\r\n\r\n' not in answer:
+        answer += sock.recv(4096)
+    assert answer.startswith(b'HTTP/1.1 101 ')
+    # 131-byte masked pings, 500 to a write; never a byte read from here.
+    ping = bytes((0x89, 0x80 | 125)) + b'mask' + bytes(125)
+    burst = ping * 500
+    limit = 32 * 1024 * 1024
+    sent = 0
+    sock.setblocking(False)
+    try:
+        while sent < limit:
+            _readable, writable, _ = select.select([], [sock], [], 1.0)
+            if not writable:
+                break  # for a second the proxy took nothing more
+            try:
+                sent += sock.send(burst)
+            except BlockingIOError:
+                continue
+        [session] = proxy.sessions.values()
+        waiting = helpers.in_proxy_loop(
+            proxy, session.websocket.transport.get_write_buffer_size)
+    finally:
+        sock.close()
+    # Beyond the socket buffers, at most one read's pongs past the mark.
+    assert sent < limit
+    assert waiting <= relay.WRITE_LIMIT + relay.READ_CHUNK + 65536, waiting
 
 
 def test_binary_subprotocol_is_selected(proxy, guest, ctx, instance):
