@@ -192,7 +192,17 @@ class Gate(object):
             primary = self.book.joinable(token['token_hash'], client_ip)
             if listener.kind == 'spice-html5' and primary is not None:
                 # Another channel of a SPICE client already in session.
-                connection.consolehub_admit(sessions.JoinChannel(primary))
+                if (len(primary.channels) + 1 >=
+                        CONF.console.max_spice_channels):
+                    LOG.warning('Refused a SPICE channel of session '
+                                '%(session)s: %(count)d open',
+                                {'session': primary.uuid,
+                                 'count': len(primary.channels) + 1})
+                    connection.consolehub_admit(sessions.Refusal(
+                        session_obj.REASON_SPICE_CHANNELS))
+                    return upgrade
+                connection.consolehub_admit(
+                    sessions.JoinChannel(primary, connection))
                 return upgrade
             LOG.info('Refused a console websocket: token %s was used '
                      'already', _hash_prefix(token))

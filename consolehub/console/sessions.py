@@ -63,13 +63,16 @@ class NewSession(object):
 class JoinChannel(object):
     """The handshake's verdict: another channel of an open SPICE session.
 
-    :param primary: the :class:`Session` joined.
+    :param primary: the :class:`Session` joined; ``connection``: the
+        channel's websocket, counted among the session's channels from
+        now on (``[console] max_spice_channels``).
     """
 
     __slots__ = ('primary',)
 
-    def __init__(self, primary):
+    def __init__(self, primary, connection):
         self.primary = primary
+        primary.channels.add(connection)
 
     def abandon(self, connection):
         self.primary.channels.discard(connection)

@@ -26,6 +26,7 @@ REASON_RESTARTED = 'console proxy restarted'
 REASON_ENDED_BY_ADMIN = 'ended by an administrator'
 REASON_INSTANCE_DELETED = 'instance deleted'
 REASON_HANDSHAKE_FAILED = 'websocket handshake failed'
+REASON_SPICE_CHANNELS = 'too many SPICE channels for this session'
 
 
 def redeem(token_digest, console_type, client_address, single_use,

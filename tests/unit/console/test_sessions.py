@@ -5,6 +5,7 @@ real proxy on 127.0.0.1, a SQLite database and an echoing fake guest.
 """
 
 import concurrent.futures
+import contextlib
 import signal
 import time
 
@@ -216,6 +217,29 @@ def test_spice_channels_share_the_one_time_token(all_proxies, guest, ctx,
     assert helpers.refusal(url).status_code == 401
     [row] = _sessions(instance)
     assert row['bytes_to_client'] == 2 * len(BANNER) + 2
+
+
+def test_spice_channels_are_capped(all_proxies, guest, ctx, instance,
+                                   overrides):
+    overrides.set('max_spice_channels', 3, group='console')
+    raw_token = helpers.mint(ctx, instance, guest.port,
+                             console_type=('spice', 'spice-html5'))
+    url = helpers.url(all_proxies, raw_token, kind='spice-html5')
+    with contextlib.ExitStack() as stack:
+        channels = [stack.enter_context(helpers.connect(url))
+                    for _ in range(3)]
+        for channel in channels:
+            assert channel.recv(timeout=TIMEOUT) == BANNER
+        with helpers.connect(url) as fourth:
+            frame = _closed(fourth)
+        assert frame.code == 1008
+        assert frame.reason == session_obj.REASON_SPICE_CHANNELS
+        # A channel that goes frees its place.
+        channels[2].close()
+        [session] = all_proxies.sessions.values()
+        _wait_for(lambda: len(session.channels) == 1)
+        with helpers.connect(url) as again:
+            assert again.recv(timeout=TIMEOUT) == BANNER
 
 
 def test_serial_accepts_text_and_serves_its_page(all_proxies, guest, ctx,
