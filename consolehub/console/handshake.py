@@ -7,8 +7,15 @@ the upgrade :class:`Gate` checks the browser's ``Origin``
 (:func:`consolehub.objects.console_session.redeem`); a refusal is a
 plain HTTP answer: 400 for an upgrade websockets would refuse (RFC 6455)
 or with more than one ``Origin`` or ``Host`` header, 401 for a missing,
-unknown, used or expired token, 403 for a foreign ``Origin``, 503 when
-the database is busy. A session
+unknown, used or expired token or one whose port is no longer its
+guest's console, 403 for a foreign ``Origin``, 503 when the database is
+busy or the compute agent cannot say.
+
+Before a new session connects, the proxy asks the instance's compute
+agent whether the token's port is still the running guest's console
+(``validate_console_port`` over RPC, as Nova's proxy does, run in the
+proxy's RPC threads): a token outlives its guest, and the next guest on
+that host may be given the same port (CVE-2013-0335). A session
 refused after the upgrade (too many for the instance) gets a websocket
 close frame with its reason instead, which a browser can show.
 """
@@ -121,17 +128,73 @@ def _unauthorized():
                            'text/plain; charset=utf-8')
 
 
+def _console_port(token):
+    """The guest's console port a token names (int).
+
+    For a console behind an HTTP CONNECT relay (``[console]
+    compute_relay``) the token's port is the relay's, and its
+    ``internal_access_path`` is the console's own ``host:port``.
+    """
+    path = token['internal_access_path']
+    if path:
+        _host, _sep, port = path.rpartition(':')
+        if port.isdigit():
+            return int(port)
+    return token['port']
+
+
 class Gate(object):
     """The checks of a websocket upgrade, before it happens.
 
     :param book: the proxy's :class:`consolehub.console.sessions.
         SessionBook` (open sessions, ends not yet written).
     :param calls: its :class:`consolehub.console.workers.BlockingCalls`.
+    :param port_checker: None, or a blocking callable
+        ``(instance_uuid, instance_host, port, console_type) -> bool``
+        asking the instance's compute agent whether the port is still its
+        running guest's console (Nova's ``validate_console_port``); it may
+        raise when the agent cannot answer.
     """
 
-    def __init__(self, book, calls):
+    def __init__(self, book, calls, port_checker=None):
         self.book = book
         self.calls = calls
+        self.port_checker = port_checker
+
+    async def _port_refusal(self, row, token):
+        """None if the token's port is its guest's console; else the
+        refusal to answer, the session row ended.
+
+        A token outlives its guest: when the guest's QEMU stops, the next
+        guest on the host may get its port, and the token would open that
+        guest's console (CVE-2013-0335).
+        """
+        if self.port_checker is None:
+            return None
+        try:
+            valid = await self.calls.rpc(
+                self.port_checker, token['instance_uuid'],
+                token['instance_host'], _console_port(token),
+                token['console_type'])
+        except Exception as error:
+            LOG.warning('Cannot check the console port of instance '
+                        '%(instance)s (token %(token)s): %(error)s',
+                        {'instance': token['instance_uuid'],
+                         'token': _hash_prefix(token), 'error': error})
+            self.book.end_unopened(row, session_obj.REASON_PORT_UNCHECKED)
+            return static.response(
+                http.HTTPStatus.SERVICE_UNAVAILABLE,
+                b'Cannot check the console now; ask for a new console\n',
+                'text/plain; charset=utf-8')
+        if valid:
+            return None
+        LOG.warning('Refused a console websocket: port %(port)s is no '
+                    'longer the console of instance %(instance)s (token '
+                    '%(token)s)', {'port': _console_port(token),
+                                   'instance': token['instance_uuid'],
+                                   'token': _hash_prefix(token)})
+        self.book.end_unopened(row, session_obj.REASON_PORT_INVALID)
+        return _unauthorized()
 
     async def process_request(self, listener, connection, request):
         """Serve static files; check the upgrade, then origin and token.
@@ -217,6 +280,9 @@ class Gate(object):
             return upgrade
         if outcome != session_obj.REDEEM_OK:
             return _unauthorized()
+        refusal = await self._port_refusal(row, token)
+        if refusal is not None:
+            return refusal
         connection.consolehub_admit(
             sessions.NewSession(row, token, self.book))
         return upgrade

@@ -117,6 +117,9 @@ class ConsoleProxy(object):
     """The console proxy, reading its settings from ``CONF``.
 
     Listens as :func:`default_listeners` says unless given ``listeners``.
+    ``port_checker`` asks compute agents whether a token's port is still
+    its guest's console (see :class:`consolehub.console.handshake.Gate`);
+    the commands always give one, tests may not.
     Options marked mutable (``[console] idle_timeout``,
     ``max_sessions_per_instance``, ``session_outlives_token``,
     ``session_check_interval``, ``allowed_origins``; ``[consoleauth]
@@ -125,13 +128,13 @@ class ConsoleProxy(object):
     :meth:`serve_forever`, or use :func:`run_in_thread` / :func:`main_loop`.
     """
 
-    def __init__(self, listeners=None):
+    def __init__(self, listeners=None, port_checker=None):
         self.listeners = listeners or default_listeners()
         self.max_message_size = CONF.console.max_message_size
         self.calls = workers.BlockingCalls()
         self.book = sessions.SessionBook(self.calls,
                                          CONF.console.connect_timeout)
-        self.gate = handshake.Gate(self.book, self.calls)
+        self.gate = handshake.Gate(self.book, self.calls, port_checker)
         self._lock = threading.Lock()
         self._loop = None
         self._stop_requested = False
@@ -248,16 +251,18 @@ class ConsoleProxy(object):
                                       reason=session_obj.REASON_STOPPING)
 
 
-def run_in_thread():
+def run_in_thread(port_checker=None):
     """Start a :class:`ConsoleProxy` on its own event loop in a daemon thread.
 
     Returns once the proxy listens. Stop it with ``stop()`` (then
     ``join()`` to wait for it).
 
+    :param port_checker: as for :class:`ConsoleProxy`.
+
     :returns: the running :class:`ConsoleProxy`.
     :raises OSError: if the proxy cannot bind its address.
     """
-    proxy = ConsoleProxy()
+    proxy = ConsoleProxy(port_checker=port_checker)
     started = threading.Event()
     errors = []
 
@@ -302,18 +307,19 @@ def reload_config():
         LOG.exception('Cannot reload the configuration')
 
 
-def main_loop():
+def main_loop(port_checker=None):
     """Run a :class:`ConsoleProxy` in this thread until SIGTERM or SIGINT.
 
     SIGTERM and SIGINT close every session with code 1001 and record its
     end before returning; SIGHUP reloads the mutable options. The caller
     parses the configuration and sets up logging first.
 
+    :param port_checker: as for :class:`ConsoleProxy`.
     :raises OSError: if the proxy cannot bind its address.
     """
     limit = raise_file_limit()
     LOG.info('Open-file limit: %d', limit)
-    proxy = ConsoleProxy()
+    proxy = ConsoleProxy(port_checker=port_checker)
 
     async def run():
         loop = asyncio.get_running_loop()

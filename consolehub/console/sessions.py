@@ -171,12 +171,15 @@ class SessionBook(object):
         """Queue the end of a session row whose upgrade failed."""
         if row['uuid'] in self.pending:
             self.pending.discard(row['uuid'])
-            self._ends.append((row['uuid'],
-                               session_obj.REASON_HANDSHAKE_FAILED, 0, 0))
-            LOG.info('Console session %(session)s of instance %(instance)s '
-                     'ended before it opened: the websocket handshake failed',
-                     {'session': row['uuid'],
-                      'instance': row['instance_uuid']})
+            self.end_unopened(row, session_obj.REASON_HANDSHAKE_FAILED)
+
+    def end_unopened(self, row, reason):
+        """Queue the end of a session row (dict) that never opened."""
+        self._ends.append((row['uuid'], reason, 0, 0))
+        LOG.info('Console session %(session)s of instance %(instance)s '
+                 'ended before it opened: %(reason)s',
+                 {'session': row['uuid'], 'instance': row['instance_uuid'],
+                  'reason': reason})
 
     def mark_stopping(self):
         """Give every open session the proxy's stopping as its reason."""

@@ -12,6 +12,9 @@ import concurrent.futures
 
 from consolehub.conf import CONF
 
+#: Threads for RPC calls to compute agents (at most this many at once).
+RPC_THREADS = 4
+
 
 class BlockingCalls(object):
     """Thread pools for the proxy's database transactions and RPC calls.
@@ -22,16 +25,28 @@ class BlockingCalls(object):
 
     def __init__(self):
         self._db_executor = None
+        self._rpc_executor = None
         self._db_inline = False
 
     def start(self):
         self._db_executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix='console-db')
+        # RPC calls wait on other hosts: several at once, apart from the
+        # database's one thread so a slow host never delays a redeem.
+        self._rpc_executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=RPC_THREADS, thread_name_prefix='console-rpc')
         self._db_inline = CONF.database.connection.startswith('sqlite')
 
     def shutdown(self):
-        if self._db_executor is not None:
-            self._db_executor.shutdown(wait=True)
+        for executor in (self._db_executor, self._rpc_executor):
+            if executor is not None:
+                executor.shutdown(wait=True)
+
+    def rpc(self, func, *args):
+        """An awaitable of ``func(*args)``, a blocking RPC call, run in
+        the RPC threads."""
+        return asyncio.get_running_loop().run_in_executor(
+            self._rpc_executor, func, *args)
 
     async def db_write(self, func, *args):
         """Run one of the proxy's own transactions (redeem, finish).

@@ -47,7 +47,7 @@ _SESSIONS = models.ConsoleSession.__table__
 # run on the DBAPI cursor: per call they cost what the database costs,
 # not SQLAlchemy's statement construction and caching (2 ms a set-up).
 _REDEEM_STATEMENTS = {
-    'token': sa.select(_TOKENS)
+    'token': sa.select(_TOKENS, _INSTANCES.c.host.label('instance_host'))
     .join(_INSTANCES, _INSTANCES.c.uuid == _TOKENS.c.instance_uuid)
     .where(_TOKENS.c.token_hash == sa.bindparam('token_hash'),
            _TOKENS.c.expires > sa.bindparam('now_ts'),
@@ -161,7 +161,8 @@ def console_session_redeem(token_hash, console_type, client_address,
     row.
 
     :returns: ``(outcome, token dict or None, session dict or None)``;
-        outcome is one of the ``REDEEM_*`` constants.
+        outcome is one of the ``REDEEM_*`` constants; the token dict also
+        has ``instance_host``, the compute host of its instance.
     :raises DatabaseUnavailable: nothing was changed; try again later.
     """
     now = timeutils.utcnow()

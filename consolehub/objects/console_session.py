@@ -27,6 +27,8 @@ REASON_ENDED_BY_ADMIN = 'ended by an administrator'
 REASON_INSTANCE_DELETED = 'instance deleted'
 REASON_HANDSHAKE_FAILED = 'websocket handshake failed'
 REASON_SPICE_CHANNELS = 'too many SPICE channels for this session'
+REASON_PORT_INVALID = 'console port no longer the guest\'s'
+REASON_PORT_UNCHECKED = 'cannot check the console port'
 
 
 def redeem(token_digest, console_type, client_address, single_use,

@@ -27,23 +27,10 @@ def guest():
     helpers.stop_guest(server)
 
 
-def _listen_on_any_port(overrides):
-    for group, host, port in (('vnc', 'novncproxy_host', 'novncproxy_port'),
-                              ('spice', 'html5proxy_host', 'html5proxy_port'),
-                              ('serial_console', 'serialproxy_host',
-                               'serialproxy_port')):
-        overrides.set(host, '127.0.0.1', group=group)
-        overrides.set(port, 0, group=group)
-    overrides.set('novnc_web', helpers.WEB_ROOT, group='vnc')
-    overrides.set('allowed_origins', [helpers.ALLOWED], group='console')
-    overrides.set('connect_timeout', 2, group='console')
-    overrides.set('session_check_interval', 0.2, group='console')
-
-
 @pytest.fixture
 def proxy(database, overrides):
     """A running proxy with its noVNC listener."""
-    _listen_on_any_port(overrides)
+    helpers.listen_on_any_port(overrides)
     server = service.run_in_thread()
     yield server
     server.stop()
@@ -53,7 +40,7 @@ def proxy(database, overrides):
 @pytest.fixture
 def all_proxies(database, overrides):
     """A running proxy with its noVNC, SPICE and serial listeners."""
-    _listen_on_any_port(overrides)
+    helpers.listen_on_any_port(overrides)
     overrides.set('enabled', True, group='spice')
     overrides.set('enabled', True, group='serial_console')
     server = service.run_in_thread()

@@ -64,8 +64,8 @@ class Guest(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, connect_answer=None, banner=BANNER):
-        super().__init__(('127.0.0.1', 0), _GuestHandler)
+    def __init__(self, connect_answer=None, banner=BANNER, port=0):
+        super().__init__(('127.0.0.1', port), _GuestHandler)
         self.connect_answer = connect_answer
         self.connect_requests = []
         self.banner = banner
@@ -75,8 +75,22 @@ class Guest(socketserver.ThreadingTCPServer):
         return self.server_address[1]
 
 
-def start_guest(connect_answer=None, banner=BANNER):
-    guest = Guest(connect_answer, banner)
+def listen_on_any_port(overrides):
+    """Proxy options for tests: every listener on 127.0.0.1, any port."""
+    for group, host, port in (('vnc', 'novncproxy_host', 'novncproxy_port'),
+                              ('spice', 'html5proxy_host', 'html5proxy_port'),
+                              ('serial_console', 'serialproxy_host',
+                               'serialproxy_port')):
+        overrides.set(host, '127.0.0.1', group=group)
+        overrides.set(port, 0, group=group)
+    overrides.set('novnc_web', WEB_ROOT, group='vnc')
+    overrides.set('allowed_origins', [ALLOWED], group='console')
+    overrides.set('connect_timeout', 2, group='console')
+    overrides.set('session_check_interval', 0.2, group='console')
+
+
+def start_guest(connect_answer=None, banner=BANNER, port=0):
+    guest = Guest(connect_answer, banner, port)
     threading.Thread(target=guest.serve_forever, daemon=True).start()
     return guest
 
