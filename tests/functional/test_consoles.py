@@ -10,6 +10,7 @@ sessions.
 """
 
 import contextlib
+import hashlib
 import os
 import sqlite3
 import struct
@@ -190,6 +191,34 @@ def test_one_time_token_and_session_record(deployment, api, admin_api,
     # A project member may not read session records.
     assert api.request('GET', '/instances/%s/console-sessions'
                        % guest['id']).status_code == 403
+
+
+def test_token_for_another_guests_port_is_refused(deployment, api, guest):
+    """A token whose port has passed to another guest opens nothing: the
+    proxy asks the compute agent, which asks libvirt (CVE-2013-0335)."""
+    other = api.create_instance('holds-the-port')
+    api.wait_for_status(other['id'], 'ACTIVE')
+    database = os.path.join(deployment.state_path, 'consolehub.sqlite')
+
+    def token_hash(url):
+        token = _query(url)['token'][0]
+        return hashlib.sha256(token.encode('ascii')).hexdigest()
+
+    try:
+        with sqlite3.connect(database) as connection:
+            [(other_port,)] = connection.execute(
+                'SELECT port FROM console_auth_tokens WHERE token_hash = ?',
+                (token_hash(_vnc(deployment, api, other)),)).fetchall()
+            url = _vnc(deployment, api, guest)
+            # As if the guest's QEMU had died and the other guest had
+            # been given its VNC port.
+            changed = connection.execute(
+                'UPDATE console_auth_tokens SET port = ? '
+                'WHERE token_hash = ?', (other_port, token_hash(url)))
+            assert changed.rowcount == 1
+        assert servers.refusal_status(url) == 401
+    finally:
+        api.request('DELETE', '/instances/' + other['id'])
 
 
 def test_admin_ends_a_live_session(deployment, api, admin_api, guest):
