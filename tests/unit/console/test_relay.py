@@ -9,108 +9,19 @@ frames can be cut at every byte.
 import asyncio
 import os
 import random
-import struct
 import time
-import types
 
 from websockets import frames
 from websockets import protocol as ws_protocol
-from websockets import server as ws_server_protocol
 
 from consolehub.console import relay
+from tests.unit.console import relay_doubles
 
-MAX_SIZE = 1 << 20
-
-
-class _Transport(asyncio.Transport):
-    """Records what the connection writes and whether it reads."""
-
-    def __init__(self):
-        super().__init__()
-        self.written = bytearray()
-        self.reading = True
-
-    def write(self, data):
-        self.written += data
-
-    def pause_reading(self):
-        self.reading = False
-
-    def resume_reading(self):
-        self.reading = True
-
-    def is_closing(self):
-        return False
-
-    def set_write_buffer_limits(self, high=None, low=None):
-        pass
-
-    def get_write_buffer_size(self):
-        return 0
-
-
-class _Link(object):
-    """A guest link that keeps what the fast path writes."""
-
-    def __init__(self):
-        self.data = bytearray()
-        self.writes = 0
-        self.writing_paused = False
-        self.on_writable = None
-        self.session = types.SimpleNamespace(to_client=0)
-
-    def write_now(self, pieces):
-        self.data += b''.join(pieces)
-        self.writes += 1
-
-
-def _frame(payload, opcode=0x2, fin=True):
-    """A client frame (masked), as browsers send them."""
-    mask = os.urandom(4)
-    length = len(payload)
-    first = (0x80 if fin else 0) | opcode
-    if length < 126:
-        head = struct.pack('!BB', first, 0x80 | length)
-    elif length < 65536:
-        head = struct.pack('!BBH', first, 0x80 | 126, length)
-    else:
-        head = struct.pack('!BBQ', first, 0x80 | 127, length)
-    masked = bytes(byte ^ mask[index % 4]
-                   for index, byte in enumerate(payload))
-    return head + mask + masked
-
-
-class _Server(object):
-    """What a connection needs of websockets' server: no handler."""
-
-    def __init__(self):
-        self.handler_tasks = set()
-
-    async def handler(self, connection):
-        pass
-
-
-def _connection(link):
-    """An open :class:`relay.WebsocketConnection` on a :class:`_Transport`.
-
-    Call within a running event loop.
-    """
-    protocol = ws_server_protocol.ServerProtocol(
-        state=ws_protocol.State.OPEN, max_size=MAX_SIZE)
-    connection = relay.WebsocketConnection(protocol, _Server(),
-                                           ping_interval=None, max_queue=4)
-    connection.connection_made(_Transport())
-    connection.request = relay.HANDSHAKE_DONE  # the handshake
-    if link is not None:
-        connection.consolehub_connected(link)
-    return connection
-
-
-def _feed(connection, data):
-    """One read of ``data`` (bytes), as asyncio's transport does it."""
-    view = connection.get_buffer(-1)
-    view[:len(data)] = data
-    connection.buffer_updated(len(data))
+MAX_SIZE = relay_doubles.MAX_SIZE
+_Link = relay_doubles.Link
+_connection = relay_doubles.connection
+_feed = relay_doubles.feed
+_frame = relay_doubles.frame
 
 
 def _run(coroutine_function):
