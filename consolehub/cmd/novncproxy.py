@@ -3,6 +3,7 @@
 import sys
 
 from consolehub.compute import rpcapi as compute_rpcapi
+from consolehub.conf import CONF
 from consolehub.console import service as proxy_service
 from consolehub import context
 from consolehub import process
@@ -10,7 +11,10 @@ from consolehub import process
 
 def console_port_checker():
     """The proxy's check of a token's port: the compute agent's
-    ``validate_console_port`` for the instance's host, over RPC."""
+    ``validate_console_port`` for the instance's host, over RPC; None
+    when ``[console] validate_console_port`` is off."""
+    if not CONF.console.validate_console_port:
+        return None
     compute = compute_rpcapi.ComputeAPI()
     admin = context.get_admin_context()
 

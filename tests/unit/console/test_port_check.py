@@ -125,3 +125,12 @@ def test_agent_start_drops_the_tokens_of_a_vanished_guest(compute, ctx,
         instance_obj.SHUTOFF)
     with pytest.raises(exception.InvalidToken):
         console_auth_token.validate(admin, raw_token)
+
+
+def test_the_check_can_be_turned_off_for_a_proxy_without_agents(
+        overrides):
+    overrides.set('transport_url', 'fake://')
+    assert callable(novncproxy.console_port_checker())
+    overrides.set('validate_console_port', False, group='console')
+    assert novncproxy.console_port_checker() is None
+    rpc.cleanup()
