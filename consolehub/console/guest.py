@@ -6,6 +6,16 @@ connects to the relay and asks it for the console with an HTTP
 ``CONNECT`` to that path, as Nova does (:func:`open_link`, once per
 session). :class:`GuestLink` is the guest's side of an open session:
 every read from the guest goes to the client as one websocket frame.
+
+Every session reads the guest into one shared buffer, so nothing may
+keep a reference to it past the read: CPython 3.12 and later queue what
+``transport.write()`` is given without copying when the socket cannot
+take it all, and a view of the shared buffer queued that way would later
+send the client other sessions' bytes. A frame goes to the client's
+socket directly (``os.write``) while its transport holds nothing back;
+the transport gets an immutable copy of only what the socket did not
+take. The copy happens only for a client that lags, and costs what the
+transport's own copy cost before (``bench/README.rst``).
 """
 
 import asyncio

@@ -9,15 +9,21 @@ plain HTTP answer: 400 for an upgrade websockets would refuse (RFC 6455)
 or with more than one ``Origin`` or ``Host`` header, 401 for a missing,
 unknown, used or expired token or one whose port is no longer its
 guest's console, 403 for a foreign ``Origin``, 503 when the database is
-busy or the compute agent cannot say.
+busy or the compute agent cannot say. A session refused after the
+upgrade (too many for the instance, too many SPICE channels) gets a
+websocket close frame with its reason instead, which a browser can show.
 
 Before a new session connects, the proxy asks the instance's compute
 agent whether the token's port is still the running guest's console
 (``validate_console_port`` over RPC, as Nova's proxy does, run in the
 proxy's RPC threads): a token outlives its guest, and the next guest on
-that host may be given the same port (CVE-2013-0335). A session
-refused after the upgrade (too many for the instance) gets a websocket
-close frame with its reason instead, which a browser can show.
+that host may be given the same port (CVE-2013-0335).
+
+Further channels of a SPICE session join it with the same one-time token
+from the same client address, at most ``[console] max_spice_channels``
+websockets in all; one more is closed at once with code 1008. An
+``Origin`` is the proxy's own only if its host and port both match the
+``Host`` header's, a missing port being the scheme's default.
 """
 
 import http

@@ -14,6 +14,19 @@ Both sides read into one buffer per thread (:func:`read_buffer`), so idle
 sessions hold no read buffer, and each pauses reading while the other
 side cannot take more, so memory stays bounded. The rest of the proxy
 runs once per request or session; this module runs for every read.
+
+Bounds. Reading from a client pauses while its guest cannot take more,
+for a moment to coalesce bulk input, while websockets' message queue is
+full, and while the client's own write buffer is above
+:data:`WRITE_LIMIT`: the last because everything answered to the client
+(pongs, close frames) lands there too, and a client that sends pings and
+never reads would otherwise grow it without bound. Each reason is a bit
+of one mask (``_HOLD_*``), so none resumes reading another still holds.
+Nothing kept past a read refers to the shared buffer: payloads are
+unmasked into new bytes, and the guest's side gives the client's
+transport only copies (see :class:`consolehub.console.guest.GuestLink`).
+The parser is fuzzed against websockets' own
+(``tests/unit/console/test_relay_fuzz.py``).
 """
 
 import asyncio
