@@ -91,6 +91,41 @@ def test_pings_of_a_client_that_never_reads_are_bounded(
     assert waiting <= relay.WRITE_LIMIT + relay.READ_CHUNK + 65536, waiting
 
 
+def test_slow_clients_receive_only_their_own_guests_bytes(proxy, ctx,
+                                                          instance):
+    """Two sessions read from their guests into one shared buffer while
+    their clients lag: each client gets exactly its own guest's bytes."""
+    size = 2 * 1024 * 1024
+    guests = [helpers.start_guest(banner=letter * size)
+              for letter in (b'A', b'B')]
+    clients = []
+    try:
+        for guest in guests:
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect(('127.0.0.1', proxy.bound_port))
+            clients.append(helpers.connect(
+                helpers.url(proxy, helpers.mint(ctx, instance, guest.port)),
+                sock=sock, max_size=None))
+
+        def both_behind():
+            sessions = list(proxy.sessions.values())
+            return len(sessions) == 2 and all(
+                helpers.in_proxy_loop(
+                    proxy, session.websocket.transport.get_write_buffer_size)
+                for session in sessions)
+
+        # Both clients lag: the proxy holds bytes of each, unsent.
+        helpers.wait_for(both_behind)
+        for client, letter in zip(clients, (b'A', b'B')):
+            assert helpers.recv_exactly(client, size) == letter * size
+    finally:
+        for client in clients:
+            client.close()
+        for guest in guests:
+            helpers.stop_guest(guest)
+
+
 def test_binary_subprotocol_is_selected(proxy, guest, ctx, instance):
     raw_token = helpers.mint(ctx, instance, guest.port)
     with helpers.connect(helpers.url(proxy, raw_token),
