@@ -95,7 +95,7 @@ def test_slow_clients_receive_only_their_own_guests_bytes(proxy, ctx,
                                                           instance):
     """Two sessions read from their guests into one shared buffer while
     their clients lag: each client gets exactly its own guest's bytes."""
-    size = 2 * 1024 * 1024
+    size = 8 * 1024 * 1024  # more than the kernel buffers between
     guests = [helpers.start_guest(banner=letter * size)
               for letter in (b'A', b'B')]
     clients = []
