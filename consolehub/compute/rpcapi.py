@@ -3,6 +3,7 @@
 Version history:
   1.0 - build_instance, terminate_instance, get_vnc_console
   1.1 - get_console (any console type)
+  1.2 - validate_console_port
 """
 
 import oslo_messaging as messaging
@@ -22,7 +23,7 @@ class ComputeAPI(object):
     travel, the agent reads the rest from the database.
     """
 
-    VERSION = '1.1'
+    VERSION = '1.2'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.VERSION)
@@ -66,3 +67,14 @@ class ComputeAPI(object):
         """
         return self._call(ctxt, instance, 'get_console', version='1.1',
                           protocol=protocol, console_type=console_type)
+
+    def validate_console_port(self, ctxt, instance, port, console_type):
+        """Whether ``port`` (int) is still the running guest's console of
+        ``console_type`` (``novnc``, ``spice-html5``, ``serial``).
+
+        :raises ComputeHostUnavailable: as for terminate_instance.
+        :raises oslo_messaging.RemoteError: from an agent older than 1.2.
+        """
+        return self._call(ctxt, instance, 'validate_console_port',
+                          version='1.2', port=port,
+                          console_type=console_type)

@@ -99,3 +99,18 @@ def test_validate_refuses_a_deleted_instances_token(instance, project_a,
     instance_obj.destroy(project_a, instance['uuid'])
     with pytest.raises(exception.InvalidToken):
         console_auth_token.validate(admin, raw)
+
+
+def test_destroy_for_instance_drops_only_that_instances_tokens(
+        instance, project_a, admin):
+    other = instance_obj.create(project_a, 'other', 64, 1, 'host-1')
+    raws = [console_auth_token.mint(project_a, VNC, '127.0.0.1', 5900 + n,
+                                    instance['uuid'])[0] for n in range(2)]
+    kept, _row = console_auth_token.mint(project_a, VNC, '127.0.0.1', 5903,
+                                         other['uuid'])
+    assert console_auth_token.destroy_for_instance(
+        admin, instance['uuid']) == 2
+    for raw in raws:
+        with pytest.raises(exception.InvalidToken):
+            console_auth_token.validate(admin, raw)
+    assert console_auth_token.validate(admin, kept)['port'] == 5903
