@@ -9,6 +9,7 @@ Version history:
 import oslo_messaging as messaging
 
 from consolehub.conf import CONF
+from consolehub import context
 from consolehub import exception
 from consolehub.objects import service as service_obj
 from consolehub import rpc
@@ -78,3 +79,25 @@ class ComputeAPI(object):
         return self._call(ctxt, instance, 'validate_console_port',
                           version='1.2', port=port,
                           console_type=console_type)
+
+
+def console_port_checker():
+    """The console proxy's check that a token's port is still its guest's.
+
+    :returns: ``check(instance_uuid, instance_host, port, console_type)``
+        calling the compute agent's ``validate_console_port`` for the
+        instance's host over RPC (Nova's proxy check against
+        CVE-2013-0335), or None when ``[console] validate_console_port``
+        is off. The proxy calls it without importing compute.
+    """
+    if not CONF.console.validate_console_port:
+        return None
+    compute = ComputeAPI()
+    admin = context.get_admin_context()
+
+    def check(instance_uuid, instance_host, port, console_type):
+        return compute.validate_console_port(
+            admin, {'uuid': instance_uuid, 'host': instance_host}, port,
+            console_type)
+
+    return check

@@ -52,6 +52,10 @@ _REDEEM_STATEMENTS = {
     .where(_TOKENS.c.token_hash == sa.bindparam('token_hash'),
            _TOKENS.c.expires > sa.bindparam('now_ts'),
            _INSTANCES.c.deleted_at.is_(None)),
+    # Serialises the session count and insert of one instance across
+    # proxies (a row lock; SQLite takes its write lock instead).
+    'lock': sa.select(_INSTANCES.c.id).where(
+        _INSTANCES.c.uuid == sa.bindparam('instance_uuid')).with_for_update(),
     'count': sa.select(sa.func.count()).select_from(_SESSIONS).where(
         _SESSIONS.c.instance_uuid == sa.bindparam('instance_uuid'),
         _SESSIONS.c.ended_at.is_(None)),
@@ -134,6 +138,22 @@ class _Raw(object):
         finally:
             self.connection.close()
 
+    def lock_instance(self, instance_uuid):
+        """Hold the instance's row until the transaction ends.
+
+        SQLite has no row locks: ``BEGIN IMMEDIATE`` takes the database's
+        write lock now rather than at the first write, which is what
+        serialises the count and the insert there.
+        """
+        if self.engine.dialect.name == 'sqlite':
+            try:
+                self.cursor.execute('BEGIN IMMEDIATE')
+            except self._unavailable as error:
+                raise exception.DatabaseUnavailable(
+                    reason=str(error)) from error
+        else:
+            self.execute('lock', instance_uuid=instance_uuid)
+
     def execute(self, name, **params):
         sql, names, literals = _compiled(self.engine, name)
         if literals:
@@ -158,7 +178,9 @@ def console_session_redeem(token_hash, console_type, client_address,
     UUIDs are in ``ending`` have ended, their rows not yet written);
     consumes the token with a conditional UPDATE when ``single_use`` (of
     racing callers, exactly one sees its row change); inserts the session
-    row.
+    row. With a limit, the instance's row is locked before the count, so
+    redeems of different tokens of one instance take turns across any
+    number of proxies and the limit is exact.
 
     :returns: ``(outcome, token dict or None, session dict or None)``;
         outcome is one of the ``REDEEM_*`` constants; the token dict also
@@ -180,6 +202,7 @@ def console_session_redeem(token_hash, console_type, client_address,
         if single_use and token['used_at'] is not None:
             return REDEEM_USED, token, None
         if max_sessions:
+            raw.lock_instance(token['instance_uuid'])
             count = raw.execute(
                 'count', instance_uuid=token['instance_uuid']).fetchone()[0]
             if ending and count >= max_sessions:

@@ -28,9 +28,9 @@ def guest():
 
 
 @pytest.fixture
-def proxy(database, overrides):
+def proxy(database, conf_fixture):
     """A running proxy with its noVNC listener."""
-    helpers.listen_on_any_port(overrides)
+    helpers.listen_on_any_port(conf_fixture)
     server = service.run_in_thread()
     yield server
     server.stop()
@@ -38,11 +38,11 @@ def proxy(database, overrides):
 
 
 @pytest.fixture
-def all_proxies(database, overrides):
+def all_proxies(database, conf_fixture):
     """A running proxy with its noVNC, SPICE and serial listeners."""
-    helpers.listen_on_any_port(overrides)
-    overrides.set('enabled', True, group='spice')
-    overrides.set('enabled', True, group='serial_console')
+    helpers.listen_on_any_port(conf_fixture)
+    conf_fixture.config(enabled=True, group='spice')
+    conf_fixture.config(enabled=True, group='serial_console')
     server = service.run_in_thread()
     yield server
     server.stop()

@@ -75,18 +75,18 @@ class Guest(socketserver.ThreadingTCPServer):
         return self.server_address[1]
 
 
-def listen_on_any_port(overrides):
+def listen_on_any_port(conf_fixture):
     """Proxy options for tests: every listener on 127.0.0.1, any port."""
     for group, host, port in (('vnc', 'novncproxy_host', 'novncproxy_port'),
                               ('spice', 'html5proxy_host', 'html5proxy_port'),
                               ('serial_console', 'serialproxy_host',
                                'serialproxy_port')):
-        overrides.set(host, '127.0.0.1', group=group)
-        overrides.set(port, 0, group=group)
-    overrides.set('novnc_web', WEB_ROOT, group='vnc')
-    overrides.set('allowed_origins', [ALLOWED], group='console')
-    overrides.set('connect_timeout', 2, group='console')
-    overrides.set('session_check_interval', 0.2, group='console')
+        conf_fixture.config(**{host: '127.0.0.1'}, group=group)
+        conf_fixture.config(**{port: 0}, group=group)
+    conf_fixture.config(novnc_web=WEB_ROOT, group='vnc')
+    conf_fixture.config(allowed_origins=[ALLOWED], group='console')
+    conf_fixture.config(connect_timeout=2, group='console')
+    conf_fixture.config(session_check_interval=0.2, group='console')
 
 
 def start_guest(connect_answer=None, banner=BANNER, port=0):

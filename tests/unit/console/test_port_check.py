@@ -4,14 +4,14 @@ guest's console (Nova's ``validate_console_port``, CVE-2013-0335).
 A real compute agent (:class:`consolehub.compute.service.ComputeService`
 with the libvirt driver on ``test:///default``) serves RPC on the
 in-process ``fake://`` transport; the proxy asks it through
-``consolehub.cmd.novncproxy.console_port_checker``. The guests' serial
+``consolehub.compute.rpcapi.console_port_checker``. The guests' serial
 ports are TCP ports of the libvirt domains; a fake guest listens on the
 port libvirt gave, since the test driver runs no QEMU.
 """
 
 import pytest
 
-from consolehub.cmd import novncproxy
+from consolehub.compute import rpcapi as compute_rpcapi
 from consolehub.compute import service as compute_service
 from consolehub.console import service
 from consolehub import exception
@@ -27,16 +27,16 @@ SERIAL = ('serial', 'serial')
 
 
 @pytest.fixture
-def compute(database, overrides):
-    overrides.set('transport_url', 'fake://')
-    overrides.set('host', 'host1')
-    overrides.set('compute_call_timeout', 2, group='api')
-    overrides.set('connection_uri', 'test:///default', group='libvirt')
-    overrides.set('virt_type', 'qemu', group='libvirt')
-    overrides.set('enabled', True, group='serial_console')
+def compute(database, conf_fixture):
+    conf_fixture.config(transport_url='fake://')
+    conf_fixture.config(host='host1')
+    conf_fixture.config(compute_call_timeout=2, group='api')
+    conf_fixture.config(connection_uri='test:///default', group='libvirt')
+    conf_fixture.config(virt_type='qemu', group='libvirt')
+    conf_fixture.config(enabled=True, group='serial_console')
     low = helpers.closed_port()
-    overrides.set('port_range', '%d:%d' % (low, low + 20),
-                  group='serial_console')
+    conf_fixture.config(port_range='%d:%d' % (low, low + 20),
+                        group='serial_console')
     agent = compute_service.ComputeService(libvirt_driver.LibvirtDriver())
     agent.start()
     yield agent
@@ -45,10 +45,10 @@ def compute(database, overrides):
 
 
 @pytest.fixture
-def checked_proxy(compute, overrides):
-    helpers.listen_on_any_port(overrides)
-    overrides.set('enabled', True, group='serial_console')
-    server = service.run_in_thread(novncproxy.console_port_checker())
+def checked_proxy(compute, conf_fixture):
+    helpers.listen_on_any_port(conf_fixture)
+    conf_fixture.config(enabled=True, group='serial_console')
+    server = service.run_in_thread(compute_rpcapi.console_port_checker())
     yield server
     server.stop()
     assert server.join(TIMEOUT)
@@ -128,9 +128,9 @@ def test_agent_start_drops_the_tokens_of_a_vanished_guest(compute, ctx,
 
 
 def test_the_check_can_be_turned_off_for_a_proxy_without_agents(
-        overrides):
-    overrides.set('transport_url', 'fake://')
-    assert callable(novncproxy.console_port_checker())
-    overrides.set('validate_console_port', False, group='console')
-    assert novncproxy.console_port_checker() is None
+        conf_fixture):
+    conf_fixture.config(transport_url='fake://')
+    assert callable(compute_rpcapi.console_port_checker())
+    conf_fixture.config(validate_console_port=False, group='console')
+    assert compute_rpcapi.console_port_checker() is None
     rpc.cleanup()

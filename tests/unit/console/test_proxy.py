@@ -226,10 +226,10 @@ def test_stop_closes_live_session_with_1001(proxy, guest, ctx, instance):
         socket.create_connection(('127.0.0.1', port), timeout=TIMEOUT)
 
 
-def test_run_in_thread_raises_when_port_taken(overrides):
+def test_run_in_thread_raises_when_port_taken(conf_fixture):
     taken = socket.create_server(('127.0.0.1', 0))
-    overrides.set('novncproxy_host', '127.0.0.1', group='vnc')
-    overrides.set('novncproxy_port', taken.getsockname()[1], group='vnc')
+    conf_fixture.config(novncproxy_host='127.0.0.1', group='vnc')
+    conf_fixture.config(novncproxy_port=taken.getsockname()[1], group='vnc')
     try:
         with pytest.raises(OSError):
             service.run_in_thread()

@@ -41,8 +41,8 @@ def test_one_time_token_is_refused_the_second_time(proxy, guest, ctx,
 
 
 def test_reusable_tokens_when_single_use_is_off(proxy, guest, ctx,
-                                                instance, overrides):
-    overrides.set('single_use', False, group='consoleauth')
+                                                instance, conf_fixture):
+    conf_fixture.config(single_use=False, group='consoleauth')
     raw_token = helpers.mint(ctx, instance, guest.port)
     for _ in range(2):
         with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
@@ -106,8 +106,8 @@ def test_session_limit_closes_with_1008(proxy, guest, ctx, instance):
 
 
 def test_session_ends_when_its_token_expires(proxy, guest, ctx, instance,
-                                             overrides):
-    overrides.set('token_ttl', 2, group='consoleauth')
+                                             conf_fixture):
+    conf_fixture.config(token_ttl=2, group='consoleauth')
     raw_token = helpers.mint(ctx, instance, guest.port)
     started = time.monotonic()
     with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
@@ -120,8 +120,8 @@ def test_session_ends_when_its_token_expires(proxy, guest, ctx, instance,
 
 
 def test_session_outlives_token_when_configured(proxy, guest, ctx, instance,
-                                                overrides):
-    overrides.set('session_outlives_token', True, group='console')
+                                                conf_fixture):
+    conf_fixture.config(session_outlives_token=True, group='console')
     raw_token = helpers.mint(ctx, instance, guest.port)
     with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
         assert websocket.recv(timeout=TIMEOUT) == BANNER
@@ -137,8 +137,8 @@ def test_session_outlives_token_when_configured(proxy, guest, ctx, instance,
         assert helpers.recv_exactly(websocket, 10) == b'still here'
 
 
-def test_idle_session_is_ended(proxy, guest, ctx, instance, overrides):
-    overrides.set('idle_timeout', 1, group='console')
+def test_idle_session_is_ended(proxy, guest, ctx, instance, conf_fixture):
+    conf_fixture.config(idle_timeout=1, group='console')
     raw_token = helpers.mint(ctx, instance, guest.port)
     with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
         assert websocket.recv(timeout=TIMEOUT) == BANNER
@@ -222,8 +222,8 @@ def test_spice_channels_share_the_one_time_token(all_proxies, guest, ctx,
 
 
 def test_spice_channels_are_capped(all_proxies, guest, ctx, instance,
-                                   overrides):
-    overrides.set('max_spice_channels', 3, group='console')
+                                   conf_fixture):
+    conf_fixture.config(max_spice_channels=3, group='console')
     raw_token = helpers.mint(ctx, instance, guest.port,
                              console_type=('spice', 'spice-html5'))
     url = helpers.url(all_proxies, raw_token, kind='spice-html5')
@@ -259,7 +259,7 @@ def test_serial_accepts_text_and_serves_its_page(all_proxies, guest, ctx,
     assert b'WebSocket' in body
 
 
-def test_sighup_reload_changes_mutable_options(tmp_path, overrides):
+def test_sighup_reload_changes_mutable_options(tmp_path, conf_fixture):
     config = tmp_path / 'proxy.conf'
     config.write_text('[console]\nidle_timeout = 5\n')
     CONF.set_default('idle_timeout', 0, group='console')
