@@ -134,7 +134,9 @@ class Router(object):
     def __call__(self, environ, start_response):
         environ[util.COMPUTE_API_KEY] = self._compute_api
         req = webob.Request(environ)
-        match = self._map.match(environ=environ)
+        # Match the decoded path (the decoding filter vouches that it
+        # decodes), so that path parameters are text, not raw octets.
+        match = self._map.match(req.path_info, environ=environ)
         if match is None:
             raise webob.exc.HTTPNotFound(
                 explanation='The resource could not be found.')
