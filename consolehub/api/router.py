@@ -18,6 +18,8 @@ from consolehub.api.handlers import console_sessions
 from consolehub.api.handlers import consoles
 from consolehub.api.handlers import flavors
 from consolehub.api.handlers import instances
+from consolehub.api.handlers import limits
+from consolehub.api.handlers import quotas
 from consolehub.api.handlers import server_actions
 from consolehub.api.handlers import servers
 from consolehub.api.handlers import services
@@ -81,6 +83,18 @@ ROUTE_DECLARATIONS = {
     '/v2.1/os-console-auth-tokens/{console_token}': {
         'GET': console_auth_tokens.show_console_auth_token,
     },
+    '/v2.1/os-quota-sets/{project_id}': {
+        'GET': quotas.show_quota_set,
+        'PUT': quotas.update_quota_set,
+        'DELETE': quotas.delete_quota_set,
+    },
+    '/v2.1/os-quota-sets/{project_id}/detail': {
+        'GET': quotas.show_quota_set_detail,
+    },
+    '/v2.1/os-quota-sets/{project_id}/defaults': {
+        'GET': quotas.show_quota_set_defaults,
+    },
+    '/v2.1/limits': {'GET': limits.show_limits},
 }
 
 
