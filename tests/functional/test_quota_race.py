@@ -1,8 +1,8 @@
 """Quota checks are atomic: concurrent creates never pass a limit.
 
 Eight processes, each with its own database connection, create an
-instance of one project at the same moment while the project has room for exactly
-one more. Exactly one create must win and seven must get Nova's 403
+instance of one project at the same moment while the project has room
+for exactly one more. Exactly one create must win and seven must get Nova's 403
 "Quota exceeded", on SQLite, on this machine's PostgreSQL and on its
 MariaDB (each a fresh database; a server that is not up skips its case
 and says so). Processes, not threads: pure-Python drivers (PyMySQL) hold

@@ -22,8 +22,8 @@ def test_limits_are_defaults_until_set(database, project_a, overrides):
     assert quota.get_limits(project_a, 'project-a')['instances'] == 10
 
 
-def test_usage_counts_live_instances_of_the_project(database, project_a,
-                                                     project_b):
+def test_usage_counts_live_instances_of_the_project(
+        database, project_a, project_b):
     doomed = instance_obj.create(project_a, 'a', 128, 2, None)
     instance_obj.create(project_a, 'b', 64, 1, None)
     instance_obj.create(project_b, 'c', 512, 4, None)
