@@ -171,3 +171,9 @@ class ConsoleSessionNotFound(NotFound):
 class DatabaseUnavailable(ServiceUnavailable):
     msg_fmt = 'The database cannot answer now: %(reason)s'
     headers = {'Retry-After': '1'}
+
+
+# -- TLS ----------------------------------------------------------------------
+
+class TLSConfigInvalid(ConsoleHubException):
+    msg_fmt = 'Cannot serve TLS with %(cert)s: %(reason)s'
