@@ -9,6 +9,7 @@ resident memory from ``/proc``.
 
 import select
 import socket
+import ssl
 import threading
 import time
 
@@ -51,17 +52,25 @@ def _padding_line(number):
     return name + b'a' * (_LINE_SIZE - len(name) - 2) + b'\r\n'
 
 
-def flood_headers(port, budget, timeout=30.0):
+def _connect(port, timeout, tls_context):
+    sock = socket.create_connection(('127.0.0.1', port), timeout)
+    if tls_context is None:
+        return sock
+    return tls_context.wrap_socket(sock, server_hostname='localhost')
+
+
+def flood_headers(port, budget, timeout=30.0, tls_context=None):
     """Send ``GET /`` to 127.0.0.1:``port`` with 4 KiB header lines until
     the server refuses or ``budget`` bytes are sent, then end the headers
     and read the answer.
 
     :param timeout: seconds one send or the final read may block.
+    :param tls_context: an ``ssl.SSLContext`` to speak TLS with, or None.
     """
     sent = 0
     refused = False
     status_line = b''
-    with socket.create_connection(('127.0.0.1', port), timeout) as sock:
+    with _connect(port, timeout, tls_context) as sock:
         try:
             sock.sendall(b'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n')
             while sent < budget:
@@ -69,11 +78,11 @@ def flood_headers(port, budget, timeout=30.0):
                 sock.sendall(line)
                 sent += len(line)
             sock.sendall(b'Connection: close\r\n\r\n')
-        except (BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             refused = True
         try:
             answer = sock.recv(4096)
-        except (ConnectionResetError, socket.timeout):
+        except (ConnectionResetError, socket.timeout, ssl.SSLError):
             answer = b''
         status_line = answer.split(b'\r\n', 1)[0]
         refused = refused or not status_line.startswith(b'HTTP/1.1 200')
@@ -85,13 +94,16 @@ class Slowloris(object):
     header line every ``interval`` seconds, never the blank line that
     ends the headers, for at most ``duration`` seconds.
 
-    Runs in a thread of its own (:meth:`start`, :meth:`join`). After it,
-    :attr:`lifetimes` holds, per socket, the seconds from its connection
-    until the server closed it, or None if it was still open at the end.
+    Runs in a thread of its own (:meth:`start`, :meth:`join`); with
+    ``tls_context`` (an ``ssl.SSLContext``) each socket speaks TLS.
+    Afterwards :attr:`lifetimes` holds, per socket, the seconds from its
+    connection until the server closed it, or None if it was still open
+    at the end.
     """
 
-    def __init__(self, port, count, interval, duration):
+    def __init__(self, port, count, interval, duration, tls_context=None):
         self.port = port
+        self.tls_context = tls_context
         self.count = count
         self.interval = interval
         self.duration = duration
@@ -113,7 +125,7 @@ class Slowloris(object):
         lifetimes = {}
         try:
             for number in range(self.count):
-                sock = socket.create_connection(('127.0.0.1', self.port), 5)
+                sock = _connect(self.port, 5, self.tls_context)
                 sock.sendall(b'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n')
                 opened[sock] = (number, time.monotonic())
             self.connected.set()
