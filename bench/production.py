@@ -93,6 +93,8 @@ class Stack(object):
                         'host': self.host, 'debug': 'false'},
             'database': {'connection': self.database.url},
             'oslo_messaging_rabbit': {'rabbit_transient_queues_ttl': '60'},
+            # 1,000 rows of one project, then more creates: no quota.
+            'quota': {'instances': '-1', 'cores': '-1', 'ram': '-1'},
         })
         self.uwsgi_port = servers.free_port()
         self.echo = None

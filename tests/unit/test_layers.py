@@ -33,8 +33,9 @@ ALLOWED = {
     'process': {'rpc'},
     'exception': set(),
     'context': set(),
+    'tls': set(),
 }
-SHARED = {'exception', 'context', 'conf'}
+SHARED = {'exception', 'context', 'conf', 'tls'}
 
 
 def _modules():
