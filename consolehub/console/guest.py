@@ -166,7 +166,7 @@ class GuestLink(asyncio.BufferedProtocol):
         self.closed = False
         self._buffer, self._view = relay.read_buffer()
         #: The client's socket (int), written to while its transport holds
-        #: nothing back.
+        #: nothing back; -1 over TLS, where only the transport writes.
         self._client_fd = None
         self._paused = False
         self._drain_waiter = None
@@ -207,16 +207,19 @@ class GuestLink(asyncio.BufferedProtocol):
         frame = self._view[start:relay.HEAD_ROOM + nbytes]
         transport = websocket.transport
         sent = 0
-        if not transport.get_write_buffer_size() and (
-                not transport.is_closing()):
+        if self._client_fd is None:
+            # Over TLS the socket carries ciphertext: only the transport
+            # may write to it (and is given bytes, never the view).
+            self._client_fd = (
+                -1 if transport.get_extra_info('sslcontext') is not None
+                else transport.get_extra_info('socket').fileno())
+        if (self._client_fd >= 0 and not transport.get_write_buffer_size()
+                and not transport.is_closing()):
             # What the socket takes now goes straight from the shared
             # buffer; the transport holds only an immutable copy of the
             # rest. Given a view of the shared buffer, CPython >= 3.12's
             # transport would keep the view itself, and the client would
             # later receive other sessions' bytes read into it.
-            if self._client_fd is None:
-                self._client_fd = transport.get_extra_info(
-                    'socket').fileno()
             try:
                 sent = os.write(self._client_fd, frame)
             except (BlockingIOError, InterruptedError):

@@ -49,6 +49,7 @@ from consolehub.console import relay
 from consolehub.console import sessions
 from consolehub.console import static
 from consolehub.console import workers
+from consolehub import tls
 from consolehub.objects import console_session as session_obj
 
 LOG = logging.getLogger(__name__)
@@ -130,6 +131,8 @@ class ConsoleProxy(object):
 
     def __init__(self, listeners=None, port_checker=None):
         self.listeners = listeners or default_listeners()
+        # Built here so that a bad certificate stops the start.
+        self.ssl_context = tls.server_context()
         self.max_message_size = CONF.console.max_message_size
         self.calls = workers.BlockingCalls()
         self.book = sessions.SessionBook(self.calls,
@@ -218,6 +221,8 @@ class ConsoleProxy(object):
             # Flow control: at most this much waits in each direction.
             max_queue=4,
             write_limit=relay.WRITE_LIMIT,
+            # [DEFAULT] ssl_only: https:// pages and wss:// websockets.
+            ssl=self.ssl_context,
             logger=_QuietLogger(std_logging.getLogger('websockets.server')))
 
     def stop(self):

@@ -36,55 +36,55 @@ async def _round_trip(server_context, cafile):
     return answer, version
 
 
-def test_no_tls_without_ssl_only(overrides):
+def test_no_tls_without_ssl_only(conf_fixture):
     assert tls.server_context() is None
 
 
 @pytest.mark.parametrize('combined', [False, True])
-def test_wss_with_the_certificate_and_key(overrides, tmp_path, combined):
+def test_wss_with_the_certificate_and_key(conf_fixture, tmp_path, combined):
     cert, key = certificates.self_signed(tmp_path, combined=combined)
-    overrides.set('ssl_only', True)
-    overrides.set('cert', cert)
-    overrides.set('key', None if combined else key)
+    conf_fixture.config(ssl_only=True)
+    conf_fixture.config(cert=cert)
+    conf_fixture.config(key=None if combined else key)
     answer, version = asyncio.run(_round_trip(tls.server_context(), cert))
     assert answer == b'over tls'
     assert version in ('TLSv1.2', 'TLSv1.3')
 
 
-def test_a_client_not_trusting_the_certificate_is_refused(overrides,
+def test_a_client_not_trusting_the_certificate_is_refused(conf_fixture,
                                                           tmp_path):
     cert, key = certificates.self_signed(tmp_path)
     other, _key = certificates.self_signed(tmp_path, name='other')
-    overrides.set('ssl_only', True)
-    overrides.set('cert', cert)
-    overrides.set('key', key)
+    conf_fixture.config(ssl_only=True)
+    conf_fixture.config(cert=cert)
+    conf_fixture.config(key=key)
     with pytest.raises(ssl.SSLCertVerificationError):
         asyncio.run(_round_trip(tls.server_context(), other))
 
 
-def test_the_context_needs_tls_1_2_or_later(overrides, tmp_path):
+def test_the_context_needs_tls_1_2_or_later(conf_fixture, tmp_path):
     cert, key = certificates.self_signed(tmp_path)
-    overrides.set('ssl_only', True)
-    overrides.set('cert', cert)
-    overrides.set('key', key)
+    conf_fixture.config(ssl_only=True)
+    conf_fixture.config(cert=cert)
+    conf_fixture.config(key=key)
     assert tls.server_context().minimum_version >= ssl.TLSVersion.TLSv1_2
 
 
-def test_missing_certificate_is_a_clear_error(overrides, tmp_path):
-    overrides.set('ssl_only', True)
-    overrides.set('cert', str(tmp_path / 'absent.pem'))
+def test_missing_certificate_is_a_clear_error(conf_fixture, tmp_path):
+    conf_fixture.config(ssl_only=True)
+    conf_fixture.config(cert=str(tmp_path / 'absent.pem'))
     with pytest.raises(exception.TLSConfigInvalid) as raised:
         tls.server_context()
     assert str(raised.value) == ('Cannot serve TLS with %s: No such file '
                                  'or directory' % (tmp_path / 'absent.pem'))
 
 
-def test_a_key_of_another_certificate_is_a_clear_error(overrides, tmp_path):
+def test_a_key_of_another_certificate_is_a_clear_error(conf_fixture, tmp_path):
     cert, _key = certificates.self_signed(tmp_path)
     _other, other_key = certificates.self_signed(tmp_path, name='other')
-    overrides.set('ssl_only', True)
-    overrides.set('cert', cert)
-    overrides.set('key', other_key)
+    conf_fixture.config(ssl_only=True)
+    conf_fixture.config(cert=cert)
+    conf_fixture.config(key=other_key)
     with pytest.raises(exception.TLSConfigInvalid) as raised:
         tls.server_context()
     assert 'KEY_VALUES_MISMATCH' in str(raised.value) or (

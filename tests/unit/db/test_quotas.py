@@ -9,8 +9,8 @@ from consolehub.objects import instance as instance_obj
 from consolehub.objects import quota
 
 
-def test_limits_are_defaults_until_set(database, project_a, overrides):
-    overrides.set('cores', 7, group='quota')
+def test_limits_are_defaults_until_set(database, project_a, conf_fixture):
+    conf_fixture.config(cores=7, group='quota')
     assert quota.get_limits(project_a, 'project-a') == {
         'instances': 10, 'cores': 7, 'ram': 51200}
     quota.set_limits(project_a, 'project-a', {'instances': 3})
@@ -32,9 +32,9 @@ def test_usage_counts_live_instances_of_the_project(
         'instances': 1, 'cores': 1, 'ram': 64}
 
 
-def test_unlimited_is_never_exceeded(database, project_a, overrides):
-    overrides.set('instances', -1, group='quota')
-    overrides.set('ram', 100, group='quota')
+def test_unlimited_is_never_exceeded(database, project_a, conf_fixture):
+    conf_fixture.config(instances=-1, group='quota')
+    conf_fixture.config(ram=100, group='quota')
     instance_obj.create(project_a, 'a', 64, 1, None)
     with pytest.raises(exception.OverQuota) as raised:
         instance_obj.create(project_a, 'b', 64, 1, None)
