@@ -23,7 +23,10 @@ def measure(count):
     figures = {'create_to_active': [], 'console_url': [],
                'connect_to_banner': []}
     with tempfile.TemporaryDirectory() as state_path, servers.all_in_one(
-            state_path, {'DEFAULT': {'debug': 'false'}}) as deployment:
+            state_path, {'DEFAULT': {'debug': 'false'},
+                         # --instances may pass the default quota of 10.
+                         'quota': {'instances': '-1', 'cores': '-1',
+                                   'ram': '-1'}}) as deployment:
         api = servers.ApiClient(deployment.api_url,
                                 deployment.create_token('bench', 'bench'))
         # The first guest on a new libvirt root also pays for QEMU's

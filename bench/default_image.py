@@ -22,13 +22,12 @@ import time
 import uuid
 
 from tests.functional import qemu_guest
-from tests.functional import test_default_image
 
 
 def timed_build(output):
     """Run the build script; returns (seconds, its stdout)."""
     started = time.monotonic()
-    build = subprocess.run([test_default_image.BUILD_SCRIPT, output],
+    build = subprocess.run([qemu_guest.BUILD_SCRIPT, output],
                            check=True, capture_output=True, text=True)
     return time.monotonic() - started, build.stdout
 

@@ -48,18 +48,18 @@ from websockets.sync import client as ws_client
 from consolehub import rpc
 from tests.functional import databases
 from tests.functional import servers
-from tests.functional import test_multiprocess as multiprocess
-from tests.functional import test_uwsgi
+from tests.functional import stack as stack_lib
+from tests.functional import uwsgi_server
 
 PARTS = ('console-url', 'throughput', 'create-to-console')
-RABBIT_URL = multiprocess.RABBIT_URL
+RABBIT_URL = stack_lib.RABBIT_URL
 ECHO_TOPIC = 'bench-echo'
 
 
 def _delete_queues(names):
     """Best effort: delete the echo server's queues (the shared topic
     queue only when nothing consumes from it)."""
-    multiprocess.rabbit_delete([
+    stack_lib.rabbit_delete([
         ('queue_delete', name, {'if_unused': name == ECHO_TOPIC})
         for name in names])
 
@@ -80,7 +80,7 @@ class Stack(object):
     """Agent, proxy and uwsgi on RabbitMQ and a fresh PostgreSQL DB."""
 
     def __init__(self, state_path):
-        if test_uwsgi.uwsgi_binary() is None:
+        if uwsgi_server.uwsgi_binary() is None:
             raise SystemExit('uwsgi is not installed (pip install uwsgi)')
         self.run_id = uuid.uuid4().hex[:10]
         self.exchange = 'consolehub-bench-%s' % self.run_id
@@ -93,6 +93,8 @@ class Stack(object):
                         'host': self.host, 'debug': 'false'},
             'database': {'connection': self.database.url},
             'oslo_messaging_rabbit': {'rabbit_transient_queues_ttl': '60'},
+            # 1,000 rows of one project, then more creates: no quota.
+            'quota': {'instances': '-1', 'cores': '-1', 'ram': '-1'},
         })
         self.uwsgi_port = servers.free_port()
         self.echo = None
@@ -109,9 +111,9 @@ class Stack(object):
         deployment.start('consolehub-novncproxy',
                          wait_port=deployment.proxy_port)
         self.token = deployment.create_token('bench', 'bench')
-        test_uwsgi.start_uwsgi(deployment, self.uwsgi_port)
+        uwsgi_server.start_uwsgi(deployment, self.uwsgi_port)
         deadline = time.monotonic() + 60
-        while multiprocess._compute_hosts(self.database) != [self.host]:
+        while stack_lib.compute_hosts(self.database) != [self.host]:
             if agent.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError('the compute agent did not register')
             time.sleep(0.2)
@@ -140,9 +142,9 @@ class Stack(object):
         finally:
             # Guests a failed run left behind.
             for instance_uuid in self.guests:
-                test_uwsgi.kill_guest(instance_uuid)
+                servers.kill_guest(instance_uuid)
             self.database.drop()
-            multiprocess._rabbit_cleanup(self.exchange, [self.host])
+            stack_lib.rabbit_cleanup(self.exchange, [self.host])
             _delete_queues(['%s.echo-%s' % (ECHO_TOPIC, self.run_id),
                             ECHO_TOPIC])
 
@@ -325,7 +327,7 @@ def _wrk(url, duration, connections, headers=()):
 
 def _minimal_ini(stack):
     """The shipped ini with ``module`` pointing at the minimal app."""
-    with open(test_uwsgi.UWSGI_INI) as shipped:
+    with open(uwsgi_server.UWSGI_INI) as shipped:
         text = shipped.read()
     text, replaced = re.subn(r'(?m)^module = .*$',
                              'module = bench.minimal_wsgi:application', text)
@@ -339,7 +341,7 @@ def _minimal_ini(stack):
 def _start_minimal(stack):
     """``(port, process)`` of uwsgi serving the minimal app."""
     port = servers.free_port()
-    process = test_uwsgi.start_uwsgi(
+    process = uwsgi_server.start_uwsgi(
         stack.deployment, port, ini=_minimal_ini(stack),
         extra_env={'PYTHONPATH': os.getcwd()}, name='minimal-uwsgi')
     return port, process

@@ -119,6 +119,27 @@ class PortRangeExhausted(ConsoleHubException):
     msg_fmt = 'No free TCP port is left in %(port_range)s on this host.'
 
 
+# -- quotas -------------------------------------------------------------------
+
+class OverQuota(Forbidden):
+    # Nova's TooManyInstances wording, which its API answers with 403.
+    msg_fmt = ('Quota exceeded for %(overs)s: Requested %(req)s, but '
+               'already used %(used)s of %(allowed)s %(overs)s')
+
+
+class QuotaResourceUnknown(Invalid):
+    msg_fmt = 'Quota resource %(resource)s is not enforced by this service.'
+
+
+class QuotaLimitInvalid(Invalid):
+    msg_fmt = 'Quota limit %(limit)s for %(resource)s %(reason)s.'
+
+
+class QuotaLimitBelowUsage(Invalid):
+    msg_fmt = ('Quota limit %(limit)s for %(resource)s must be greater than '
+               'or equal to already used and reserved %(minimum)s.')
+
+
 # -- consoles -----------------------------------------------------------------
 
 class ConsoleTypeInvalid(Invalid):
@@ -150,3 +171,9 @@ class ConsoleSessionNotFound(NotFound):
 class DatabaseUnavailable(ServiceUnavailable):
     msg_fmt = 'The database cannot answer now: %(reason)s'
     headers = {'Retry-After': '1'}
+
+
+# -- TLS ----------------------------------------------------------------------
+
+class TLSConfigInvalid(ConsoleHubException):
+    msg_fmt = 'Cannot serve TLS with %(cert)s: %(reason)s'

@@ -16,10 +16,13 @@ import re
 from consolehub.api.handlers import consoles
 from consolehub.api.handlers import flavors
 from consolehub.api.handlers import instances
+from consolehub.api.handlers import limits
+from consolehub.api.handlers import quotas
 from consolehub.api.handlers import server_actions
 from consolehub.api.handlers import servers
 from consolehub.api import microversion
 from consolehub.api.schemas import instance as instance_schema
+from consolehub.api.schemas import quotas as quota_schema
 from consolehub.api.schemas import remote_console as remote_console_schema
 from consolehub.api.schemas import servers as server_schema
 
@@ -34,7 +37,8 @@ def _latest(schema_function):
 
 
 #: handler -> what its docstring cannot say: ``body`` and ``query``
-#: (a schema or a function returning one) and ``status`` (success code).
+#: (a schema or a function returning one), ``status`` (success code) and
+#: ``no_content`` (true: the success has no body).
 #: Handlers missing here are documented from their docstring alone.
 OPERATIONS = {
     instances.list_instances: {'query': instance_schema.list_query},
@@ -53,6 +57,14 @@ OPERATIONS = {
         'body': _latest(server_schema.remote_console)},
     flavors.list_flavors: {'query': server_schema.FLAVOR_LIST_QUERY},
     flavors.list_flavors_detail: {'query': server_schema.FLAVOR_LIST_QUERY},
+    quotas.show_quota_set: {'query': quota_schema.QUOTA_SET_QUERY},
+    quotas.show_quota_set_detail: {'query': quota_schema.QUOTA_SET_QUERY},
+    quotas.show_quota_set_defaults: {'query': quota_schema.QUOTA_SET_QUERY},
+    quotas.update_quota_set: {'body': quota_schema.update,
+                              'query': quota_schema.QUOTA_SET_QUERY},
+    quotas.delete_quota_set: {'status': 202, 'no_content': True,
+                              'query': quota_schema.QUOTA_SET_QUERY},
+    limits.show_limits: {'query': quota_schema.LIMITS_QUERY},
 }
 
 _PATH_PARAMETER = re.compile(r'\{([^}]+)\}')
@@ -94,7 +106,7 @@ def _operation(path, method, handler, public=False):
                             '$ref': '#/components/schemas/Fault'}}}},
         },
     }
-    if status != '204':
+    if status != '204' and not extra.get('no_content'):
         operation['responses'][status]['content'] = {
             'application/json': {'schema': {'type': 'object'}}}
     parameters = [{'name': name, 'in': 'path', 'required': True,

@@ -20,6 +20,8 @@ from consolehub.api.handlers import consoles
 from consolehub.api.handlers import dashboard
 from consolehub.api.handlers import flavors
 from consolehub.api.handlers import instances
+from consolehub.api.handlers import limits
+from consolehub.api.handlers import quotas
 from consolehub.api.handlers import server_actions
 from consolehub.api.handlers import servers
 from consolehub.api.handlers import services
@@ -83,6 +85,18 @@ ROUTE_DECLARATIONS = {
     '/v2.1/os-console-auth-tokens/{console_token}': {
         'GET': console_auth_tokens.show_console_auth_token,
     },
+    '/v2.1/os-quota-sets/{project_id}': {
+        'GET': quotas.show_quota_set,
+        'PUT': quotas.update_quota_set,
+        'DELETE': quotas.delete_quota_set,
+    },
+    '/v2.1/os-quota-sets/{project_id}/detail': {
+        'GET': quotas.show_quota_set_detail,
+    },
+    '/v2.1/os-quota-sets/{project_id}/defaults': {
+        'GET': quotas.show_quota_set_defaults,
+    },
+    '/v2.1/limits': {'GET': limits.show_limits},
 }
 
 
@@ -140,7 +154,9 @@ class Router(object):
     def __call__(self, environ, start_response):
         environ[util.COMPUTE_API_KEY] = self._compute_api
         req = webob.Request(environ)
-        match = self._map.match(environ=environ)
+        # Match the decoded path (the decoding filter vouches that it
+        # decodes), so that path parameters are text, not raw octets.
+        match = self._map.match(req.path_info, environ=environ)
         if match is None:
             raise webob.exc.HTTPNotFound(
                 explanation='The resource could not be found.')

@@ -7,6 +7,7 @@ from oslo_serialization import jsonutils
 import webob
 import webob.exc
 
+from consolehub.api.middleware import decoding
 from consolehub import policy
 
 
@@ -74,18 +75,25 @@ def extract_json(req, schema):
     """The request's JSON body, validated against ``schema``.
 
     :raises webob.exc.HTTPUnsupportedMediaType: if it is not JSON.
-    :raises webob.exc.HTTPBadRequest: if it does not parse or validate.
+    :raises webob.exc.HTTPBadRequest: if it is not UTF-8, does not parse,
+        has a string with a lone surrogate or U+0000 (the API's decoding
+        policy, :mod:`consolehub.api.middleware.decoding`), or does not
+        validate.
     """
     # Media types are case-insensitive (RFC 9110, 8.3.1).
     if req.content_type.lower() != 'application/json':
         raise webob.exc.HTTPUnsupportedMediaType(
             explanation='The request body must be application/json.')
+    # JSON is UTF-8 (RFC 8259, 8.1): decode it so, under the API's one
+    # decoding policy, rather than let json.loads guess UTF-16 or -32.
+    text = decoding.decode_octets(req.body, 'request body')
     try:
-        data = json.loads(req.body)
+        data = json.loads(text)
     except (ValueError, RecursionError) as error:
         # RecursionError: arrays or objects nested too deep to decode.
         raise webob.exc.HTTPBadRequest(
             explanation='Malformed JSON in request body: %s' % error)
+    decoding.check_json_text(data)
     validate(data, schema)
     return data
 

@@ -7,8 +7,9 @@ in-process ``fake://`` RPC transport and libvirt's embedded QEMU driver.
 import sys
 
 from consolehub.api import server as api_server
+from consolehub.compute import rpcapi as compute_rpcapi
 from consolehub.compute import service as compute_service
-from consolehub.console import proxy
+from consolehub.console import service as proxy_service
 from consolehub import process
 
 
@@ -18,7 +19,8 @@ def main():
     compute.start()
     api = api_server.api_service()
     api.start()
-    console_proxy = proxy.run_in_thread()
+    console_proxy = proxy_service.run_in_thread(
+        compute_rpcapi.console_port_checker())
     process.wait_for_stop_signal()
     console_proxy.stop()
     api.stop()

@@ -32,7 +32,7 @@ def _instance_lock(instance_uuid):
 class ComputeManager(object):
     """Serves :mod:`consolehub.compute.rpcapi` calls with a virt driver."""
 
-    target = messaging.Target(version='1.1')
+    target = messaging.Target(version='1.2')
 
     def __init__(self, host, driver):
         """``host``: this node's name; ``driver``: a ComputeDriver."""
@@ -44,7 +44,8 @@ class ComputeManager(object):
 
         A guest can be gone after the agent restarts (an embedded QEMU
         driver takes its guests down with it); such instances become
-        SHUTOFF rather than claim to be ACTIVE.
+        SHUTOFF rather than claim to be ACTIVE, and their console tokens
+        are destroyed.
         """
         self.driver.init_host(self.host)
         for instance in instance_obj.get_all_by_host(context, self.host):
@@ -54,6 +55,9 @@ class ComputeManager(object):
                             'SHUTOFF', instance['uuid'])
                 instance_obj.update(context, instance['uuid'],
                                     {'status': instance_obj.SHUTOFF})
+                # Its console ports may go to the next guest started here.
+                console_auth_token.destroy_for_instance(context,
+                                                        instance['uuid'])
 
     def cleanup_host(self):
         self.driver.cleanup_host()
@@ -108,6 +112,18 @@ class ComputeManager(object):
         if pair not in (VNC_CONSOLE, SPICE_CONSOLE, SERIAL_CONSOLE):
             raise exception.ConsoleTypeUnavailable(console_type=console_type)
         return self._get_console(context, instance_uuid, pair)
+
+    def validate_console_port(self, context, instance_uuid, port,
+                              console_type):
+        """Whether ``port`` (int) is the running guest's ``console_type``
+        console (``novnc``, ``spice-html5``, ``serial``), as Nova's method
+        of that name: the proxy asks it before connecting, since a token
+        may outlive its guest and the port pass to another guest.
+
+        :returns: bool (False for a guest that is gone or stopped).
+        """
+        return self.driver.validate_console_port(
+            {'uuid': instance_uuid}, console_type, port)
 
     def _get_console(self, context, instance_uuid, pair):
         # No second read of the instance: the API checked it a moment ago,

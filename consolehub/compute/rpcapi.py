@@ -3,11 +3,13 @@
 Version history:
   1.0 - build_instance, terminate_instance, get_vnc_console
   1.1 - get_console (any console type)
+  1.2 - validate_console_port
 """
 
 import oslo_messaging as messaging
 
 from consolehub.conf import CONF
+from consolehub import context
 from consolehub import exception
 from consolehub.objects import service as service_obj
 from consolehub import rpc
@@ -22,7 +24,7 @@ class ComputeAPI(object):
     travel, the agent reads the rest from the database.
     """
 
-    VERSION = '1.1'
+    VERSION = '1.2'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.VERSION)
@@ -66,3 +68,36 @@ class ComputeAPI(object):
         """
         return self._call(ctxt, instance, 'get_console', version='1.1',
                           protocol=protocol, console_type=console_type)
+
+    def validate_console_port(self, ctxt, instance, port, console_type):
+        """Whether ``port`` (int) is still the running guest's console of
+        ``console_type`` (``novnc``, ``spice-html5``, ``serial``).
+
+        :raises ComputeHostUnavailable: as for terminate_instance.
+        :raises oslo_messaging.RemoteError: from an agent older than 1.2.
+        """
+        return self._call(ctxt, instance, 'validate_console_port',
+                          version='1.2', port=port,
+                          console_type=console_type)
+
+
+def console_port_checker():
+    """The console proxy's check that a token's port is still its guest's.
+
+    :returns: ``check(instance_uuid, instance_host, port, console_type)``
+        calling the compute agent's ``validate_console_port`` for the
+        instance's host over RPC (Nova's proxy check against
+        CVE-2013-0335), or None when ``[console] validate_console_port``
+        is off. The proxy calls it without importing compute.
+    """
+    if not CONF.console.validate_console_port:
+        return None
+    compute = ComputeAPI()
+    admin = context.get_admin_context()
+
+    def check(instance_uuid, instance_host, port, console_type):
+        return compute.validate_console_port(
+            admin, {'uuid': instance_uuid, 'host': instance_host}, port,
+            console_type)
+
+    return check

@@ -14,6 +14,7 @@ from consolehub.conf import dashboard
 from consolehub.conf import database
 from consolehub.conf import default
 from consolehub.conf import libvirt
+from consolehub.conf import quota
 from consolehub.conf import serial_console
 from consolehub.conf import spice
 from consolehub.conf import vnc
@@ -21,5 +22,5 @@ from consolehub.conf import vnc
 CONF = cfg.CONF
 
 for _module in (default, api, compute, console, consoleauth, dashboard,
-                database, libvirt, vnc, spice, serial_console):
+                database, libvirt, vnc, spice, serial_console, quota):
     _module.register_opts(CONF)

@@ -15,6 +15,40 @@ api_opts = [
                default=8, min=1,
                help='Threads serving API requests in consolehub-api and '
                     'consolehub-all (uwsgi sets its own).'),
+    cfg.IntOpt('max_header_size',
+               default=65536, min=1024,
+               help='Bytes of request line and headers consolehub-api and '
+                    'consolehub-all read for one request; past them the '
+                    'answer is 431 and the connection closes. Room for '
+                    'keystonemiddleware\'s X-Auth-Token and X-Service-Token '
+                    'with Fernet tokens. uwsgi has its own limit '
+                    '(buffer-size).'),
+    cfg.IntOpt('header_timeout',
+               default=10, min=1,
+               help='Seconds a client of consolehub-api and consolehub-all '
+                    'has for a request\'s line and headers, from the '
+                    'connection\'s start or the request\'s first byte; a '
+                    'late connection is closed (checked every second). '
+                    'Slow clients never hold a worker thread meanwhile.'),
+    cfg.IntOpt('idle_timeout',
+               default=60, min=1,
+               help='Seconds a connection to consolehub-api or '
+                    'consolehub-all may stay idle (no byte in or out, no '
+                    'request being served) before it is closed; covers '
+                    'keep-alive and slow bodies.'),
+    cfg.IntOpt('max_connections',
+               default=1000, min=1,
+               help='Connections consolehub-api and consolehub-all keep '
+                    'open at once; more wait in the listen backlog. Worst '
+                    'case memory for headers is this times '
+                    'max_header_size.'),
+    cfg.IntOpt('max_body_size',
+               default=1048576, min=1024,
+               help='Bytes of a request body consolehub-api and '
+                    'consolehub-all read (413 past them, before the API '
+                    'sees the request). The API itself refuses bodies '
+                    'over [oslo_middleware] max_request_body_size with '
+                    'Nova\'s fault body, so keep this at least that big.'),
     cfg.StrOpt('auth_strategy',
                default='token',
                choices=[('token', 'X-Auth-Token is checked against tokens '

@@ -36,6 +36,21 @@ console_opts = [
                     'the proxy accepts the websocket of one more and closes '
                     'it at once with code 1008 and a reason saying so. '
                     '0 means no limit.'),
+    cfg.IntOpt('max_spice_channels',
+               default=8, min=1, mutable=True,
+               help='Most websockets one SPICE console session may hold, '
+                    'its main channel included (spice-html5 opens 4-6 '
+                    'with one token); the proxy accepts the websocket of '
+                    'one more and closes it at once with code 1008.'),
+    cfg.BoolOpt('validate_console_port',
+                default=True,
+                help='Before a console session connects, ask the '
+                     'instance\'s compute agent (over RPC) whether the '
+                     'token\'s port is still its running guest\'s '
+                     'console, as Nova\'s proxy does: a token outlives '
+                     'its guest, whose port the next guest may get '
+                     '(CVE-2013-0335). Turn off only for a proxy with no '
+                     'compute agents to ask, e.g. a benchmark.'),
     cfg.StrOpt('compute_relay',
                regex=r'^(\[[0-9a-fA-F:.]+\]|[^:\[\]]+):\d+$',
                help='HOST:PORT of an HTTP CONNECT relay in front of this '

@@ -24,6 +24,24 @@ default_opts = [
     cfg.IntOpt('report_interval',
                default=10, min=1,
                help='Seconds between two heartbeats of a compute agent.'),
+    cfg.BoolOpt('ssl_only',
+                default=False,
+                help='Serve the console proxy\'s listeners (noVNC, SPICE, '
+                     'serial) over TLS only: https:// pages and wss:// '
+                     'websockets, with "cert" and "key". False serves '
+                     'plain HTTP (unlike websockify, one port never speaks '
+                     'both). The base URLs ([vnc] novncproxy_base_url, '
+                     '...) must then say https. As Nova\'s option.'),
+    cfg.StrOpt('cert',
+               default='self.pem',
+               help='PEM file with the console proxy\'s TLS certificate '
+                    '(its chain after it), and its private key unless '
+                    '"key" names another file; a relative path is from the '
+                    'working directory. Used with ssl_only. As Nova\'s '
+                    'option.'),
+    cfg.StrOpt('key',
+               help='PEM file with the private key of "cert", if "cert" '
+                    'does not hold it. As Nova\'s option.'),
     cfg.IntOpt('service_down_time',
                default=60, min=1,
                help='Seconds after its last heartbeat at which a compute '

@@ -8,12 +8,13 @@ from consolehub.conf import dashboard
 from consolehub.conf import database
 from consolehub.conf import default
 from consolehub.conf import libvirt
+from consolehub.conf import quota
 from consolehub.conf import serial_console
 from consolehub.conf import spice
 from consolehub.conf import vnc
 
 _MODULES = (default, api, compute, console, consoleauth, dashboard,
-            database, libvirt, vnc, spice, serial_console)
+            database, libvirt, vnc, spice, serial_console, quota)
 
 
 def list_opts():

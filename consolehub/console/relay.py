@@ -1,24 +1,36 @@
-"""The console proxy's hot path: the bytes of an open session, both ways.
+"""The console proxy's hot path from the client: every read of a session.
 
-Once :mod:`consolehub.console.proxy` has accepted a websocket and
-connected to the guest's console, each read on either side is handled
-here, in the event loop's callbacks:
+Once :mod:`consolehub.console.sessions` has accepted a websocket and
+connected to the guest's console, each read from the client is handled
+here, in the event loop's callbacks: :class:`WebsocketConnection` parses
+the client's binary frames where they were read, unmasks them and writes
+their payloads to the guest. Anything else (the handshake, control
+frames, text or fragmented messages) goes to websockets, whose messages
+the session's task relays. The guest's side,
+:class:`consolehub.console.guest.GuestLink`, frames each read from the
+guest for the client.
 
-* :class:`GuestLink`, the guest's side, sends each read from the guest
-  to the client as one unmasked binary websocket frame;
-* :class:`WebsocketConnection`, the client's side, parses the client's
-  binary frames where they were read, unmasks them and writes their
-  payloads to the guest. Anything else (the handshake, control frames,
-  text or fragmented messages) goes to websockets, whose messages the
-  session's task in :mod:`consolehub.console.proxy` relays.
-
-Both read into one buffer per thread (:func:`_read_buffer`), so idle
+Both sides read into one buffer per thread (:func:`read_buffer`), so idle
 sessions hold no read buffer, and each pauses reading while the other
 side cannot take more, so memory stays bounded. The rest of the proxy
 runs once per request or session; this module runs for every read.
+
+Bounds. Reading from a client pauses while its guest cannot take more,
+for a moment to coalesce bulk input, while websockets' message queue is
+full, and while the client's own write buffer is above
+:data:`WRITE_LIMIT`: the last because everything answered to the client
+(pongs, close frames) lands there too, and a client that sends pings and
+never reads would otherwise grow it without bound. Each reason is a bit
+of one mask (``_HOLD_*``), so none resumes reading another still holds.
+Nothing kept past a read refers to the shared buffer: payloads are
+unmasked into new bytes, and the guest's side gives the client's
+transport only copies (see :class:`consolehub.console.guest.GuestLink`).
+The parser is fuzzed against websockets' own
+(``tests/unit/console/test_relay_fuzz.py``).
 """
 
 import asyncio
+import functools
 import struct
 import threading
 import time
@@ -28,10 +40,9 @@ try:
 except ImportError:  # pragma: no cover - websockets built without C
     from websockets.utils import apply_mask as _apply_mask
 from websockets.asyncio import server as ws_server
-from websockets import frames
+from websockets import datastructures
+from websockets import http11
 from websockets import protocol as ws_protocol
-
-from consolehub.objects import console_session as session_obj
 
 #: Most bytes one read takes (from the guest: one websocket message).
 #: Large reads keep the reads and frames per GB few; 1 MiB rather than
@@ -56,14 +67,11 @@ _CONTROL_FIRST = frozenset((0x88, 0x89, 0x8a))
 _CONNECTING = ws_protocol.State.CONNECTING
 _OPEN = ws_protocol.State.OPEN
 _NO_LIMIT = 1 << 64
-#: Most buffers given to one sendmsg() (Linux takes 1024).
-_MAX_PIECES = 512
-#: Headers of the unmasked binary frames to the client, by length size.
-_HEADER_16 = struct.Struct('!BBH')
-_HEADER_64 = struct.Struct('!BBQ')
-
 #: Room kept in front of each read for the websocket frame header.
-_HEAD_ROOM = 10
+HEAD_ROOM = 10
+
+#: Stands for the handshake request once a session no longer needs it.
+HANDSHAKE_DONE = http11.Request('/', datastructures.Headers())
 
 #: Client input coalescing (see :meth:`WebsocketConnection._coalesce`):
 #: a read of ``_COALESCE_FROM`` to ``_COALESCE_BELOW`` bytes that follows
@@ -75,189 +83,29 @@ _COALESCE_BELOW = 64 * 1024
 _STREAM_GAP = 0.005
 _COALESCE_DELAY = 0.002
 
+#: Reasons to pause reading from a client, as bits: the guest cannot
+#: take more, coalescing, the client's write buffer is full, websockets'
+#: message queue is full.
+_HOLD_GUEST = 1
+_HOLD_COALESCE = 2
+_HOLD_CLIENT = 4
+_HOLD_QUEUE = 8
+
 _THREAD_STATE = threading.local()
 
 
-def _read_buffer():
-    """This thread's ``(bytearray, memoryview)`` for guest reads.
+def read_buffer():
+    """This thread's ``(bytearray, memoryview)`` for every read.
 
     asyncio calls ``get_buffer``, reads and calls ``buffer_updated`` in one
-    go, and :class:`GuestLink` writes the bytes on before returning (the
-    transport copies what the socket cannot take), so one buffer serves
-    every session of an event loop: idle sessions cost no buffer.
+    go, and both sides consume the bytes before returning, so one buffer
+    serves every session of an event loop: idle sessions cost no buffer.
     """
     state = getattr(_THREAD_STATE, 'buffer', None)
     if state is None:
-        buffer = bytearray(_HEAD_ROOM + READ_CHUNK)
+        buffer = bytearray(HEAD_ROOM + READ_CHUNK)
         state = _THREAD_STATE.buffer = (buffer, memoryview(buffer))
     return state
-
-
-class GuestLink(asyncio.BufferedProtocol):
-    """The guest's side of a session, copying guest bytes to the client.
-
-    The kernel reads the guest's bytes straight into the thread's read
-    buffer (shared by every link: each read is sent on before the next),
-    after room for a frame header; each read goes out as one unmasked
-    binary frame written directly on the websocket's transport (no copy
-    in user space), so a 64 KiB screen update costs two system calls.
-    When the client does not keep up, reading from the guest pauses until
-    the websocket's transport has drained, so memory stays bounded.
-    """
-
-    def __init__(self, websocket, session, record, sock=None):
-        self.on_writable = None
-        self.websocket = websocket
-        self.session = session
-        self.record = record
-        self.transport = None
-        #: The transport's socket, for writing several buffers at once.
-        self.sock = sock
-        self.closed = False
-        self._buffer, self._view = _read_buffer()
-        self._paused = False
-        self._drain_waiter = None
-
-    # Guest -> client.
-
-    def connection_made(self, transport):
-        self.transport = transport
-
-    def get_buffer(self, sizehint):
-        return self._view[_HEAD_ROOM:]
-
-    def buffer_updated(self, nbytes):
-        self._send(nbytes)
-
-    def forward(self, data):
-        """Send ``data`` (bytes from before the link) to the client."""
-        for start in range(0, len(data), READ_CHUNK):
-            chunk = data[start:start + READ_CHUNK]
-            self._view[_HEAD_ROOM:_HEAD_ROOM + len(chunk)] = chunk
-            self._send(len(chunk))
-
-    def _send(self, nbytes):
-        websocket = self.websocket
-        if websocket.protocol.state is not ws_protocol.State.OPEN:
-            return
-        if nbytes < 126:
-            start = _HEAD_ROOM - 2
-            self._buffer[start:_HEAD_ROOM] = bytes((0x82, nbytes))
-        elif nbytes < 65536:
-            start = _HEAD_ROOM - 4
-            self._buffer[start:_HEAD_ROOM] = _HEADER_16.pack(0x82, 126,
-                                                             nbytes)
-        else:
-            start = _HEAD_ROOM - 10
-            self._buffer[start:_HEAD_ROOM] = _HEADER_64.pack(0x82, 127,
-                                                             nbytes)
-        # The transport sends what it can now and copies only the rest.
-        websocket.transport.write(self._view[start:_HEAD_ROOM + nbytes])
-        session = self.session
-        session.to_client += nbytes
-        session.last_activity = time.monotonic()
-        if websocket.paused and not self._paused:
-            self._paused = True
-            self.transport.pause_reading()
-            websocket.consolehub_on_resume = self._resume_reading
-
-    def _resume_reading(self):
-        if self._paused and not self.closed:
-            self._paused = False
-            self.transport.resume_reading()
-
-    def eof_received(self):
-        return False  # close our side too
-
-    def connection_lost(self, exc):
-        self.closed = True
-        websocket = self.websocket
-        if self.record and self.session.close_reason is None:
-            self.session.close_reason = session_obj.REASON_GUEST_CLOSED
-        if websocket.protocol.state is ws_protocol.State.OPEN:
-            asyncio.ensure_future(websocket.close(
-                frames.CloseCode.NORMAL_CLOSURE,
-                self.session.close_reason or session_obj.REASON_GUEST_CLOSED))
-        self._wake()
-
-    # Client -> guest.
-
-    #: Called once when the guest's write buffer drains.
-    on_writable = None
-
-    @property
-    def writing_paused(self):
-        return self._drain_waiter is not None
-
-    def pause_writing(self):
-        self._drain_waiter = asyncio.get_running_loop().create_future()
-
-    def resume_writing(self):
-        self._wake()
-        callback, self.on_writable = self.on_writable, None
-        if callback is not None:
-            callback()
-
-    def write_now(self, pieces):
-        """Write ``pieces`` (list of bytes), in order, without waiting.
-
-        The fast path's payloads of one read. Several go out in one
-        ``sendmsg()`` when the transport holds nothing back, as its own
-        ``write()`` would send them, with no copy to join them; the
-        transport takes what the socket does not.
-        """
-        if self.closed:
-            return
-        transport = self.transport
-        if len(pieces) == 1:
-            count = len(pieces[0])
-            transport.write(pieces[0])
-        elif (self.sock is None or len(pieces) > _MAX_PIECES or
-                transport.get_write_buffer_size() or
-                transport.is_closing()):
-            data = b''.join(pieces)
-            count = len(data)
-            transport.write(data)
-        else:
-            count = self._send_pieces(pieces)
-        session = self.session
-        session.to_guest += count
-        session.last_activity = time.monotonic()
-
-    def _send_pieces(self, pieces):
-        """``sendmsg()`` what fits; the transport buffers the rest.
-
-        :returns: the bytes (int) of ``pieces`` together.
-        """
-        count = sum(map(len, pieces))
-        try:
-            sent = self.sock.sendmsg(pieces)
-        except OSError:
-            # Full (or failing): the transport retries and reports.
-            sent = 0
-        if sent < count:
-            self.transport.write(memoryview(b''.join(pieces))[sent:])
-        return count
-
-    def _wake(self):
-        waiter, self._drain_waiter = self._drain_waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    async def write(self, data):
-        """Write ``data`` to the guest; wait while its buffer is full.
-
-        :raises ConnectionResetError: if the guest has gone.
-        """
-        if self.closed:
-            raise ConnectionResetError('guest closed')
-        self.transport.write(data)
-        if self._drain_waiter is not None:
-            await self._drain_waiter
-
-    def close(self):
-        if self.transport is not None:
-            self.transport.close()
 
 
 class WebsocketConnection(ws_server.ServerConnection,
@@ -265,7 +113,7 @@ class WebsocketConnection(ws_server.ServerConnection,
     """A websocket connection with a fast path from the client to the guest.
 
     The kernel reads the client's bytes straight into the thread's shared
-    read buffer (see :func:`_read_buffer`). Once open, the client's
+    read buffer (see :func:`read_buffer`). Once open, the client's
     single-frame binary messages (all that noVNC and spice-html5 send) are
     parsed there, unmasked by websockets' C extension and written to the
     guest before the read returns: one write per read, however many frames
@@ -280,6 +128,11 @@ class WebsocketConnection(ws_server.ServerConnection,
     """
 
     consolehub_on_resume = None
+    #: The handshake's verdict (see :mod:`consolehub.console.sessions`)
+    #: until the connection's handler takes it.
+    consolehub = None
+    #: Whether the connection has been lost.
+    consolehub_lost = False
     #: The session's :class:`GuestLink` once connected to the guest.
     consolehub_link = None
     # Per-connection state of the fast path, as class defaults so that an
@@ -294,18 +147,69 @@ class WebsocketConnection(ws_server.ServerConnection,
     _fast_mask = b''
     #: Set once websockets parses the rest of the connection.
     _fast_off = False
-    _reading_paused_for_guest = False
+    #: Why reading from the client is paused: a set of ``_HOLD_*`` bits.
+    _holds = 0
     #: When the last read of the fast path was handled (monotonic s), and
     #: the session's bytes to the client then.
     _last_read = 0.0
     _to_client_at_read = 0
-    _coalescing = False
+
+    def consolehub_admit(self, verdict):
+        """Keep the handshake's ``verdict`` for the handler.
+
+        A verdict whose connection is lost before the handler takes it is
+        abandoned (its session row ended), now or when the loss comes.
+        """
+        if self.consolehub_lost:
+            verdict.abandon(self)
+        else:
+            self.consolehub = verdict
+
+    def connection_lost(self, exc):
+        super().connection_lost(exc)
+        self.consolehub_lost = True
+        verdict, self.consolehub = self.consolehub, None
+        if verdict is not None:
+            # The upgrade failed after the token was redeemed: no handler
+            # will run for this connection.
+            verdict.abandon(self)
+
+    def connection_made(self, transport):
+        super().connection_made(transport)
+        # websockets pauses reading while its queue of messages is full;
+        # it must not resume reading that another reason holds.
+        self.recv_messages.pause = functools.partial(self._hold, _HOLD_QUEUE)
+        self.recv_messages.resume = functools.partial(self._release,
+                                                      _HOLD_QUEUE)
+
+    def _hold(self, reason):
+        """Pause reading from the client for ``reason`` (a _HOLD_* bit)."""
+        if not self._holds:
+            self.transport.pause_reading()
+        self._holds |= reason
+
+    def _release(self, reason):
+        """Resume reading unless another reason still holds it."""
+        if self._holds & reason:
+            self._holds &= ~reason
+            if not self._holds and not self.transport.is_closing():
+                self.transport.resume_reading()
 
     def resume_writing(self):
         super().resume_writing()
+        self._release(_HOLD_CLIENT)
         callback, self.consolehub_on_resume = self.consolehub_on_resume, None
         if callback is not None:
             callback()
+
+    def _hold_while_client_behind(self):
+        # Every answer websockets writes (pongs, the close frame) and
+        # every frame of the guest's lands in the client's write buffer;
+        # a client that sends pings and never reads would have it grow
+        # without bound. Above its high-water mark, stop reading from the
+        # client until it has taken what waits.
+        if self.paused and not self._holds & _HOLD_CLIENT:
+            self._hold(_HOLD_CLIENT)
 
     def get_buffer(self, sizehint):
         """The shared buffer, after the cut frame head of the last read.
@@ -314,7 +218,7 @@ class WebsocketConnection(ws_server.ServerConnection,
         in one contiguous buffer. Safe to share: asyncio reads and calls
         :meth:`buffer_updated` in one go, which consumes the bytes.
         """
-        view = _read_buffer()[1]
+        view = read_buffer()[1]
         head = self._fast_head
         if not head:
             return view
@@ -323,7 +227,7 @@ class WebsocketConnection(ws_server.ServerConnection,
 
     def buffer_updated(self, nbytes):
         """Handle ``nbytes`` (int) read after the kept head, if any."""
-        view = _read_buffer()[1]
+        view = read_buffer()[1]
         if self._fast_head:
             nbytes += len(self._fast_head)
             self._fast_head = b''
@@ -331,6 +235,7 @@ class WebsocketConnection(ws_server.ServerConnection,
         if self._fast_off or state is _CONNECTING:
             # The handshake, or websockets' from here on: as plain reads.
             super().data_received(bytes(view[:nbytes]))
+            self._hold_while_client_behind()
             return
         link = self.consolehub_link
         if link is None:
@@ -343,9 +248,11 @@ class WebsocketConnection(ws_server.ServerConnection,
                 self._slow_from(pending, 0, len(pending))
             else:
                 self._fast_pending = pending
+            self._hold_while_client_behind()
             return
         self._parse(view, nbytes, link)
         self._coalesce(nbytes, link.session.to_client)
+        self._hold_while_client_behind()
 
     def _coalesce(self, nbytes, to_client):
         """Let a stream of client writes pile up between reads.
@@ -372,18 +279,18 @@ class WebsocketConnection(ws_server.ServerConnection,
         self._to_client_at_read = to_client
         if (not _COALESCE_FROM <= nbytes < _COALESCE_BELOW or answered or
                 now - last > _STREAM_GAP or
-                self._reading_paused_for_guest or self._coalescing):
+                self._holds):
             return
-        self._coalescing = True
-        self.transport.pause_reading()
+        self._hold(_HOLD_COALESCE)
         asyncio.get_running_loop().call_later(_COALESCE_DELAY,
                                               self._end_coalescing)
 
+    @property
+    def _coalescing(self):
+        return bool(self._holds & _HOLD_COALESCE)
+
     def _end_coalescing(self):
-        self._coalescing = False
-        if not self._reading_paused_for_guest and not (
-                self.transport.is_closing()):
-            self.transport.resume_reading()
+        self._release(_HOLD_COALESCE)
 
     def consolehub_connected(self, link):
         """Start the fast path: the guest link is ready."""
@@ -465,9 +372,8 @@ class WebsocketConnection(ws_server.ServerConnection,
             self._fast_head = bytes(buffer[position:size])
         if pieces:
             link.write_now(pieces)
-        if link.writing_paused and not self._reading_paused_for_guest:
-            self._reading_paused_for_guest = True
-            self.transport.pause_reading()
+        if link.writing_paused and not self._holds & _HOLD_GUEST:
+            self._hold(_HOLD_GUEST)
             link.on_writable = self._resume_for_guest
 
     def _rest_of_payload(self, buffer, size, pieces):
@@ -505,7 +411,4 @@ class WebsocketConnection(ws_server.ServerConnection,
         self._slow_from(buffer, position, size)
 
     def _resume_for_guest(self):
-        if self._reading_paused_for_guest:
-            self._reading_paused_for_guest = False
-            if not self.transport.is_closing() and not self._coalescing:
-                self.transport.resume_reading()
+        self._release(_HOLD_GUEST)

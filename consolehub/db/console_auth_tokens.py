@@ -76,3 +76,10 @@ def console_auth_token_destroy_expired(context):
         result = session.execute(sa.delete(_TOKENS).where(
             _TOKENS.c.expires <= timeutils.utcnow_ts()))
         return result.rowcount
+
+
+def console_auth_token_destroy_for_instance(context, instance_uuid):
+    """Delete every console token of an instance; returns how many went."""
+    with engine.writer(context) as session:
+        return session.execute(sa.delete(_TOKENS).where(
+            _TOKENS.c.instance_uuid == instance_uuid)).rowcount

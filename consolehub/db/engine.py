@@ -98,8 +98,29 @@ def proxy_engine():
                     connection_recycle_time=3600,
                     max_retries=CONF.database.max_retries,
                     retry_interval=CONF.database.retry_interval)
+                if engine.dialect.name == 'mysql':
+                    sa.event.listen(engine, 'connect', _read_committed)
+                    # oslo.db tested a connection before the listener.
+                    engine.dispose()
             _PROXY_ENGINE = engine
         return _PROXY_ENGINE
+
+
+def _read_committed(dbapi_connection, _record):
+    """MariaDB/MySQL transactions of the proxy in READ COMMITTED.
+
+    InnoDB's default, REPEATABLE READ, reads from a snapshot taken at the
+    transaction's first read: a session count made after waiting for the
+    instance's row lock would not see the session that the lock's holder
+    just inserted, and the limit would be passed. PostgreSQL's default is
+    READ COMMITTED already.
+    """
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute('SET SESSION TRANSACTION ISOLATION LEVEL '
+                       'READ COMMITTED')
+    finally:
+        cursor.close()
 
 
 def _sqlite_wal(dbapi_connection, _record):

@@ -129,3 +129,22 @@ def instance_destroy(context, instance_uuid, status, session_end_reason):
             models.ConsoleSession.instance_uuid == instance_uuid)
         session.flush()
         return engine.as_dict(row)
+
+
+def instance_usage_by_project(context, project_id):
+    """What the live instances of ``project_id`` hold together:
+    ``{'count': N, 'vcpus': N, 'memory_mb': N}``.
+
+    Inside :func:`consolehub.db.quotas.run_with_usage_locked` this reads
+    in its transaction, after the project's usage lock is held.
+    """
+    with engine.reader(context) as session:
+        count, vcpus, memory_mb = session.execute(
+            sa.select(sa.func.count(),
+                      sa.func.coalesce(sa.func.sum(_INSTANCES.c.vcpus), 0),
+                      sa.func.coalesce(sa.func.sum(_INSTANCES.c.memory_mb),
+                                       0))
+            .where(_INSTANCES.c.project_id == project_id,
+                   _INSTANCES.c.deleted_at.is_(None))).one()
+    return {'count': int(count), 'vcpus': int(vcpus),
+            'memory_mb': int(memory_mb)}

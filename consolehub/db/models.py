@@ -120,3 +120,39 @@ class Service(BASE, _Base):
     binary = sa.Column(sa.String(64), nullable=False)
     topic = sa.Column(sa.String(64), nullable=False)
     last_seen_at = sa.Column(sa.DateTime, nullable=False)
+
+
+class Quota(BASE, _Base):
+    """A limit an administrator set on one resource of one project.
+
+    Resources nobody set for a project take their ``[quota]`` default;
+    ``hard_limit`` -1 is unlimited (Nova's ``quotas`` table).
+    """
+
+    __tablename__ = 'quotas'
+    __table_args__ = (
+        sa.UniqueConstraint('project_id', 'resource',
+                            name='uniq_quotas0project_id0resource'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    resource = sa.Column(sa.String(255), nullable=False)
+    hard_limit = sa.Column(sa.Integer, nullable=False)
+
+
+class QuotaUsageLock(BASE, _Base):
+    """One row per project that quota-checked creates update first.
+
+    Updating it takes the row's write lock (the database's on SQLite) for
+    the rest of the transaction, so two creates of one project count the
+    project's usage one after the other; ``generation`` counts them.
+    """
+
+    __tablename__ = 'quota_usage_locks'
+    __table_args__ = (
+        sa.UniqueConstraint('project_id',
+                            name='uniq_quota_usage_locks0project_id'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    generation = sa.Column(sa.BigInteger, nullable=False, default=0)

@@ -70,3 +70,16 @@ def validate(context, raw_token):
         raise exception.InvalidToken()
     return db_tokens.console_auth_token_get_valid(context,
                                                   hash_token(raw_token))
+
+
+def destroy_for_instance(context, instance_uuid):
+    """Invalidate every console token of an instance.
+
+    For a guest that stopped or vanished: its console ports may be given
+    to the next guest on the host, and a token must not open that guest's
+    console (CVE-2013-0335).
+
+    :returns: how many tokens went (int).
+    """
+    return db_tokens.console_auth_token_destroy_for_instance(context,
+                                                             instance_uuid)

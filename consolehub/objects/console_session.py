@@ -25,6 +25,10 @@ REASON_LIMIT = 'too many console sessions for this instance'
 REASON_RESTARTED = 'console proxy restarted'
 REASON_ENDED_BY_ADMIN = 'ended by an administrator'
 REASON_INSTANCE_DELETED = 'instance deleted'
+REASON_HANDSHAKE_FAILED = 'websocket handshake failed'
+REASON_SPICE_CHANNELS = 'too many SPICE channels for this session'
+REASON_PORT_INVALID = 'console port no longer the guest\'s'
+REASON_PORT_UNCHECKED = 'cannot check the console port'
 
 
 def redeem(token_digest, console_type, client_address, single_use,
@@ -77,8 +81,12 @@ def request_end(context, instance_uuid, session_uuid, reason):
         context, instance_uuid, session_uuid, reason)
 
 
-def ends_requested(context, session_uuids):
-    """``{session uuid: reason}`` of the given open sessions that must end
-    (asked by an administrator, or their instance was deleted)."""
+def ends_requested(context, session_uuids=None):
+    """``{session uuid: reason}`` of the open sessions that must end
+    (asked by an administrator, or their instance was deleted).
+
+    :param session_uuids: iterable of str to look at those only; None for
+        every open session.
+    """
     return db_sessions.console_session_ends_requested(
         context, session_uuids, REASON_INSTANCE_DELETED)

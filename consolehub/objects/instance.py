@@ -8,6 +8,7 @@ work in progress, as Nova's task_state (None or ``deleting``).
 from consolehub.db import instances as db_instances
 from consolehub import exception
 from consolehub.objects import console_session
+from consolehub.objects import quota
 
 BUILD = 'BUILD'
 ACTIVE = 'ACTIVE'
@@ -19,14 +20,19 @@ TASK_DELETING = 'deleting'
 
 
 def create(context, name, memory_mb, vcpus, host):
-    """Record a new instance in BUILD for the context's project and user.
+    """Record a new instance in BUILD for the context's project and user,
+    within the project's quotas (instances, cores, ram).
 
     :param host: the compute host it is placed on, or None for none.
     :returns: the row (dict).
+    :raises OverQuota: the project has no room for it; nothing is made.
     """
-    return db_instances.instance_create(context, {
-        'name': name, 'status': BUILD, 'host': host,
-        'memory_mb': memory_mb, 'vcpus': vcpus})
+    values = {'name': name, 'status': BUILD, 'host': host,
+              'memory_mb': memory_mb, 'vcpus': vcpus}
+    return quota.consume(
+        context, context.project_id,
+        {'instances': 1, 'cores': vcpus, 'ram': memory_mb},
+        lambda: db_instances.instance_create(context, values))
 
 
 def get(context, instance_uuid):

@@ -9,6 +9,7 @@ import collections
 from oslo_utils import importutils
 
 from consolehub.conf import CONF
+from consolehub import exception
 
 #: Where a proxy reaches one console of a guest: ``host`` (str address),
 #: ``port`` (int TCP port) and ``internal_access_path`` (str or None; a path
@@ -71,6 +72,28 @@ class ComputeDriver(object):
         :raises InstanceNotFound: if no guest exists for ``instance``.
         """
         raise NotImplementedError()
+
+    def validate_console_port(self, instance, console_type, port):
+        """Whether ``port`` is now the guest's console of ``console_type``.
+
+        What Nova's ``validate_console_port`` asks before a proxy connects:
+        a token outlives the guest it was made for, and the next guest on
+        the host may be given the same port (CVE-2013-0335).
+
+        :param console_type: ``novnc``, ``spice-html5`` or ``serial``;
+            ``port``: TCP port (int) the token names.
+        :returns: bool; False when the guest or that console is gone.
+        """
+        getter = {'novnc': self.get_vnc_console,
+                  'spice-html5': self.get_spice_console,
+                  'serial': self.get_serial_console}.get(console_type)
+        if getter is None:
+            return False
+        try:
+            return getter(instance).port == port
+        except (exception.ConsoleTypeUnavailable,
+                exception.InstanceNotFound):
+            return False
 
 
 def load_compute_driver(name=None):

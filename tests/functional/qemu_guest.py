@@ -15,6 +15,11 @@ import threading
 import time
 
 QEMU_BINARY = '/usr/bin/qemu-system-x86_64'
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+#: The default image's builder, and where the tests cache its output.
+BUILD_SCRIPT = os.path.join(REPOSITORY, 'tools', 'build-default-image.sh')
+IMAGE_CACHE = os.path.join(REPOSITORY, '.cache', 'images')
 QEMU_IMG = '/usr/bin/qemu-img'
 
 #: What the default image prints before each shell: its banner, with the

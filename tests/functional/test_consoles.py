@@ -10,6 +10,7 @@ sessions.
 """
 
 import contextlib
+import hashlib
 import os
 import sqlite3
 import struct
@@ -192,6 +193,34 @@ def test_one_time_token_and_session_record(deployment, api, admin_api,
                        % guest['id']).status_code == 403
 
 
+def test_token_for_another_guests_port_is_refused(deployment, api, guest):
+    """A token whose port has passed to another guest opens nothing: the
+    proxy asks the compute agent, which asks libvirt (CVE-2013-0335)."""
+    other = api.create_instance('holds-the-port')
+    api.wait_for_status(other['id'], 'ACTIVE')
+    database = os.path.join(deployment.state_path, 'consolehub.sqlite')
+
+    def token_hash(url):
+        token = _query(url)['token'][0]
+        return hashlib.sha256(token.encode('ascii')).hexdigest()
+
+    try:
+        with sqlite3.connect(database) as connection:
+            [(other_port,)] = connection.execute(
+                'SELECT port FROM console_auth_tokens WHERE token_hash = ?',
+                (token_hash(_vnc(deployment, api, other)),)).fetchall()
+            url = _vnc(deployment, api, guest)
+            # As if the guest's QEMU had died and the other guest had
+            # been given its VNC port.
+            changed = connection.execute(
+                'UPDATE console_auth_tokens SET port = ? '
+                'WHERE token_hash = ?', (other_port, token_hash(url)))
+            assert changed.rowcount == 1
+        assert servers.refusal_status(url) == 401
+    finally:
+        api.request('DELETE', '/instances/' + other['id'])
+
+
 def test_admin_ends_a_live_session(deployment, api, admin_api, guest):
     with _connect(_vnc(deployment, api, guest)) as websocket:
         assert websocket.recv(timeout=TIMEOUT) == b'RFB 003.008\n'
@@ -302,12 +331,21 @@ def test_serial_terminal_page_in_a_browser(deployment, api, guest,
     try:
         driver.get('http://127.0.0.1:%d/serial.html?token=%s'
                    % (deployment.serial_port, token))
+        from selenium.common import exceptions as selenium_exceptions
+        from selenium.webdriver.support import ui
+
         screen = driver.find_element('id', 'screen')
         deadline = time.monotonic() + 60
-        while 'Select boot device' not in screen.text:
-            assert time.monotonic() < deadline, screen.text[-500:]
+        while True:
+            # ESC opens SeaBIOS's boot menu while it offers it: type it
+            # until the menu shows, each time waiting up to 0.3 s for it.
             screen.send_keys(Keys.ESCAPE)
-            time.sleep(0.3)
+            try:
+                ui.WebDriverWait(driver, 0.3, poll_frequency=0.05).until(
+                    lambda d: 'Select boot device' in screen.text)
+                break
+            except selenium_exceptions.TimeoutException:
+                assert time.monotonic() < deadline, screen.text[-500:]
         assert driver.find_element('id', 'status').text == 'Connected'
     finally:
         driver.quit()

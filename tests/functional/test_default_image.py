@@ -16,10 +16,8 @@ import pytest
 from tests.functional import qemu_guest
 from tests.functional.qemu_guest import BANNER, PROMPT
 
-REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-BUILD_SCRIPT = os.path.join(REPOSITORY, 'tools', 'build-default-image.sh')
-IMAGE_CACHE = os.path.join(REPOSITORY, '.cache', 'images')
+BUILD_SCRIPT = qemu_guest.BUILD_SCRIPT
+IMAGE_CACHE = qemu_guest.IMAGE_CACHE
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(qemu_guest.QEMU_BINARY),

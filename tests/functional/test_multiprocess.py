@@ -27,13 +27,6 @@ HEX_SHA256 = re.compile(r'^[0-9a-f]{64}$')
 
 pytestmark = stack_lib.NEEDS_GUESTS
 
-# bench/production.py still reads these here; they live in
-# tests.functional.stack now.
-RABBIT_URL = stack_lib.RABBIT_URL
-rabbit_delete = stack_lib.rabbit_delete
-_rabbit_cleanup = stack_lib.rabbit_cleanup
-_compute_hosts = stack_lib.compute_hosts
-
 
 def _desktop_name(deployment, token):
     return rfb.desktop_name(deployment.console_ws_url(token))

@@ -1,7 +1,7 @@
 """Console proxies racing to redeem tokens, on SQLite, PostgreSQL, MariaDB.
 
-Token consumption is atomic across any number of proxies (README,
-"Assumptions"): several redeem the same token at the same moment through
+Token consumption and the session limit are exact across any number of
+proxies: several redeem the same token at the same moment through
 :func:`consolehub.db.console_sessions.console_session_redeem`, each on a
 connection of its own. Threads stand in for them: a barrier releases
 them together, so their transactions overlap in the database server.
@@ -12,10 +12,10 @@ NULL``) is what must hold:
 
 * of the racers for a single-use token exactly one opens a session;
 * so racers for one token never take more than one slot of
-  ``[console] max_sessions_per_instance``.
-
-(The limit against *different* tokens redeemed at once is exact only for
-one proxy, whose redeems take turns: README, "Assumptions".)
+  ``[console] max_sessions_per_instance``;
+* racers with *different* tokens of one instance never open more
+  sessions than the limit: the instance's row is locked (SQLite: the
+  write lock taken at once) before the count.
 
 Each race runs for several rounds, since one round may happen to
 serialise by chance.
@@ -121,3 +121,19 @@ def test_racing_redeems_of_one_token_never_pass_the_session_limit(
         db_sessions.console_session_finish(
             [(session['uuid'], 'done', 0, 0) for session in opened
              if session['uuid'] != held['uuid']])
+
+
+def test_racing_redeems_of_different_tokens_stop_at_the_limit(
+        project_a, instance):
+    limit = 2
+    for round_number in range(ROUNDS):
+        token_hashes = [_mint(project_a, instance) for _ in range(RACERS)]
+        outcomes = _race(lambda number: db_sessions.console_session_redeem(
+            token_hashes[number], 'novnc', '127.0.0.1', True, limit)[0])
+        assert sorted(outcomes, key=str) == (
+            [db_sessions.REDEEM_LIMIT] * (RACERS - limit) +
+            [db_sessions.REDEEM_OK] * limit), (round_number, outcomes)
+        opened = _open_sessions(project_a, instance)
+        assert len(opened) == limit, (round_number, opened)
+        db_sessions.console_session_finish(
+            [(session['uuid'], 'done', 0, 0) for session in opened])

@@ -25,13 +25,6 @@ from tests import waiting
 
 pytestmark = stack_lib.NEEDS_GUESTS
 
-# bench/production.py still reads these here; they live in
-# tests.functional.uwsgi_server and tests.functional.servers now.
-UWSGI_INI = uwsgi_server.UWSGI_INI
-uwsgi_binary = uwsgi_server.uwsgi_binary
-start_uwsgi = uwsgi_server.start_uwsgi
-kill_guest = servers.kill_guest
-
 
 def test_api_under_uwsgi_on_rabbitmq_and_postgresql(make_stack, request):
     stack = make_stack(databases.POSTGRESQL)

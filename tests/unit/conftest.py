@@ -4,23 +4,10 @@
 ``project_b``, ``admin``) come from ``tests/conftest.py``.
 """
 
-import types
-
 import pytest
 
 from consolehub.db import engine as db_engine
 from consolehub.db import migration
-
-
-@pytest.fixture
-def overrides(conf_fixture):
-    """``set(name, value, group=None)``: the older spelling of
-    ``conf_fixture.config(name=value, group=None)``, kept for the console
-    proxy tests until they move to ``conf_fixture``; do not use in new
-    tests."""
-    return types.SimpleNamespace(
-        set=lambda name, value, group=None: conf_fixture.config(
-            group=group, **{name: value}))
 
 
 @pytest.fixture

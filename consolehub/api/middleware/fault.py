@@ -17,6 +17,7 @@ from oslo_serialization import jsonutils
 import webob.dec
 import webob.exc
 
+from consolehub.api import redaction
 from consolehub import exception
 
 LOG = logging.getLogger(__name__)
@@ -123,14 +124,17 @@ class FaultWrapper(object):
         except webob.exc.HTTPException as error:
             raised = error
         except Exception:
+            # The path as redaction shows it: req.path would decode it
+            # (and could fail), and may hold a console token.
             LOG.exception('Unexpected error handling %s %s', req.method,
-                          req.path)
+                          redaction.loggable_path(req.environ))
             return fault_response(webob.exc.HTTPInternalServerError(
                 explanation='Unexpected API error; the request id tells '
                             'the operator where to look.'))
         if raised is not None:
             if raised.code >= 500:
-                LOG.error('%s %s failed: %s', req.method, req.path,
+                LOG.error('%s %s failed: %s', req.method,
+                          redaction.loggable_path(req.environ),
                           raised.explanation)
             return fault_response(raised)
         if response.status_code < 400:

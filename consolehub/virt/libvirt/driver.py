@@ -220,6 +220,17 @@ class LibvirtDriver(driver.ComputeDriver):
         return self._graphics_console(instance, 'spice', 'spice-html5',
                                       CONF.spice.server_proxyclient_address)
 
+    def validate_console_port(self, instance, console_type, port):
+        """As the base class, and only for a running guest: a serial port
+        stays in a stopped domain's XML while nothing listens on it."""
+        domain = self._lookup(instance)
+        try:
+            if domain is None or not domain.isActive():
+                return False
+        except libvirt.libvirtError:
+            return False
+        return super().validate_console_port(instance, console_type, port)
+
     def get_serial_console(self, instance):
         endpoint = config.serial_endpoint(self._xml(instance))
         if endpoint is None:

@@ -1,22 +1,18 @@
 """Tests of the noVNC console proxy against a real database and guest.
 
-Each test runs a real :class:`ConsoleProxy` on 127.0.0.1 (port chosen by
-the kernel), a SQLite database in a temporary directory (the ``database``
-and ``overrides`` fixtures of ``tests/unit/conftest.py``) and a fake
-guest: a TCP server that sends an RFB banner and echoes what it receives.
+Each test runs a real proxy on 127.0.0.1 (port chosen by the kernel), a
+SQLite database in a temporary directory and a fake guest: a TCP server
+that sends an RFB banner and echoes what it receives (the fixtures of
+``conftest.py`` beside this file).
 """
 
-import contextlib
-import http.client
 import logging
 import os
 import secrets
+import select
 import signal
 import socket
-import socketserver
 import sqlite3
-import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -24,167 +20,27 @@ import time
 import pytest
 import sqlalchemy as sa
 from websockets import exceptions as ws_exceptions
-from websockets.sync import client as ws_client
 
-from consolehub.console import http_requests
-from consolehub.console import proxy as console_proxy
+from consolehub.console import handshake
+from consolehub.console import relay
+from consolehub.console import service
+from consolehub.db import engine as db_engine
 from consolehub.objects import console_auth_token
 from consolehub.objects import console_session as session_obj
-from consolehub import context as consolehub_context
-from consolehub.db import engine as db_engine
 from consolehub.objects import instance as instance_obj
-
-BANNER = b'RFB 003.008\n'
-NOVNC = ('vnc', 'novnc')
-WEB_ROOT = '/usr/share/novnc'
-ALLOWED = 'dashboard.example.org'
-TIMEOUT = 10
-
-
-class _GuestHandler(socketserver.BaseRequestHandler):
-    """A VNC server stand-in: banner, then echo."""
-
-    def handle(self):
-        server = self.server
-        if server.connect_answer is not None:
-            head = b''
-            while b'\r\n\r\n' not in head:
-                chunk = self.request.recv(1024)
-                if not chunk:
-                    return
-                head += chunk
-            server.connect_requests.append(head)
-            self.request.sendall(server.connect_answer)
-            if b' 200 ' not in server.connect_answer:
-                return
-        self.request.sendall(BANNER)
-        while True:
-            try:
-                data = self.request.recv(65536)
-            except OSError:
-                return
-            if not data:
-                return
-            self.request.sendall(data)
-
-
-class _Guest(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, connect_answer=None):
-        super().__init__(('127.0.0.1', 0), _GuestHandler)
-        self.connect_answer = connect_answer
-        self.connect_requests = []
-
-    @property
-    def port(self):
-        return self.server_address[1]
-
-
-def _start_guest(connect_answer=None):
-    guest = _Guest(connect_answer)
-    threading.Thread(target=guest.serve_forever, daemon=True).start()
-    return guest
-
-
-def _stop_guest(guest):
-    guest.shutdown()
-    guest.server_close()
-
-
-@pytest.fixture
-def ctx():
-    return consolehub_context.RequestContext(project_id='p', user_id='u')
-
-
-@pytest.fixture
-def instance(database, ctx):
-    return instance_obj.create(ctx, 'vm', 64, 1, 'host1')
-
-
-@pytest.fixture
-def guest():
-    server = _start_guest()
-    yield server
-    _stop_guest(server)
-
-
-@pytest.fixture
-def proxy(database, overrides):
-    overrides.set('novncproxy_host', '127.0.0.1', group='vnc')
-    overrides.set('novncproxy_port', 0, group='vnc')
-    overrides.set('novnc_web', WEB_ROOT, group='vnc')
-    overrides.set('allowed_origins', [ALLOWED], group='console')
-    overrides.set('connect_timeout', 2, group='console')
-    server = console_proxy.run_in_thread()
-    yield server
-    server.stop()
-    assert server.join(TIMEOUT)
-
-
-def _mint(ctx, instance, port, **kwargs):
-    raw_token, _row = console_auth_token.mint(ctx, NOVNC, '127.0.0.1', port,
-                                              instance['uuid'], **kwargs)
-    return raw_token
-
-
-def _url(proxy, raw_token=None):
-    url = 'ws://127.0.0.1:%d/' % proxy.bound_port
-    if raw_token is not None:
-        url += '?token=' + raw_token
-    return url
-
-
-def _connect(url, **kwargs):
-    # proxy=None: never go through an HTTP proxy from the environment.
-    return ws_client.connect(url, proxy=None, open_timeout=TIMEOUT, **kwargs)
-
-
-def _refusal(url, **kwargs):
-    """The HTTP response refusing a websocket upgrade to ``url``."""
-    with pytest.raises(ws_exceptions.InvalidStatus) as caught:
-        _connect(url, **kwargs)
-    return caught.value.response
-
-
-def _recv_exactly(websocket, size):
-    received = bytearray()
-    while len(received) < size:
-        message = websocket.recv(timeout=TIMEOUT)
-        assert isinstance(message, bytes)
-        received += message
-    return bytes(received)
-
-
-def _http(proxy, method, path):
-    connection = http.client.HTTPConnection('127.0.0.1', proxy.bound_port,
-                                            timeout=TIMEOUT)
-    try:
-        connection.request(method, path)
-        response = connection.getresponse()
-        return response, response.read()
-    finally:
-        connection.close()
-
-
-def _closed_port():
-    sock = socket.socket()
-    sock.bind(('127.0.0.1', 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
+from tests.unit.console import helpers
+from tests.unit.console.helpers import ALLOWED, BANNER, TIMEOUT, WEB_ROOT
 
 
 # -- relay -------------------------------------------------------------------
 
 def test_valid_token_relays_banner_and_bytes_both_ways(proxy, guest, ctx,
                                                        instance):
-    raw_token = _mint(ctx, instance, guest.port)
+    raw_token = helpers.mint(ctx, instance, guest.port)
     payload = os.urandom(1024 * 1024)
     chunk, window = 64 * 1024, 256 * 1024
     echoed = bytearray()
-    with _connect(_url(proxy, raw_token)) as websocket:
+    with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
         assert websocket.recv(timeout=TIMEOUT) == BANNER
         assert websocket.subprotocol is None
         # Keep at most ``window`` bytes in flight: websockets' sync client
@@ -194,29 +50,101 @@ def test_valid_token_relays_banner_and_bytes_both_ways(proxy, guest, ctx,
             websocket.send(payload[offset:offset + chunk])
             while offset + chunk - len(echoed) > window:
                 echoed += websocket.recv(timeout=TIMEOUT)
-        echoed += _recv_exactly(websocket, len(payload) - len(echoed))
+        echoed += helpers.recv_exactly(websocket, len(payload) - len(echoed))
     assert echoed == payload
 
 
+def test_pings_of_a_client_that_never_reads_are_bounded(
+        proxy, guest, ctx, instance):
+    """The proxy stops reading a client whose pongs pile up unread."""
+    raw_token = helpers.mint(ctx, instance, guest.port)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(('127.0.0.1', proxy.bound_port))
+    sock.sendall(helpers.upgrade_request(proxy.bound_port, raw_token))
+    answer = b''
+    while b'\r\n\r\n' not in answer:
+        answer += sock.recv(4096)
+    assert answer.startswith(b'HTTP/1.1 101 ')
+    # 131-byte masked pings, 500 to a write; never a byte read from here.
+    ping = bytes((0x89, 0x80 | 125)) + b'mask' + bytes(125)
+    burst = ping * 500
+    limit = 32 * 1024 * 1024
+    sent = 0
+    sock.setblocking(False)
+    try:
+        while sent < limit:
+            _readable, writable, _ = select.select([], [sock], [], 1.0)
+            if not writable:
+                break  # for a second the proxy took nothing more
+            try:
+                sent += sock.send(burst)
+            except BlockingIOError:
+                continue
+        [session] = proxy.sessions.values()
+        waiting = helpers.in_proxy_loop(
+            proxy, session.websocket.transport.get_write_buffer_size)
+    finally:
+        sock.close()
+    # Beyond the socket buffers, at most one read's pongs past the mark.
+    assert sent < limit
+    assert waiting <= relay.WRITE_LIMIT + relay.READ_CHUNK + 65536, waiting
+
+
+def test_slow_clients_receive_only_their_own_guests_bytes(proxy, ctx,
+                                                          instance):
+    """Two sessions read from their guests into one shared buffer while
+    their clients lag: each client gets exactly its own guest's bytes."""
+    size = 8 * 1024 * 1024  # more than the kernel buffers between
+    guests = [helpers.start_guest(banner=letter * size)
+              for letter in (b'A', b'B')]
+    clients = []
+    try:
+        for guest in guests:
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect(('127.0.0.1', proxy.bound_port))
+            clients.append(helpers.connect(
+                helpers.url(proxy, helpers.mint(ctx, instance, guest.port)),
+                sock=sock, max_size=None))
+
+        def both_behind():
+            sessions = list(proxy.sessions.values())
+            return len(sessions) == 2 and all(
+                helpers.in_proxy_loop(
+                    proxy, session.websocket.transport.get_write_buffer_size)
+                for session in sessions)
+
+        # Both clients lag: the proxy holds bytes of each, unsent.
+        helpers.wait_for(both_behind)
+        for client, letter in zip(clients, (b'A', b'B')):
+            assert helpers.recv_exactly(client, size) == letter * size
+    finally:
+        for client in clients:
+            client.close()
+        for guest in guests:
+            helpers.stop_guest(guest)
+
+
 def test_binary_subprotocol_is_selected(proxy, guest, ctx, instance):
-    raw_token = _mint(ctx, instance, guest.port)
-    with _connect(_url(proxy, raw_token),
-                  subprotocols=['binary']) as websocket:
+    raw_token = helpers.mint(ctx, instance, guest.port)
+    with helpers.connect(helpers.url(proxy, raw_token),
+                         subprotocols=['binary']) as websocket:
         assert websocket.subprotocol == 'binary'
         assert websocket.recv(timeout=TIMEOUT) == BANNER
 
 
 def test_token_cookie_is_accepted(proxy, guest, ctx, instance):
-    raw_token = _mint(ctx, instance, guest.port)
+    raw_token = helpers.mint(ctx, instance, guest.port)
     cookie = 'theme=dark; token=%s' % raw_token
-    with _connect(_url(proxy),
-                  additional_headers={'Cookie': cookie}) as websocket:
+    with helpers.connect(helpers.url(proxy),
+                         additional_headers={'Cookie': cookie}) as websocket:
         assert websocket.recv(timeout=TIMEOUT) == BANNER
 
 
 def test_text_frame_closes_with_1003(proxy, guest, ctx, instance):
-    raw_token = _mint(ctx, instance, guest.port)
-    with _connect(_url(proxy, raw_token)) as websocket:
+    raw_token = helpers.mint(ctx, instance, guest.port)
+    with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
         assert websocket.recv(timeout=TIMEOUT) == BANNER
         websocket.send('not binary')
         with pytest.raises(ws_exceptions.ConnectionClosed) as caught:
@@ -233,9 +161,9 @@ def test_guest_hanging_up_closes_websocket(proxy, ctx, instance):
         conn.close()
 
     threading.Thread(target=banner_then_hang_up, daemon=True).start()
-    raw_token = _mint(ctx, instance, listener.getsockname()[1])
+    raw_token = helpers.mint(ctx, instance, listener.getsockname()[1])
     try:
-        with _connect(_url(proxy, raw_token)) as websocket:
+        with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
             assert websocket.recv(timeout=TIMEOUT) == BANNER
             with pytest.raises(ws_exceptions.ConnectionClosed) as caught:
                 websocket.recv(timeout=TIMEOUT)
@@ -245,38 +173,39 @@ def test_guest_hanging_up_closes_websocket(proxy, ctx, instance):
 
 
 def test_refused_connect_tunnel_closes_with_1011(proxy, ctx, instance):
-    guest = _start_guest(connect_answer=b'HTTP/1.1 404 Not Found\r\n\r\n')
-    raw_token = _mint(ctx, instance, guest.port,
-                      internal_access_path='/console/x')
+    guest = helpers.start_guest(
+        connect_answer=b'HTTP/1.1 404 Not Found\r\n\r\n')
+    raw_token = helpers.mint(ctx, instance, guest.port,
+                             internal_access_path='/console/x')
     try:
-        with _connect(_url(proxy, raw_token)) as websocket:
+        with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
             with pytest.raises(ws_exceptions.ConnectionClosed) as caught:
                 websocket.recv(timeout=TIMEOUT)
     finally:
-        _stop_guest(guest)
+        helpers.stop_guest(guest)
     assert caught.value.rcvd.code == 1011
     assert caught.value.rcvd.reason == session_obj.REASON_UNREACHABLE
     assert guest.connect_requests == [b'CONNECT /console/x HTTP/1.1\r\n\r\n']
 
 
 def test_http_connect_tunnel(proxy, ctx, instance):
-    guest = _start_guest(connect_answer=b'HTTP/1.1 200 OK\r\n\r\n')
-    raw_token = _mint(ctx, instance, guest.port,
-                      internal_access_path='/console/abc')
+    guest = helpers.start_guest(connect_answer=b'HTTP/1.1 200 OK\r\n\r\n')
+    raw_token = helpers.mint(ctx, instance, guest.port,
+                             internal_access_path='/console/abc')
     try:
-        with _connect(_url(proxy, raw_token)) as websocket:
+        with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
             assert websocket.recv(timeout=TIMEOUT) == BANNER
             websocket.send(b'\x03\x00')
-            assert _recv_exactly(websocket, 2) == b'\x03\x00'
+            assert helpers.recv_exactly(websocket, 2) == b'\x03\x00'
     finally:
-        _stop_guest(guest)
+        helpers.stop_guest(guest)
     assert guest.connect_requests == [
         b'CONNECT /console/abc HTTP/1.1\r\n\r\n']
 
 
 def test_unreachable_guest_closes_with_reason(proxy, ctx, instance):
-    raw_token = _mint(ctx, instance, _closed_port())
-    with _connect(_url(proxy, raw_token)) as websocket:
+    raw_token = helpers.mint(ctx, instance, helpers.closed_port())
+    with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
         with pytest.raises(ws_exceptions.ConnectionClosed) as caught:
             websocket.recv(timeout=TIMEOUT)
     assert caught.value.rcvd.code == 1011
@@ -284,8 +213,8 @@ def test_unreachable_guest_closes_with_reason(proxy, ctx, instance):
 
 
 def test_stop_closes_live_session_with_1001(proxy, guest, ctx, instance):
-    raw_token = _mint(ctx, instance, guest.port)
-    with _connect(_url(proxy, raw_token)) as websocket:
+    raw_token = helpers.mint(ctx, instance, guest.port)
+    with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
         assert websocket.recv(timeout=TIMEOUT) == BANNER
         port = proxy.bound_port
         proxy.stop()
@@ -297,13 +226,13 @@ def test_stop_closes_live_session_with_1001(proxy, guest, ctx, instance):
         socket.create_connection(('127.0.0.1', port), timeout=TIMEOUT)
 
 
-def test_run_in_thread_raises_when_port_taken(overrides):
+def test_run_in_thread_raises_when_port_taken(conf_fixture):
     taken = socket.create_server(('127.0.0.1', 0))
-    overrides.set('novncproxy_host', '127.0.0.1', group='vnc')
-    overrides.set('novncproxy_port', taken.getsockname()[1], group='vnc')
+    conf_fixture.config(novncproxy_host='127.0.0.1', group='vnc')
+    conf_fixture.config(novncproxy_port=taken.getsockname()[1], group='vnc')
     try:
         with pytest.raises(OSError):
-            console_proxy.run_in_thread()
+            service.run_in_thread()
     finally:
         taken.close()
 
@@ -314,40 +243,15 @@ _MAIN_LOOP_SCRIPT = textwrap.dedent("""
     CONF([], project='consolehub', default_config_files=[])
     CONF.set_override('novncproxy_host', '127.0.0.1', group='vnc')
     CONF.set_override('novncproxy_port', int(sys.argv[1]), group='vnc')
-    from consolehub.console import proxy
-    proxy.main_loop()
+    from consolehub.console import service
+    service.main_loop()
     print('main_loop returned')
 """)
 
 
-@contextlib.contextmanager
-def _proxy_process(script, argument, port):
-    """A Python process running ``script`` (given ``argument``), yielded
-    once it listens on ``port``, its stdout and stderr pipes; killed on
-    the way out if it is still running."""
-    process = subprocess.Popen([sys.executable, '-c', script, argument],
-                               stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            assert process.poll() is None, process.communicate()
-            try:
-                socket.create_connection(('127.0.0.1', port), 1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, 'proxy never listened'
-                time.sleep(0.05)
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-
-
 def test_main_loop_returns_on_sigterm():
-    port = _closed_port()
-    with _proxy_process(_MAIN_LOOP_SCRIPT, str(port), port) as process:
+    port = helpers.closed_port()
+    with helpers.proxy_process(_MAIN_LOOP_SCRIPT, str(port), port) as process:
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=TIMEOUT)
     assert process.returncode == 0, err
@@ -357,38 +261,38 @@ def test_main_loop_returns_on_sigterm():
 # -- tokens ------------------------------------------------------------------
 
 def test_missing_token_is_401(proxy):
-    response = _refusal(_url(proxy))
+    response = helpers.refusal(helpers.url(proxy))
     assert response.status_code == 401
     assert b'Invalid or expired console token' in response.body
 
 
 def test_unknown_token_is_401(proxy, guest, ctx, instance):
-    _mint(ctx, instance, guest.port)
-    response = _refusal(_url(proxy, secrets.token_urlsafe(32)))
+    helpers.mint(ctx, instance, guest.port)
+    response = helpers.refusal(helpers.url(proxy, secrets.token_urlsafe(32)))
     assert response.status_code == 401
 
 
 def test_busy_database_is_503_and_keeps_the_token(proxy, guest, ctx,
                                                   instance):
-    raw_token = _mint(ctx, instance, guest.port)
+    raw_token = helpers.mint(ctx, instance, guest.port)
     # Another writer holds the database past the proxy's 1 s timeout.
     locker = sqlite3.connect(db_engine.get_engine().url.database,
                              isolation_level=None)
     try:
         locker.execute('BEGIN IMMEDIATE')
-        response = _refusal(_url(proxy, raw_token))
+        response = helpers.refusal(helpers.url(proxy, raw_token))
     finally:
         locker.execute('ROLLBACK')
         locker.close()
     assert response.status_code == 503
     assert response.headers['Retry-After'] == '1'
     # Nothing was consumed: the same one-time token opens the console now.
-    with _connect(_url(proxy, raw_token)) as websocket:
+    with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
         assert websocket.recv(timeout=TIMEOUT) == BANNER
 
 
 def test_expired_token_is_401(proxy, guest, ctx, instance):
-    raw_token = _mint(ctx, instance, guest.port)
+    raw_token = helpers.mint(ctx, instance, guest.port)
     with db_engine.get_engine().begin() as connection:
         result = connection.execute(
             sa.text('UPDATE console_auth_tokens SET expires = :past '
@@ -396,14 +300,14 @@ def test_expired_token_is_401(proxy, guest, ctx, instance):
             {'past': int(time.time()) - 10,
              'hash': console_auth_token.hash_token(raw_token)})
     assert result.rowcount == 1
-    response = _refusal(_url(proxy, raw_token))
+    response = helpers.refusal(helpers.url(proxy, raw_token))
     assert response.status_code == 401
 
 
 def test_token_of_deleted_instance_is_401(proxy, guest, ctx, instance):
-    raw_token = _mint(ctx, instance, guest.port)
+    raw_token = helpers.mint(ctx, instance, guest.port)
     instance_obj.destroy(ctx, instance['uuid'])
-    response = _refusal(_url(proxy, raw_token))
+    response = helpers.refusal(helpers.url(proxy, raw_token))
     assert response.status_code == 401
 
 
@@ -416,43 +320,76 @@ def test_token_of_deleted_instance_is_401(proxy, guest, ctx, instance):
     'null',
 ], ids=['foreign-host', 'suffix-of-allowed', 'file-scheme', 'null'])
 def test_foreign_origin_is_403(proxy, guest, ctx, instance, origin):
-    raw_token = _mint(ctx, instance, guest.port)
-    response = _refusal(_url(proxy, raw_token), origin=origin)
+    raw_token = helpers.mint(ctx, instance, guest.port)
+    response = helpers.refusal(helpers.url(proxy, raw_token), origin=origin)
     assert response.status_code == 403
 
 
 def test_origin_with_other_port_is_403(proxy, guest, ctx, instance):
-    raw_token = _mint(ctx, instance, guest.port)
-    origin = 'http://127.0.0.1:%d' % _closed_port()
-    response = _refusal(_url(proxy, raw_token), origin=origin)
+    raw_token = helpers.mint(ctx, instance, guest.port)
+    origin = 'http://127.0.0.1:%d' % helpers.closed_port()
+    response = helpers.refusal(helpers.url(proxy, raw_token), origin=origin)
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize('origin', ['http://127.0.0.1', 'https://127.0.0.1'],
+                         ids=['http', 'https'])
+def test_origin_without_port_is_not_any_port(proxy, guest, ctx, instance,
+                                             origin):
+    # The page's port is the scheme's default, not the proxy's.
+    raw_token = helpers.mint(ctx, instance, guest.port)
+    response = helpers.refusal(helpers.url(proxy, raw_token), origin=origin)
     assert response.status_code == 403
 
 
 @pytest.mark.parametrize('origin', [
     'http://127.0.0.1:{port}',
-    'http://127.0.0.1',
     'https://' + ALLOWED,
     'http://%s:8443' % ALLOWED.upper(),
-], ids=['same-host-and-port', 'same-host', 'listed', 'listed-upper-case'])
+], ids=['same-host-and-port', 'listed', 'listed-upper-case'])
 def test_allowed_origin_is_accepted(proxy, guest, ctx, instance, origin):
-    raw_token = _mint(ctx, instance, guest.port)
+    raw_token = helpers.mint(ctx, instance, guest.port)
     origin = origin.format(port=proxy.bound_port)
-    with _connect(_url(proxy, raw_token), origin=origin) as websocket:
+    with helpers.connect(helpers.url(proxy, raw_token),
+                         origin=origin) as websocket:
         assert websocket.recv(timeout=TIMEOUT) == BANNER
 
 
 def test_origin_allowed_rules():
     allowed = ['dash.example.org:8443', '[::1]:6080']
-    assert http_requests.origin_allowed(None, 'h:6080', allowed)
-    assert http_requests.origin_allowed('https://dash.example.org:8443',
+    assert handshake.origin_allowed(None, 'h:6080', allowed)
+    assert handshake.origin_allowed('https://dash.example.org:8443',
+                                    'h:6080', allowed)
+    assert not handshake.origin_allowed('https://dash.example.org',
                                         'h:6080', allowed)
-    assert not http_requests.origin_allowed('https://dash.example.org',
-                                            'h:6080', allowed)
-    assert http_requests.origin_allowed('http://[::1]:6080', 'h', allowed)
-    assert http_requests.origin_allowed('http://[::1]:6080', '[::1]:6080',
-                                        [])
-    assert not http_requests.origin_allowed('http://h:bad', 'h', [])
-    assert not http_requests.origin_allowed('ws://h', 'h', [])
+    assert handshake.origin_allowed('http://[::1]:6080', 'h', allowed)
+    assert handshake.origin_allowed('http://[::1]:6080', '[::1]:6080', [])
+    assert not handshake.origin_allowed('http://h:bad', 'h', [])
+    # A port left out is the scheme's default, on either side.
+    assert handshake.origin_allowed('http://h', 'h', [])
+    assert handshake.origin_allowed('http://h:80', 'h', [])
+    assert handshake.origin_allowed('https://h', 'h:443', [])
+    assert not handshake.origin_allowed('http://h', 'h:6080', [])
+    assert not handshake.origin_allowed('https://h', 'h:80', [])
+    assert not handshake.origin_allowed('ws://h', 'h', [])
+
+
+# -- malformed upgrades -------------------------------------------------------
+
+@pytest.mark.parametrize('header', ['Origin', 'Host'])
+def test_duplicate_origin_or_host_is_400(proxy, guest, ctx, instance,
+                                         header):
+    raw_token = helpers.mint(ctx, instance, guest.port)
+    value = ('http://127.0.0.1:%d' % proxy.bound_port if header == 'Origin'
+             else '127.0.0.1:%d' % proxy.bound_port)
+    status, body = helpers.raw_upgrade(
+        proxy.bound_port, raw_token,
+        extra=['%s: %s' % (header, value), '%s: %s' % (header, value)])
+    assert status == 400
+    assert b'More than one %s header' % header.encode() in body
+    # The token was not spent on it.
+    with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
+        assert websocket.recv(timeout=TIMEOUT) == BANNER
 
 
 # -- static files ------------------------------------------------------------
@@ -464,8 +401,8 @@ needs_novnc = pytest.mark.skipif(
 
 @needs_novnc
 def test_vnc_lite_html_is_served(proxy):
-    response, body = _http(proxy, 'GET',
-                           '/vnc_lite.html?path=%3Ftoken%3Dxyz')
+    response, body = helpers.http_get(proxy.bound_port, 'GET',
+                                      '/vnc_lite.html?path=%3Ftoken%3Dxyz')
     assert response.status == 200
     assert response.getheader('Content-Type').startswith('text/html')
     with open(os.path.join(WEB_ROOT, 'vnc_lite.html'), 'rb') as page:
@@ -474,7 +411,7 @@ def test_vnc_lite_html_is_served(proxy):
 
 @needs_novnc
 def test_javascript_is_served_with_its_type(proxy):
-    response, body = _http(proxy, 'GET', '/core/rfb.js')
+    response, body = helpers.http_get(proxy.bound_port, 'GET', '/core/rfb.js')
     assert response.status == 200
     assert 'javascript' in response.getheader('Content-Type')
     assert body
@@ -482,7 +419,8 @@ def test_javascript_is_served_with_its_type(proxy):
 
 @needs_novnc
 def test_head_sends_no_body(proxy):
-    response, body = _http(proxy, 'HEAD', '/vnc_lite.html')
+    response, body = helpers.http_get(proxy.bound_port, 'HEAD',
+                                      '/vnc_lite.html')
     assert response.status == 200
     size = os.path.getsize(os.path.join(WEB_ROOT, 'vnc_lite.html'))
     assert response.getheader('Content-Length') == str(size)
@@ -499,13 +437,14 @@ def test_head_sends_no_body(proxy):
     '/app',
 ])
 def test_bad_static_paths_are_404(proxy, path):
-    response, body = _http(proxy, 'GET', path)
+    response, body = helpers.http_get(proxy.bound_port, 'GET', path)
     assert response.status == 404
     assert b'root:' not in body
 
 
 def test_post_is_405(proxy):
-    response, _body = _http(proxy, 'POST', '/vnc_lite.html')
+    response, _body = helpers.http_get(proxy.bound_port, 'POST',
+                                       '/vnc_lite.html')
     assert response.status == 405
     assert 'GET' in response.getheader('Allow')
 
@@ -514,13 +453,13 @@ def test_post_is_405(proxy):
 
 def test_raw_token_never_logged(proxy, guest, ctx, instance, caplog):
     caplog.set_level(logging.DEBUG)
-    raw_token = _mint(ctx, instance, guest.port)
-    with _connect(_url(proxy, raw_token)) as websocket:
+    raw_token = helpers.mint(ctx, instance, guest.port)
+    with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
         assert websocket.recv(timeout=TIMEOUT) == BANNER
     # A refused token and a token cookie take other code paths.
     bad_token = secrets.token_urlsafe(32)
-    assert _refusal(_url(proxy, bad_token)).status_code == 401
-    assert _refusal(_url(proxy), additional_headers={
+    assert helpers.refusal(helpers.url(proxy, bad_token)).status_code == 401
+    assert helpers.refusal(helpers.url(proxy), additional_headers={
         'Cookie': 'token=%s' % bad_token}).status_code == 401
     proxy.stop()
     assert proxy.join(TIMEOUT)

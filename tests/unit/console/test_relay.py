@@ -9,112 +9,31 @@ frames can be cut at every byte.
 import asyncio
 import os
 import random
-import struct
-import types
+import time
 
 from websockets import frames
 from websockets import protocol as ws_protocol
-from websockets import server as ws_server_protocol
 
-from consolehub.console import proxy as console_proxy
 from consolehub.console import relay
+from tests.unit.console import relay_doubles
 
-MAX_SIZE = 1 << 20
-
-
-class _Transport(asyncio.Transport):
-    """Records what the connection writes and whether it reads."""
-
-    def __init__(self):
-        super().__init__()
-        self.written = bytearray()
-        self.reading = True
-
-    def write(self, data):
-        self.written += data
-
-    def pause_reading(self):
-        self.reading = False
-
-    def resume_reading(self):
-        self.reading = True
-
-    def is_closing(self):
-        return False
-
-    def set_write_buffer_limits(self, high=None, low=None):
-        pass
-
-    def get_write_buffer_size(self):
-        return 0
-
-
-class _Link(object):
-    """A guest link that keeps what the fast path writes."""
-
-    def __init__(self):
-        self.data = bytearray()
-        self.writes = 0
-        self.writing_paused = False
-        self.on_writable = None
-        self.session = types.SimpleNamespace(to_client=0)
-
-    def write_now(self, pieces):
-        self.data += b''.join(pieces)
-        self.writes += 1
-
-
-def _frame(payload, opcode=0x2, fin=True):
-    """A client frame (masked), as browsers send them."""
-    mask = os.urandom(4)
-    length = len(payload)
-    first = (0x80 if fin else 0) | opcode
-    if length < 126:
-        head = struct.pack('!BB', first, 0x80 | length)
-    elif length < 65536:
-        head = struct.pack('!BBH', first, 0x80 | 126, length)
-    else:
-        head = struct.pack('!BBQ', first, 0x80 | 127, length)
-    masked = bytes(byte ^ mask[index % 4]
-                   for index, byte in enumerate(payload))
-    return head + mask + masked
-
-
-class _Server(object):
-    """What a connection needs of websockets' server: no handler."""
-
-    def __init__(self):
-        self.handler_tasks = set()
-
-    async def handler(self, connection):
-        pass
-
-
-def _connection(link):
-    """An open :class:`relay.WebsocketConnection` on a :class:`_Transport`.
-
-    Call within a running event loop.
-    """
-    protocol = ws_server_protocol.ServerProtocol(
-        state=ws_protocol.State.OPEN, max_size=MAX_SIZE)
-    connection = relay.WebsocketConnection(protocol, _Server(),
-                                           ping_interval=None, max_queue=4)
-    connection.connection_made(_Transport())
-    connection.request = console_proxy._HANDSHAKE_DONE  # the handshake
-    if link is not None:
-        connection.consolehub_connected(link)
-    return connection
-
-
-def _feed(connection, data):
-    """One read of ``data`` (bytes), as asyncio's transport does it."""
-    view = connection.get_buffer(-1)
-    view[:len(data)] = data
-    connection.buffer_updated(len(data))
+MAX_SIZE = relay_doubles.MAX_SIZE
+_Link = relay_doubles.Link
+_connection = relay_doubles.connection
+_feed = relay_doubles.feed
+_frame = relay_doubles.frame
 
 
 def _run(coroutine_function):
     return asyncio.run(coroutine_function())
+
+
+async def _until(predicate, timeout=5):
+    """Let the loop run until ``predicate()`` holds, within ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, 'condition never held'
+        await asyncio.sleep(0.001)
 
 
 def _payloads():
@@ -266,8 +185,7 @@ def test_short_reads_back_to_back_pause_reading_briefly():
         assert connection.transport.reading  # a lone read never waits
         _feed(connection, _frame(b'b' * 4096))
         assert not connection.transport.reading
-        await asyncio.sleep(relay._COALESCE_DELAY * 5)
-        assert connection.transport.reading
+        await _until(lambda: connection.transport.reading)
 
     _run(check)
     assert bytes(link.data) == b'a' * 4096 + b'b' * 4096
@@ -283,7 +201,9 @@ def test_tiny_spaced_or_full_reads_do_not_pause():
             _feed(connection, _frame(b'k'))  # keys and requests: tiny
             assert connection.transport.reading
         for _ in range(3):
-            await asyncio.sleep(relay._STREAM_GAP * 2)
+            # Reads further apart than a stream's are not coalesced.
+            await _until(lambda: time.monotonic() - connection._last_read >
+                         relay._STREAM_GAP)
             _feed(connection, _frame(chunk))
             assert connection.transport.reading
         big = _frame(b'x' * relay._COALESCE_BELOW)
@@ -319,7 +239,7 @@ def test_coalescing_and_a_slow_guest_both_hold_reading():
         _feed(connection, _frame(b'a' * 4096))
         link.writing_paused = True
         _feed(connection, _frame(b'b' * 4096))  # coalescing, guest behind
-        await asyncio.sleep(relay._COALESCE_DELAY * 5)
+        await _until(lambda: not connection._coalescing)
         assert not connection.transport.reading  # the guest still is
         link.writing_paused = False
         link.on_writable()
@@ -331,8 +251,7 @@ def test_coalescing_and_a_slow_guest_both_hold_reading():
         link.writing_paused = False
         connection._resume_for_guest()  # the guest catches up at once
         assert not connection.transport.reading  # the pause runs its time
-        await asyncio.sleep(relay._COALESCE_DELAY * 5)
-        assert connection.transport.reading
+        await _until(lambda: connection.transport.reading)
 
     _run(check)
     assert bytes(link.data) == b''.join(letter * 4096 for letter in

@@ -25,9 +25,9 @@ def test_hash_is_sha256_hex():
         'abc') == hashlib.sha256(b'abc').hexdigest()
 
 
-def test_access_url_carries_the_token_in_novnc_path(overrides):
-    overrides.set('novncproxy_base_url', 'https://proxy.example.org/vnc.html',
-                  group='vnc')
+def test_access_url_carries_the_token_in_novnc_path(conf_fixture):
+    conf_fixture.config(
+        novncproxy_base_url='https://proxy.example.org/vnc.html', group='vnc')
     url = console_auth_token.access_url(VNC, 'tok-en_1')
     assert url == ('https://proxy.example.org/vnc.html'
                    '?path=%3Ftoken%3Dtok-en_1')
@@ -35,10 +35,10 @@ def test_access_url_carries_the_token_in_novnc_path(overrides):
     assert path == ['?token=tok-en_1']
 
 
-def test_access_url_keeps_an_existing_query(overrides):
-    overrides.set('novncproxy_base_url',
-                  'http://127.0.0.1:6080/vnc.html?autoconnect=true',
-                  group='vnc')
+def test_access_url_keeps_an_existing_query(conf_fixture):
+    conf_fixture.config(
+        novncproxy_base_url='http://127.0.0.1:6080/vnc.html?autoconnect=true',
+        group='vnc')
     assert console_auth_token.access_url(
         VNC, 't').endswith(
         '?autoconnect=true'
@@ -67,8 +67,8 @@ def test_validate_redeems_a_fresh_token(instance, project_a, admin):
     assert row['port'] == 5901
 
 
-def test_ttl_sets_expiry(instance, project_a, overrides):
-    overrides.set('token_ttl', 42, group='consoleauth')
+def test_ttl_sets_expiry(instance, project_a, conf_fixture):
+    conf_fixture.config(token_ttl=42, group='consoleauth')
     _raw, row = console_auth_token.mint(project_a, VNC, '127.0.0.1', 5901,
                                         instance['uuid'])
     created = row['created_at'].timestamp()
@@ -99,3 +99,18 @@ def test_validate_refuses_a_deleted_instances_token(instance, project_a,
     instance_obj.destroy(project_a, instance['uuid'])
     with pytest.raises(exception.InvalidToken):
         console_auth_token.validate(admin, raw)
+
+
+def test_destroy_for_instance_drops_only_that_instances_tokens(
+        instance, project_a, admin):
+    other = instance_obj.create(project_a, 'other', 64, 1, 'host-1')
+    raws = [console_auth_token.mint(project_a, VNC, '127.0.0.1', 5900 + n,
+                                    instance['uuid'])[0] for n in range(2)]
+    kept, _row = console_auth_token.mint(project_a, VNC, '127.0.0.1', 5903,
+                                         other['uuid'])
+    assert console_auth_token.destroy_for_instance(
+        admin, instance['uuid']) == 2
+    for raw in raws:
+        with pytest.raises(exception.InvalidToken):
+            console_auth_token.validate(admin, raw)
+    assert console_auth_token.validate(admin, kept)['port'] == 5903

@@ -1,0 +1,37 @@
+"""Options of the ``[quota]`` group: default per-project limits.
+
+Names and defaults are Nova's ``[quota]`` options. An administrator
+changes one project's limits with ``PUT /v2.1/os-quota-sets/{project_id}``;
+these defaults apply to every limit no one set. -1 is unlimited.
+"""
+
+from oslo_config import cfg
+
+quota_group = cfg.OptGroup(
+    'quota', title='Quota options',
+    help='Default limits on what one project may use at once; enforced '
+         'when an instance is created (403 over the limit).')
+
+quota_opts = [
+    cfg.IntOpt('instances',
+               default=10, min=-1,
+               help='Live instances a project may have (any status but '
+                    'DELETED); -1 for no limit.'),
+    cfg.IntOpt('cores',
+               default=20, min=-1,
+               help='vCPUs all live instances of a project may have '
+                    'together; -1 for no limit.'),
+    cfg.IntOpt('ram',
+               default=51200, min=-1,
+               help='Memory (MiB) all live instances of a project may '
+                    'have together; -1 for no limit.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(quota_group)
+    conf.register_opts(quota_opts, group=quota_group)
+
+
+def list_opts():
+    return {quota_group: quota_opts}
