@@ -17,6 +17,8 @@ from consolehub.api.handlers import console_auth_tokens
 from consolehub.api.handlers import console_sessions
 from consolehub.api.handlers import consoles
 from consolehub.api.handlers import flavors
+from consolehub.api.handlers import image_data
+from consolehub.api.handlers import images
 from consolehub.api.handlers import instances
 from consolehub.api.handlers import server_actions
 from consolehub.api.handlers import servers
@@ -81,6 +83,26 @@ ROUTE_DECLARATIONS = {
     '/v2.1/os-console-auth-tokens/{console_token}': {
         'GET': console_auth_tokens.show_console_auth_token,
     },
+    # Glance's image API v2 (consolehub/api/handlers/images.py).
+    '/image/v2/images': {
+        'GET': images.list_images,
+        'POST': images.create_image,
+    },
+    '/image/v2/images/{image_id}': {
+        'GET': images.show_image,
+        'PATCH': images.update_image,
+        'DELETE': images.delete_image,
+    },
+    '/image/v2/images/{image_id}/file': {
+        'GET': image_data.download_image_data,
+        'PUT': image_data.upload_image_data,
+    },
+    '/image/v2/images/{image_id}/tags/{tag}': {
+        'PUT': images.add_image_tag,
+        'DELETE': images.delete_image_tag,
+    },
+    '/image/v2/schemas/image': {'GET': images.show_image_schema},
+    '/image/v2/schemas/images': {'GET': images.show_images_schema},
 }
 
 
@@ -90,13 +112,16 @@ def show_openapi(req):
         req.application_url, ROUTE_DECLARATIONS, PUBLIC_ROUTES))
 
 
-#: Paths answered without a token: version discovery and the OpenAPI
-#: document (``middleware.discovery``).
+#: Paths answered without a token: version discovery (compute and image)
+#: and the OpenAPI document (``middleware.discovery``).
 PUBLIC_ROUTES = {
     '/': versions.show_versions,
     microversion.PREFIX: versions.show_version,
     microversion.PREFIX + '/': versions.show_version,
     openapi.PATH: show_openapi,
+    images.PREFIX: images.show_versions,
+    images.PREFIX + '/': images.show_versions,
+    images.PREFIX + '/versions': images.list_versions,
 }
 
 

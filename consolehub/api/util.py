@@ -80,6 +80,15 @@ def extract_json(req, schema):
     if req.content_type.lower() != 'application/json':
         raise webob.exc.HTTPUnsupportedMediaType(
             explanation='The request body must be application/json.')
+    return json_body(req, schema)
+
+
+def json_body(req, schema):
+    """The request's body parsed as JSON, whatever its media type, and
+    validated against ``schema``.
+
+    :raises webob.exc.HTTPBadRequest: if it does not parse or validate.
+    """
     try:
         data = json.loads(req.body)
     except (ValueError, RecursionError) as error:

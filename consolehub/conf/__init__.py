@@ -12,6 +12,7 @@ from consolehub.conf import console
 from consolehub.conf import consoleauth
 from consolehub.conf import database
 from consolehub.conf import default
+from consolehub.conf import image
 from consolehub.conf import libvirt
 from consolehub.conf import serial_console
 from consolehub.conf import spice
@@ -20,5 +21,5 @@ from consolehub.conf import vnc
 CONF = cfg.CONF
 
 for _module in (default, api, compute, console, consoleauth, database,
-                libvirt, vnc, spice, serial_console):
+                libvirt, vnc, spice, serial_console, image):
     _module.register_opts(CONF)

@@ -6,13 +6,14 @@ from consolehub.conf import console
 from consolehub.conf import consoleauth
 from consolehub.conf import database
 from consolehub.conf import default
+from consolehub.conf import image
 from consolehub.conf import libvirt
 from consolehub.conf import serial_console
 from consolehub.conf import spice
 from consolehub.conf import vnc
 
 _MODULES = (default, api, compute, console, consoleauth, database, libvirt,
-            vnc, spice, serial_console)
+            vnc, spice, serial_console, image)
 
 
 def list_opts():

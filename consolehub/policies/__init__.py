@@ -4,6 +4,7 @@ import itertools
 
 from consolehub.policies import base
 from consolehub.policies import console_sessions
+from consolehub.policies import images
 from consolehub.policies import instances
 from consolehub.policies import remote_consoles
 from consolehub.policies import servers
@@ -16,4 +17,4 @@ def list_rules():
                                 remote_consoles.list_rules(),
                                 console_sessions.list_rules(),
                                 services.list_rules(),
-                                servers.list_rules()))
+                                servers.list_rules(), images.list_rules()))
