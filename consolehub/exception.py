@@ -98,6 +98,11 @@ class InstanceInvalidState(Conflict):
                '%(action)s needs %(expected)s.')
 
 
+class InstanceBusy(InstanceInvalidState):
+    msg_fmt = ("Cannot '%(action)s' instance %(instance_id)s while it is in "
+               'task_state %(task_state)s.')
+
+
 class InstanceBeingDeleted(InstanceInvalidState):
     msg_fmt = 'Instance %(instance_id)s is being deleted.'
 

@@ -101,8 +101,6 @@ ROUTE_DECLARATIONS = {
         'PUT': images.add_image_tag,
         'DELETE': images.delete_image_tag,
     },
-    '/image/v2/schemas/image': {'GET': images.show_image_schema},
-    '/image/v2/schemas/images': {'GET': images.show_images_schema},
 }
 
 
@@ -112,8 +110,8 @@ def show_openapi(req):
         req.application_url, ROUTE_DECLARATIONS, PUBLIC_ROUTES))
 
 
-#: Paths answered without a token: version discovery (compute and image)
-#: and the OpenAPI document (``middleware.discovery``).
+#: Paths answered without a token: version discovery (compute and image),
+#: the OpenAPI document and the image schemas (``middleware.discovery``).
 PUBLIC_ROUTES = {
     '/': versions.show_versions,
     microversion.PREFIX: versions.show_version,
@@ -122,6 +120,8 @@ PUBLIC_ROUTES = {
     images.PREFIX: images.show_versions,
     images.PREFIX + '/': images.show_versions,
     images.PREFIX + '/versions': images.list_versions,
+    images.PREFIX + '/v2/schemas/image': images.show_image_schema,
+    images.PREFIX + '/v2/schemas/images': images.show_images_schema,
 }
 
 

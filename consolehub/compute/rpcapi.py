@@ -3,6 +3,7 @@
 Version history:
   1.0 - build_instance, terminate_instance, get_vnc_console
   1.1 - get_console (any console type)
+  1.2 - snapshot_instance (createImage)
 """
 
 import oslo_messaging as messaging
@@ -22,7 +23,7 @@ class ComputeAPI(object):
     travel, the agent reads the rest from the database.
     """
 
-    VERSION = '1.1'
+    VERSION = '1.2'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.VERSION)
@@ -66,3 +67,10 @@ class ComputeAPI(object):
         """
         return self._call(ctxt, instance, 'get_console', version='1.1',
                           protocol=protocol, console_type=console_type)
+
+    def snapshot_instance(self, ctxt, instance, image_id):
+        """Ask the host to copy the guest's disk into queued image
+        ``image_id``; returns at once (a cast, as Nova's)."""
+        self._prepare(instance).prepare(version='1.2').cast(
+            ctxt, 'snapshot_instance', instance_uuid=instance['uuid'],
+            image_id=image_id)

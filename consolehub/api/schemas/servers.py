@@ -1,7 +1,7 @@
 """JSON Schemas of the Nova-compatible ``/v2.1`` API.
 
 Field names, types and enums are those of Nova's compute API reference;
-some accept less than Nova (no images, networks or metadata exist here),
+some accept less than Nova (no networks or metadata exist here),
 and say so by refusing the rest. Version-dependent schemas are functions
 of the request's microversion (an ``APIVersion``).
 """
@@ -25,7 +25,8 @@ def create(version):
             'flavorRef': {'oneOf': [
                 {'type': 'string', 'minLength': 1, 'maxLength': 255},
                 {'type': 'integer', 'minimum': 0}]},
-            # Guests have no disk: only "no image" exists.
+            # An image id, an image URL ending in one, or empty (no
+            # image: a diskless guest).
             'imageRef': {'type': 'string', 'maxLength': 255},
             'networks': {'oneOf': [
                 {'type': 'string', 'enum': ['auto', 'none']},
@@ -125,4 +126,30 @@ CONSOLE_ACTIONS = {
         'os-getSerialConsole', ['serial'])),
     'os-getRDPConsole': ('rdp', _console_action(
         'os-getRDPConsole', ['rdp-html5'])),
+}
+
+
+#: ``POST /v2.1/servers/{server_id}/action`` with ``createImage``: the
+#: image's name and custom properties (Nova's, bounded as Glance's).
+CREATE_IMAGE = {
+    'type': 'object',
+    'properties': {
+        'createImage': {
+            'type': 'object',
+            'properties': {
+                'name': NAME,
+                'metadata': {
+                    'type': 'object',
+                    'maxProperties': 128,
+                    'propertyNames': {'maxLength': 255},
+                    'additionalProperties': {'type': 'string',
+                                             'maxLength': 255},
+                },
+            },
+            'required': ['name'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['createImage'],
+    'additionalProperties': False,
 }
