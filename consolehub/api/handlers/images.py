@@ -123,6 +123,9 @@ def list_images(req):
     ``protected`` and ``os_hidden`` (false by default)."""
     context = util.authorize_own_project(req, image_policies.GET_ALL)
     query = dict(req.GET.items())
+    if 'os_hidden' in query:
+        # Glance reads it case-insensitively (openstacksdk sends "True").
+        query['os_hidden'] = query['os_hidden'].lower()
     util.validate(query, schema.LIST_QUERY)
     limit = min(int(query.get('limit', CONF.image.default_limit)),
                 CONF.image.max_limit)

@@ -184,9 +184,16 @@ def create_server(req):
     body = util.extract_json(
         req, schema.create(microversion.request_version(req)))['server']
     flavor = _flavor(body['flavorRef'])
+    image_id = _image_id(body.get('imageRef'))
+    for mapping in body.get('block_device_mapping_v2', []):
+        if image_id not in (None, mapping['uuid']):
+            raise webob.exc.HTTPBadRequest(
+                explanation='imageRef and the block device mapping name '
+                            'two images; boot one.')
+        image_id = mapping['uuid']
     instance = util.compute_api(req).create(
         context, body['name'], flavor.memory_mb, flavor.vcpus,
-        image_id=_image_id(body.get('imageRef')), root_gb=flavor.disk)
+        image_id=image_id, root_gb=flavor.disk)
     server_links = links.links(req, 'servers', instance['uuid'])
     response = util.json_response(req, {'server': {
         'id': instance['uuid'], 'links': server_links,

@@ -15,6 +15,24 @@ _ONE = {'oneOf': [{'type': 'integer', 'const': 1},
                   {'type': 'string', 'const': '1'}]}
 
 
+#: A block device mapping (Nova's ``block_device_mapping_v2`` item) of
+#: an image as the local root disk.
+IMAGE_BOOT_MAPPING = {
+    'type': 'object',
+    'properties': {
+        'uuid': {'type': 'string', 'format': 'uuid'},
+        'source_type': {'const': 'image'},
+        'destination_type': {'const': 'local'},
+        'boot_index': {'oneOf': [{'type': 'integer', 'const': 0},
+                                 {'type': 'string', 'const': '0'}]},
+        'delete_on_termination': {'type': 'boolean'},
+        'device_name': {'type': 'string', 'maxLength': 255},
+    },
+    'required': ['uuid', 'source_type'],
+    'additionalProperties': False,
+}
+
+
 def create(version):
     """``POST /v2.1/servers``."""
     server = {
@@ -28,6 +46,12 @@ def create(version):
             # An image id, an image URL ending in one, or empty (no
             # image: a diskless guest).
             'imageRef': {'type': 'string', 'maxLength': 255},
+            # The one mapping the OpenStack CLI sends with --image: the
+            # image as the local boot disk, i.e. imageRef again. Volumes,
+            # swap and ephemeral disks do not exist here.
+            'block_device_mapping_v2': {
+                'type': 'array', 'minItems': 1, 'maxItems': 1,
+                'items': IMAGE_BOOT_MAPPING},
             'networks': {'oneOf': [
                 {'type': 'string', 'enum': ['auto', 'none']},
                 {'type': 'array', 'maxItems': 0}]},
