@@ -16,15 +16,14 @@ the servers leaves no disk behind.
 import hashlib
 import json
 import os
-import re
 import secrets
 import subprocess
 import time
 
 import openstack
 import pytest
-from websockets.sync import client as ws_client
 
+from tests.functional import guest_shell
 from tests.functional import qemu_guest
 from tests.functional import servers
 
@@ -122,75 +121,14 @@ def image(deployment, default_image):
     return image
 
 
-def _serial_url(api, server_id):
-    response = api.request(
-        'POST', '/servers/%s/remote-consoles' % server_id,
-        json={'remote_console': {'protocol': 'serial', 'type': 'serial'}})
-    assert response.status_code == 200, response.text
-    return response.json()['remote_console']['url']
-
-
-class SerialShell(object):
-    """A websocket client on a server's serial console."""
-
-    def __init__(self, url):
-        self.websocket = ws_client.connect(url, open_timeout=30, proxy=None)
-        self.received = bytearray()
-
-    def text(self, start=0):
-        return self.received[start:].decode('utf-8', 'replace')
-
-    def read_until(self, pattern, timeout, start=0, poke=None):
-        """Read until ``pattern`` (a regular expression) matches the
-        output from ``start``; send ``poke`` (bytes) every second while
-        waiting, if given. Returns the match."""
-        regex = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        next_poke = time.monotonic()
-        while True:
-            match = regex.search(self.text(), start)
-            if match:
-                return match
-            now = time.monotonic()
-            assert now < deadline, 'no %r within %s s; the console shows:' \
-                '\n%s' % (pattern, timeout, self.text()[-2000:])
-            if poke is not None and now >= next_poke:
-                self.websocket.send(poke)
-                next_poke = now + 1.0
-            try:
-                self.received += self.websocket.recv(timeout=0.5)
-            except TimeoutError:
-                pass
-
-    def prompt(self, timeout=BOOT_TIMEOUT):
-        """Wait for a shell prompt (pressing Enter to get a fresh one);
-        returns the offset after it."""
-        start = len(self.received)
-        return self.read_until(re.escape(qemu_guest.PROMPT), timeout,
-                               start, poke=b'\r').end()
-
-    def echo(self, word):
-        """Run ``echo WORD``; returns the offset after its output."""
-        start = self.prompt(60)
-        self.websocket.send(('echo %s\r' % word).encode())
-        # The typed line's echo, then the command's output on its own line.
-        return self.read_until(r'echo %s\r?\n%s\r?\n' % (word, word), 30,
-                               start).end()
-
-    def close(self):
-        self.websocket.close()
-
-
 def _shell_works(api, server_id):
-    shell = SerialShell(_serial_url(api, server_id))
-    try:
+    with guest_shell.SerialShell(guest_shell.serial_url(
+            api, server_id)) as shell:
         started = time.monotonic()
-        shell.prompt()
+        shell.prompt(BOOT_TIMEOUT)
         print('prompt after %.1f s more' % (time.monotonic() - started))
         shell.echo('word-' + secrets.token_hex(6))
         return shell.text()
-    finally:
-        shell.close()
 
 
 @pytest.fixture(scope='module')
@@ -234,10 +172,11 @@ def test_the_browser_console_shows_a_linux_shell(deployment, api, server,
     from selenium.webdriver.support import ui
 
     word = 'vga' + secrets.token_hex(5)
-    shell = SerialShell(_serial_url(api, server['id']))
+    shell = guest_shell.SerialShell(guest_shell.serial_url(api,
+                                                           server['id']))
     driver = servers.chromium(tmp_path / 'chromium')
     try:
-        shell.prompt()
+        shell.prompt(BOOT_TIMEOUT)
         driver.get(api.console_url(server['id']))
         ui.WebDriverWait(driver, 30).until(
             lambda d: d.find_element('id', 'status').text.startswith(
