@@ -23,6 +23,37 @@ def _is_chunked(req):
     return 'chunked' in req.headers.get('Transfer-Encoding', '').lower()
 
 
+class _UwsgiChunks(object):
+    """A chunked request body under uwsgi, read with ``read(size)``.
+
+    cheroot decodes chunked bodies into ``wsgi.input``; uwsgi leaves
+    ``wsgi.input`` empty and hands out the chunks with
+    ``uwsgi.chunked_read()`` (uwsgi's "Chunked input API"), each up to
+    its ``chunked-input-limit``, ``b''`` after the last.
+    """
+
+    def __init__(self, uwsgi):
+        self._uwsgi = uwsgi
+        self._pending = b''
+
+    def read(self, size):
+        if not self._pending:
+            try:
+                self._pending = self._uwsgi.chunked_read()
+            except IOError as error:
+                raise OSError(str(error)) from error
+        chunk, self._pending = self._pending[:size], self._pending[size:]
+        return chunk
+
+
+def _body(req):
+    """The request body as an object with ``read(size)``."""
+    if _is_chunked(req) and 'uwsgi.version' in req.environ:
+        import uwsgi  # only importable inside uwsgi
+        return _UwsgiChunks(uwsgi)
+    return req.environ['wsgi.input']
+
+
 def upload_image_data(req):
     """``PUT .../file`` (``application/octet-stream``) -> 204; the image
     becomes ``active``.
@@ -43,8 +74,7 @@ def upload_image_data(req):
     if expected_size is None and not _is_chunked(req):
         raise webob.exc.HTTPLengthRequired(
             explanation='Send Content-Length or a chunked body.')
-    image_api.upload(context, image['uuid'], req.environ['wsgi.input'],
-                     expected_size)
+    image_api.upload(context, image['uuid'], _body(req), expected_size)
     return util.json_response(req, None, 204)
 
 
