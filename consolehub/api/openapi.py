@@ -15,10 +15,13 @@ import re
 
 from consolehub.api.handlers import consoles
 from consolehub.api.handlers import flavors
+from consolehub.api.handlers import image_data
+from consolehub.api.handlers import images
 from consolehub.api.handlers import instances
 from consolehub.api.handlers import server_actions
 from consolehub.api.handlers import servers
 from consolehub.api import microversion
+from consolehub.api.schemas import images as image_schema
 from consolehub.api.schemas import instance as instance_schema
 from consolehub.api.schemas import remote_console as remote_console_schema
 from consolehub.api.schemas import servers as server_schema
@@ -53,6 +56,13 @@ OPERATIONS = {
         'body': _latest(server_schema.remote_console)},
     flavors.list_flavors: {'query': server_schema.FLAVOR_LIST_QUERY},
     flavors.list_flavors_detail: {'query': server_schema.FLAVOR_LIST_QUERY},
+    images.show_versions: {'status': 300},
+    images.list_images: {'query': image_schema.LIST_QUERY},
+    images.create_image: {'body': image_schema.create, 'status': 201},
+    images.delete_image: {'status': 204},
+    images.add_image_tag: {'status': 204},
+    images.delete_image_tag: {'status': 204},
+    image_data.upload_image_data: {'status': 204},
 }
 
 _PATH_PARAMETER = re.compile(r'\{([^}]+)\}')
