@@ -47,6 +47,24 @@ class Conflict(ConsoleHubException):
     code = 409
 
 
+class Gone(ConsoleHubException):
+    """The resource went away while the request ran (410)."""
+    msg_fmt = 'Gone.'
+    code = 410
+
+
+class RequestEntityTooLarge(ConsoleHubException):
+    """The request's body is larger than allowed (413)."""
+    msg_fmt = 'Request entity too large.'
+    code = 413
+
+
+class UnsupportedMediaType(ConsoleHubException):
+    """The request's body is not of a type we accept (415)."""
+    msg_fmt = 'Unsupported media type.'
+    code = 415
+
+
 class NotImplementedHere(ConsoleHubException):
     """A request Nova knows that no libvirt host implements (501)."""
     msg_fmt = 'Not implemented.'
@@ -78,6 +96,11 @@ class MarkerNotFound(Invalid):
 class InstanceInvalidState(Conflict):
     msg_fmt = ('Instance %(instance_id)s is in status %(status)s; '
                '%(action)s needs %(expected)s.')
+
+
+class InstanceBusy(InstanceInvalidState):
+    msg_fmt = ("Cannot '%(action)s' instance %(instance_id)s while it is in "
+               'task_state %(task_state)s.')
 
 
 class InstanceBeingDeleted(InstanceInvalidState):
@@ -138,6 +161,126 @@ class QuotaLimitInvalid(Invalid):
 class QuotaLimitBelowUsage(Invalid):
     msg_fmt = ('Quota limit %(limit)s for %(resource)s must be greater than '
                'or equal to already used and reserved %(minimum)s.')
+
+
+# -- images ----------------------------------------------------------------
+# Messages as Glance's and Nova's where they have one.
+
+class ImageNotFound(NotFound):
+    msg_fmt = 'Image %(image_id)s could not be found.'
+
+
+class ImageExists(Conflict):
+    msg_fmt = 'Image with identifier %(image_id)s already exists!'
+
+
+class ImageStatusConflict(Conflict):
+    msg_fmt = ('Image status transition from %(status)s to %(new_status)s '
+               'is not allowed.')
+
+
+class ImageFormatsUnset(Invalid):
+    msg_fmt = ('Properties disk_format, container_format must be set prior '
+               'to saving data.')
+
+
+class ImageDataInvalid(UnsupportedMediaType):
+    msg_fmt = 'Image data is not a valid %(disk_format)s image: %(reason)s'
+
+
+class ImageTooLarge(RequestEntityTooLarge):
+    msg_fmt = ('The incoming image is too large: it exceeds %(limit)d bytes '
+               '([image] max_image_size).')
+
+
+class ImageStoreFull(RequestEntityTooLarge):
+    msg_fmt = 'Image storage media is full: %(reason)s'
+
+
+class ImageFormatChangeForbidden(Forbidden):
+    msg_fmt = ('Attribute %(attribute)s can be only replaced for a queued '
+               'image.')
+
+
+class ImageTagInvalid(Invalid):
+    msg_fmt = 'Invalid image tag %(tag)r: %(reason)s'
+
+
+class ImageTagNotFound(NotFound):
+    msg_fmt = 'Tag %(tag)s not found for image %(image_id)s.'
+
+
+class ImageUploadIncomplete(Invalid):
+    msg_fmt = ('The image data ended after %(received)d of %(expected)d '
+               'bytes; nothing was stored.')
+
+
+class ImageDeletedDuringUpload(Gone):
+    msg_fmt = ('Image %(image_id)s was deleted during the upload; its data '
+               'was discarded.')
+
+
+class ImageAttributeReadOnly(Forbidden):
+    msg_fmt = "Attribute '%(attribute)s' is read-only."
+
+
+class ImageAttributeReserved(Forbidden):
+    msg_fmt = "Attribute '%(attribute)s' is reserved."
+
+
+class ImagePropertyNotRemovable(Forbidden):
+    msg_fmt = 'Property %(name)s may not be removed.'
+
+
+class ImagePropertyMissing(Conflict):
+    msg_fmt = 'Property %(name)s does not exist.'
+
+
+class ImagePropertyExists(Conflict):
+    msg_fmt = 'Property %(name)s already present.'
+
+
+class ImageOwnerForbidden(Forbidden):
+    msg_fmt = "You are not permitted to create images owned by '%(owner)s'."
+
+
+class ImageOwnerChangeForbidden(Forbidden):
+    msg_fmt = "Owner can't be updated by non admin."
+
+
+class ImageProtected(Forbidden):
+    msg_fmt = 'Image %(image_id)s is protected and cannot be deleted.'
+
+
+class ImageLimitExceeded(RequestEntityTooLarge):
+    msg_fmt = 'Maximum number of %(what)s exceeded: %(limit)d.'
+
+
+class ImageRefInvalid(Invalid):
+    msg_fmt = 'Can not find requested image %(image_id)s.'
+
+
+class ImageNotActive(Invalid):
+    msg_fmt = 'Image %(image_id)s is not active.'
+
+
+class FlavorMemoryTooSmall(Invalid):
+    msg_fmt = ("Flavor's memory is too small for requested image: it has "
+               '%(memory_mb)d MiB, the image needs %(min_ram)d MiB.')
+
+
+class FlavorDiskTooSmall(Invalid):
+    msg_fmt = ("Flavor's disk is too small for requested image: it has "
+               '%(disk_gb)d GiB, the image needs %(needed_gb)d GiB.')
+
+
+class InstanceHasNoDisk(Invalid):
+    msg_fmt = ('Instance %(instance_id)s boots no image and has no disk to '
+               'snapshot.')
+
+
+class ImageCacheError(HypervisorError):
+    msg_fmt = 'Image %(image_id)s cannot be prepared on this host: %(reason)s'
 
 
 # -- consoles -----------------------------------------------------------------

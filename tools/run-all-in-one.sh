@@ -2,6 +2,8 @@
 # Installs consolehub into ./.venv and runs API, compute agent and noVNC
 # proxy in one process on the embedded defaults: SQLite and the libvirt
 # root under ./state, the in-process RPC transport, guests under QEMU.
+# The default guest image is built (once) and registered as the public
+# image "consolehub-default".
 # API: http://127.0.0.1:8774  noVNC proxy: http://127.0.0.1:6080
 # Dashboard: http://127.0.0.1:8774/dashboard/ (sign in with a token from
 # "consolehub-manage token create").
@@ -26,4 +28,10 @@ state_path = $PWD/state
 CONF
 fi
 .venv/bin/consolehub-manage --config-file state/consolehub.conf db sync
+# Registers the default image as the public image "consolehub-default";
+# a no-op when it is registered with this content already, and a rebuilt
+# image replaces the older one.
+.venv/bin/consolehub-manage --config-file state/consolehub.conf \
+    image import --name consolehub-default --min-ram 128 --replace \
+    .cache/images/default.qcow2
 exec .venv/bin/consolehub-all --config-file state/consolehub.conf "$@"

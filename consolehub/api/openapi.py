@@ -15,12 +15,15 @@ import re
 
 from consolehub.api.handlers import consoles
 from consolehub.api.handlers import flavors
+from consolehub.api.handlers import image_data
+from consolehub.api.handlers import images
 from consolehub.api.handlers import instances
 from consolehub.api.handlers import limits
 from consolehub.api.handlers import quotas
 from consolehub.api.handlers import server_actions
 from consolehub.api.handlers import servers
 from consolehub.api import microversion
+from consolehub.api.schemas import images as image_schema
 from consolehub.api.schemas import instance as instance_schema
 from consolehub.api.schemas import quotas as quota_schema
 from consolehub.api.schemas import remote_console as remote_console_schema
@@ -65,6 +68,13 @@ OPERATIONS = {
     quotas.delete_quota_set: {'status': 202, 'no_content': True,
                               'query': quota_schema.QUOTA_SET_QUERY},
     limits.show_limits: {'query': quota_schema.LIMITS_QUERY},
+    images.show_versions: {'status': 300},
+    images.list_images: {'query': image_schema.LIST_QUERY},
+    images.create_image: {'body': image_schema.create, 'status': 201},
+    images.delete_image: {'status': 204},
+    images.add_image_tag: {'status': 204},
+    images.delete_image_tag: {'status': 204},
+    image_data.upload_image_data: {'status': 204},
 }
 
 _PATH_PARAMETER = re.compile(r'\{([^}]+)\}')

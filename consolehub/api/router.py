@@ -19,6 +19,8 @@ from consolehub.api.handlers import console_sessions
 from consolehub.api.handlers import consoles
 from consolehub.api.handlers import dashboard
 from consolehub.api.handlers import flavors
+from consolehub.api.handlers import image_data
+from consolehub.api.handlers import images
 from consolehub.api.handlers import instances
 from consolehub.api.handlers import limits
 from consolehub.api.handlers import quotas
@@ -97,6 +99,24 @@ ROUTE_DECLARATIONS = {
         'GET': quotas.show_quota_set_defaults,
     },
     '/v2.1/limits': {'GET': limits.show_limits},
+    # Glance's image API v2 (consolehub/api/handlers/images.py).
+    '/image/v2/images': {
+        'GET': images.list_images,
+        'POST': images.create_image,
+    },
+    '/image/v2/images/{image_id}': {
+        'GET': images.show_image,
+        'PATCH': images.update_image,
+        'DELETE': images.delete_image,
+    },
+    '/image/v2/images/{image_id}/file': {
+        'GET': image_data.download_image_data,
+        'PUT': image_data.upload_image_data,
+    },
+    '/image/v2/images/{image_id}/tags/{tag}': {
+        'PUT': images.add_image_tag,
+        'DELETE': images.delete_image_tag,
+    },
 }
 
 
@@ -106,13 +126,18 @@ def show_openapi(req):
         req.application_url, ROUTE_DECLARATIONS, PUBLIC_ROUTES))
 
 
-#: Paths answered without a token: version discovery and the OpenAPI
-#: document (``middleware.discovery``).
+#: Paths answered without a token: version discovery (compute and image),
+#: the OpenAPI document and the image schemas (``middleware.discovery``).
 PUBLIC_ROUTES = {
     '/': versions.show_versions,
     microversion.PREFIX: versions.show_version,
     microversion.PREFIX + '/': versions.show_version,
     openapi.PATH: show_openapi,
+    images.PREFIX: images.show_versions,
+    images.PREFIX + '/': images.show_versions,
+    images.PREFIX + '/versions': images.list_versions,
+    images.PREFIX + '/v2/schemas/image': images.show_image_schema,
+    images.PREFIX + '/v2/schemas/images': images.show_images_schema,
 }
 
 #: The dashboard's files, answered without a token too but left out of the

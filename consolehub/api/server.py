@@ -21,6 +21,8 @@ headers are not complete ``[api] header_timeout`` seconds after it
 opened, or after its request's first byte, is closed.
 """
 
+import copy
+import re
 import threading
 import time
 
@@ -46,6 +48,18 @@ LOOP_TIMEOUT = 1.0
 #: Seconds :meth:`WSGIService.stop` waits for running requests.
 STOP_TIMEOUT = 10
 
+#: Image data uploads (Glance's ``PUT /v2/images/{id}/file``): their
+#: bodies may reach ``[image] max_image_size``, not ``[api]
+#: max_body_size``. waitress spools a body to a temporary file before
+#: the application sees it (so before authentication); uwsgi, for
+#: production, streams it to the application instead.
+_IMAGE_DATA_PATH = re.compile(r'^/image/v2/images/[^/]+/file/?$')
+
+#: Bytes past ``[image] max_image_size`` that waitress still takes, so
+#: that a slightly larger upload reaches the image API, which refuses it
+#: with a fault body rather than waitress's plain-text 413.
+UPLOAD_MARGIN = 1024 * 1024
+
 
 def api_service():
     """The API's WSGIService on ``[api] listen``:``listen_port`` with the
@@ -56,7 +70,8 @@ def api_service():
         header_timeout=CONF.api.header_timeout,
         idle_timeout=CONF.api.idle_timeout,
         max_connections=CONF.api.max_connections,
-        max_body_size=CONF.api.max_body_size)
+        max_body_size=CONF.api.max_body_size,
+        max_upload_size=CONF.image.max_image_size + UPLOAD_MARGIN)
 
 
 class _TimedRequestParser(waitress_parser.HTTPRequestParser):
@@ -66,6 +81,14 @@ class _TimedRequestParser(waitress_parser.HTTPRequestParser):
     def __init__(self, adj):
         super().__init__(adj)
         self.started = time.time()
+
+    def parse_header(self, header_plus):
+        super().parse_header(header_plus)
+        limit = getattr(self.adj, 'consolehub_max_upload_size', None)
+        if (limit and self.command == 'PUT' and
+                _IMAGE_DATA_PATH.match(self.path or '')):
+            self.adj = copy.copy(self.adj)
+            self.adj.max_request_body_size = limit
 
 
 class _DeadlineChannel(waitress_channel.HTTPChannel):
@@ -116,11 +139,13 @@ class WSGIService(object):
     :param idle_timeout: seconds a connection may send and read nothing.
     :param max_connections: sockets open at once.
     :param max_body_size: bytes of a request body (413 past them).
+    :param max_upload_size: bytes of an image data upload's body; None:
+        ``max_body_size``.
     """
 
     def __init__(self, app, host, port, threads, max_header_size=65536,
                  header_timeout=10, idle_timeout=60, max_connections=1000,
-                 max_body_size=1048576):
+                 max_body_size=1048576, max_upload_size=None):
         self._server = _DeadlineServer(
             app, host=host, port=port, threads=threads,
             max_request_header_size=max_header_size,
@@ -134,6 +159,7 @@ class WSGIService(object):
             clear_untrusted_proxy_headers=False,
             ident='consolehub')
         self._server.header_timeout = header_timeout
+        self._server.adj.consolehub_max_upload_size = max_upload_size
         self._stopping = threading.Event()
         self._thread = None
 

@@ -84,6 +84,18 @@ def extract_json(req, schema):
     if req.content_type.lower() != 'application/json':
         raise webob.exc.HTTPUnsupportedMediaType(
             explanation='The request body must be application/json.')
+    return json_body(req, schema)
+
+
+def json_body(req, schema):
+    """The request's body parsed as JSON, whatever its media type, and
+    validated against ``schema``.
+
+    :raises webob.exc.HTTPBadRequest: if it is not UTF-8, does not parse,
+        has a string with a lone surrogate or U+0000 (the API's decoding
+        policy, :mod:`consolehub.api.middleware.decoding`), or does not
+        validate.
+    """
     # JSON is UTF-8 (RFC 8259, 8.1): decode it so, under the API's one
     # decoding policy, rather than let json.loads guess UTF-16 or -32.
     text = decoding.decode_octets(req.body, 'request body')

@@ -13,8 +13,10 @@ from consolehub.compute import rpcapi
 from consolehub.conf import CONF
 from consolehub import context as consolehub_context
 from consolehub import exception
+from consolehub.image import api as image_api
 from consolehub.objects import console_session
 from consolehub.objects import console_types
+from consolehub.objects import image as image_obj
 from consolehub.objects import instance as instance_obj
 from consolehub.objects import service as service_obj
 
@@ -67,23 +69,55 @@ class API(object):
             raise exception.ComputeHostDown(
                 host=instance['host'], down_time=CONF.service_down_time)
 
-    def create(self, context, name, memory_mb, vcpus, host=None):
+    def _boot_image(self, context, image_id):
+        """The image an instance is to boot (dict).
+
+        :raises ImageRefInvalid: no such image, or not the caller's to see.
+        """
+        try:
+            return image_obj.get(context, image_id)
+        except exception.ImageNotFound:
+            raise exception.ImageRefInvalid(image_id=image_id)
+
+    def create(self, context, name, memory_mb, vcpus, host=None,
+               image_id=None, root_gb=None):
         """Record a BUILD instance and ask its host to start the guest.
 
+        :param memory_mb: MiB; None: ``[compute] default_memory_mb``, or
+            the image's ``min_ram`` if that is more.
         :param host: the compute host to build on (an administrator's
             choice); None picks the up host with the fewest instances.
+        :param image_id: the image to boot from a copy-on-write disk of
+            ``root_gb`` GiB (None or 0: the size the image needs); None:
+            a diskless guest.
         :raises HostUnavailable: if ``host`` is given but is not a compute
             host that is up; nothing is recorded.
+        :raises ImageRefInvalid, ImageNotActive, FlavorMemoryTooSmall,
+            FlavorDiskTooSmall: the image cannot boot this instance.
 
         With no compute host up the instance goes to ERROR with a
         "No valid host" fault, as in Nova.
         """
+        image = None
+        if image_id is not None:
+            image = self._boot_image(context, image_id)
+            if memory_mb is None:
+                memory_mb = max(CONF.compute.default_memory_mb,
+                                image['min_ram'])
+            # Nova's flavor disk 0: a disk the size the image needs.
+            root_gb = root_gb or image_obj.root_gb_needed(image)
+            image_obj.check_bootable(image, memory_mb, root_gb)
+        elif memory_mb is None:
+            memory_mb = CONF.compute.default_memory_mb
         if host is not None:
             if host not in self._up_hosts():
                 raise exception.HostUnavailable(host=host)
         else:
             host = self._pick_host()
-        instance = instance_obj.create(context, name, memory_mb, vcpus, host)
+        instance = instance_obj.create(
+            context, name, memory_mb, vcpus, host,
+            image_ref=image['uuid'] if image else None,
+            root_gb=root_gb if image else 0)
         if host is None:
             fault = str(exception.NoValidHost(
                 reason='no consolehub-compute service is up'))
@@ -130,6 +164,51 @@ class API(object):
             # Nothing was removed: the instance is usable again.
             instance_obj.update(context, instance_uuid, {'task_state': None})
             raise
+
+    def snapshot(self, context, instance, name, metadata):
+        """Nova's createImage: a queued private image of the instance's
+        disk, which its host then fills (``image_type: snapshot``).
+
+        :param instance: the instance dict the caller just read.
+        :param metadata: custom properties of the image (``{str: str}``).
+        :returns: the new image (dict).
+        :raises InstanceHasNoDisk: it boots no image.
+        :raises InstanceInvalidState: it is not ACTIVE or SHUTOFF.
+        :raises InstanceBusy: another task (a snapshot, a delete) runs.
+        :raises ComputeHostDown: its host is down.
+        """
+        if not instance['image_ref']:
+            raise exception.InstanceHasNoDisk(instance_id=instance['uuid'])
+        allowed = (instance_obj.ACTIVE, instance_obj.SHUTOFF)
+        if instance['status'] not in allowed:
+            raise exception.InstanceInvalidState(
+                instance_id=instance['uuid'], status=instance['status'],
+                action='createImage', expected=' or '.join(allowed))
+        if instance['task_state'] is not None:
+            raise exception.InstanceBusy(
+                action='createImage', instance_id=instance['uuid'],
+                task_state=instance['task_state'])
+        self._require_host_up(instance)
+        min_ram = 0
+        try:
+            min_ram = image_obj.get(consolehub_context.get_admin_context(),
+                                    instance['image_ref'])['min_ram']
+        except exception.ImageNotFound:
+            pass
+        properties = dict(metadata, image_type='snapshot',
+                          instance_uuid=instance['uuid'],
+                          base_image_ref=instance['image_ref'],
+                          user_id=context.user_id or '')
+        image = image_api.create(context, {
+            'name': name, 'disk_format': 'qcow2',
+            'container_format': 'bare', 'visibility': 'private',
+            'min_ram': min_ram, 'min_disk': instance['root_gb'],
+        }, properties)
+        instance_obj.update(context, instance['uuid'],
+                            {'task_state': instance_obj.TASK_IMAGE_SNAPSHOT},
+                            expected_status=allowed)
+        self.rpcapi.snapshot_instance(context, instance, image['uuid'])
+        return image
 
     def get_console(self, context, instance, protocol, console_type):
         """An ``access_url`` of ``(protocol, console_type)`` for an ACTIVE

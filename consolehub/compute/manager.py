@@ -1,13 +1,19 @@
 """The compute agent's RPC endpoint: owns the guests of one host."""
 
+import os
+
 from oslo_concurrency import lockutils
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from consolehub.conf import CONF
+from consolehub import context as consolehub_context
 from consolehub import exception
+from consolehub.image import api as image_api
 from consolehub.objects import console_auth_token
 from consolehub.objects import instance as instance_obj
+from consolehub.virt import driver as virt_driver
+from consolehub.virt import images as virt_images
 
 LOG = logging.getLogger(__name__)
 
@@ -32,7 +38,7 @@ def _instance_lock(instance_uuid):
 class ComputeManager(object):
     """Serves :mod:`consolehub.compute.rpcapi` calls with a virt driver."""
 
-    target = messaging.Target(version='1.2')
+    target = messaging.Target(version='1.3')
 
     def __init__(self, host, driver):
         """``host``: this node's name; ``driver``: a ComputeDriver."""
@@ -62,6 +68,24 @@ class ComputeManager(object):
     def cleanup_host(self):
         self.driver.cleanup_host()
 
+    @staticmethod
+    def _image_source(instance):
+        """The :class:`ImageSource` of the image ``instance`` boots, or
+        None for a diskless one. Read with an admin context: the image
+        may have become private since the API checked it.
+
+        :raises ImageNotFound: the image was deleted meanwhile.
+        """
+        if not instance['image_ref']:
+            return None
+        image = image_api.get(consolehub_context.get_admin_context(),
+                              instance['image_ref'])
+        return virt_driver.ImageSource(
+            id=image['uuid'], path=image_api.file_path(image),
+            disk_format=image['disk_format'],
+            os_hash_algo=image['os_hash_algo'],
+            os_hash_value=image['os_hash_value'], size=image['size'])
+
     def build_instance(self, context, instance_uuid):
         """Start the guest; the instance ends ACTIVE, or ERROR with a fault."""
         with _instance_lock(instance_uuid):
@@ -72,8 +96,9 @@ class ComputeManager(object):
                          instance_uuid)
                 return
             try:
-                self.driver.spawn(instance)
-            except exception.HypervisorError as error:
+                self.driver.spawn(instance, self._image_source(instance))
+            except (exception.HypervisorError,
+                    exception.ImageNotFound) as error:
                 LOG.error('Build of instance %s failed: %s',
                           instance_uuid, error)
                 instance_obj.update(context, instance_uuid,
@@ -92,6 +117,46 @@ class ComputeManager(object):
             self.driver.destroy(instance)
             instance_obj.destroy(context, instance_uuid)
             LOG.info('Instance %s deleted', instance_uuid)
+
+    def snapshot_instance(self, context, instance_uuid, image_id):
+        """Copy the guest's disk, flattened, into queued image
+        ``image_id``, which becomes active (Nova's createImage).
+
+        The API set the instance's task_state to ``image_snapshot``; it
+        is cleared here whatever happens. On failure the image is deleted,
+        as Nova deletes a snapshot that failed.
+        """
+        with _instance_lock(instance_uuid):
+            target = os.path.join(virt_images.instance_dir(instance_uuid),
+                                  'snapshot-%s.qcow2' % image_id)
+            try:
+                instance = instance_obj.get(context, instance_uuid)
+                self.driver.snapshot(instance, target)
+                image_api.upload_file(context, image_id, target)
+                LOG.info('Snapshot %s of instance %s is active', image_id,
+                         instance_uuid)
+            except Exception as error:
+                LOG.error('Snapshot %s of instance %s failed: %s', image_id,
+                          instance_uuid, error)
+                self._delete_failed_snapshot(context, image_id)
+            finally:
+                if os.path.exists(target):
+                    os.unlink(target)
+                self._clear_task(context, instance_uuid)
+
+    @staticmethod
+    def _delete_failed_snapshot(context, image_id):
+        try:
+            image_api.delete(context, image_id)
+        except exception.ImageNotFound:
+            pass
+
+    @staticmethod
+    def _clear_task(context, instance_uuid):
+        try:
+            instance_obj.update(context, instance_uuid, {'task_state': None})
+        except exception.InstanceNotFound:
+            pass
 
     @messaging.expected_exceptions(exception.InstanceNotFound,
                                    exception.ConsoleTypeUnavailable)

@@ -4,6 +4,7 @@ Version history:
   1.0 - build_instance, terminate_instance, get_vnc_console
   1.1 - get_console (any console type)
   1.2 - validate_console_port
+  1.3 - snapshot_instance (createImage)
 """
 
 import oslo_messaging as messaging
@@ -24,7 +25,7 @@ class ComputeAPI(object):
     travel, the agent reads the rest from the database.
     """
 
-    VERSION = '1.2'
+    VERSION = '1.3'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.VERSION)
@@ -79,6 +80,13 @@ class ComputeAPI(object):
         return self._call(ctxt, instance, 'validate_console_port',
                           version='1.2', port=port,
                           console_type=console_type)
+
+    def snapshot_instance(self, ctxt, instance, image_id):
+        """Ask the host to copy the guest's disk into queued image
+        ``image_id``; returns at once (a cast, as Nova's)."""
+        self._prepare(instance).prepare(version='1.3').cast(
+            ctxt, 'snapshot_instance', instance_uuid=instance['uuid'],
+            image_id=image_id)
 
 
 def console_port_checker():

@@ -13,6 +13,7 @@ from consolehub.conf import consoleauth
 from consolehub.conf import dashboard
 from consolehub.conf import database
 from consolehub.conf import default
+from consolehub.conf import image
 from consolehub.conf import libvirt
 from consolehub.conf import quota
 from consolehub.conf import serial_console
@@ -22,5 +23,5 @@ from consolehub.conf import vnc
 CONF = cfg.CONF
 
 for _module in (default, api, compute, console, consoleauth, dashboard,
-                database, libvirt, vnc, spice, serial_console, quota):
+                database, image, libvirt, vnc, spice, serial_console, quota):
     _module.register_opts(CONF)

@@ -1,4 +1,5 @@
-"""Options of the ``[compute]`` group: instance sizes the API accepts."""
+"""Options of the ``[compute]`` group: instance sizes the API accepts and
+where a compute host keeps its instances' disks."""
 
 from oslo_config import cfg
 
@@ -18,6 +19,16 @@ compute_opts = [
     cfg.IntOpt('max_vcpus',
                default=8, min=1,
                help='Most vCPUs an instance may ask for.'),
+    cfg.StrOpt('instances_path',
+               default='$state_path/instances',
+               help='Directory where a compute agent keeps each instance\'s '
+                    'disk (a qcow2 overlay of its image), one '
+                    'subdirectory per instance, removed with the instance '
+                    '(Nova\'s [DEFAULT] instances_path).'),
+    cfg.IntOpt('max_disk_gb',
+               default=1024, min=1,
+               help='Largest root disk, in GiB, an instance made through '
+                    '/instances may ask for.'),
 ]
 
 

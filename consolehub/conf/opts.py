@@ -7,6 +7,7 @@ from consolehub.conf import consoleauth
 from consolehub.conf import dashboard
 from consolehub.conf import database
 from consolehub.conf import default
+from consolehub.conf import image
 from consolehub.conf import libvirt
 from consolehub.conf import quota
 from consolehub.conf import serial_console
@@ -14,7 +15,7 @@ from consolehub.conf import spice
 from consolehub.conf import vnc
 
 _MODULES = (default, api, compute, console, consoleauth, dashboard,
-            database, libvirt, vnc, spice, serial_console, quota)
+            database, image, libvirt, vnc, spice, serial_console, quota)
 
 
 def list_opts():

@@ -52,6 +52,11 @@ class Instance(BASE, _Base):
     vcpus = sa.Column(sa.Integer, nullable=False)
     fault = sa.Column(sa.Text)
     deleted_at = sa.Column(sa.DateTime)
+    # The image the instance boots (its id), or None for a diskless guest.
+    image_ref = sa.Column(sa.String(36))
+    # The root disk's size in GiB (Nova's root_gb); 0 without an image.
+    root_gb = sa.Column(sa.Integer, nullable=False, default=0,
+                        server_default='0')
 
 
 class ConsoleAuthToken(BASE, _Base):
@@ -156,3 +161,40 @@ class QuotaUsageLock(BASE, _Base):
     id = sa.Column(sa.Integer, primary_key=True)
     project_id = sa.Column(sa.String(255), nullable=False)
     generation = sa.Column(sa.BigInteger, nullable=False, default=0)
+
+
+class Image(BASE, _Base):
+    """An image as Glance's v2 API describes it.
+
+    ``properties`` holds the custom properties and ``tags`` the tags, each
+    as a JSON document (an object of strings, an array of strings). The
+    image's file is ``[image] store_path``/``uuid``; a deleted image keeps
+    its row (``deleted_at`` set) so that its id is never used again.
+    """
+
+    __tablename__ = 'images'
+    __table_args__ = (
+        sa.Index('images_owner_idx', 'owner'),
+        sa.Index('images_visibility_idx', 'visibility'),
+        sa.UniqueConstraint('uuid', name='uniq_images0uuid'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    name = sa.Column(sa.String(255))
+    status = sa.Column(sa.String(16), nullable=False)
+    visibility = sa.Column(sa.String(16), nullable=False)
+    protected = sa.Column(sa.Boolean, nullable=False, default=False)
+    os_hidden = sa.Column(sa.Boolean, nullable=False, default=False)
+    owner = sa.Column(sa.String(255))
+    disk_format = sa.Column(sa.String(16))
+    container_format = sa.Column(sa.String(16))
+    size = sa.Column(sa.BigInteger)
+    virtual_size = sa.Column(sa.BigInteger)
+    checksum = sa.Column(sa.String(32))
+    os_hash_algo = sa.Column(sa.String(64))
+    os_hash_value = sa.Column(sa.String(128))
+    min_ram = sa.Column(sa.Integer, nullable=False, default=0)
+    min_disk = sa.Column(sa.Integer, nullable=False, default=0)
+    properties = sa.Column(sa.Text, nullable=False, default='{}')
+    tags = sa.Column(sa.Text, nullable=False, default='[]')
+    deleted_at = sa.Column(sa.DateTime)

@@ -1,4 +1,5 @@
-"""Which instances a caller may see: the one rule every query applies.
+"""Which instances and images a caller may see: the one rule every query
+applies.
 
 A live instance (``deleted_at`` unset) of the context's project, or of
 any project for an admin context. Guessing another project's UUID finds
@@ -36,4 +37,38 @@ def instance_row(session, context, instance_uuid):
         INSTANCES.c.uuid == instance_uuid)).first()
     if row is None:
         raise exception.InstanceNotFound(instance_id=instance_uuid)
+    return row
+
+
+IMAGES = models.Image.__table__
+
+#: Image visibilities anyone may see (Glance's "public" and "community").
+OPEN_VISIBILITIES = ('public', 'community')
+
+
+def image_query(context, selectable=models.Image):
+    """A SELECT of the live images ``context`` may see.
+
+    As Glance (without image members): an admin sees every image;
+    anybody else the public and community images and their own project's.
+
+    :param selectable: as for :func:`instance_query`.
+    """
+    query = sa.select(selectable).where(IMAGES.c.deleted_at.is_(None))
+    if not context.is_admin:
+        query = query.where(sa.or_(
+            IMAGES.c.visibility.in_(OPEN_VISIBILITIES),
+            IMAGES.c.owner == context.project_id))
+    return query
+
+
+def image_row(session, context, image_uuid):
+    """The ORM row of a visible live image, in ``session``.
+
+    :raises ImageNotFound: if ``context`` may not see it or it is gone.
+    """
+    row = session.scalars(image_query(context).where(
+        IMAGES.c.uuid == image_uuid)).first()
+    if row is None:
+        raise exception.ImageNotFound(image_id=image_uuid)
     return row

@@ -17,18 +17,24 @@ ERROR = 'ERROR'
 DELETED = 'DELETED'
 
 TASK_DELETING = 'deleting'
+#: Nova's task_state while createImage copies the disk.
+TASK_IMAGE_SNAPSHOT = 'image_snapshot'
 
 
-def create(context, name, memory_mb, vcpus, host):
+def create(context, name, memory_mb, vcpus, host, image_ref=None,
+           root_gb=0):
     """Record a new instance in BUILD for the context's project and user,
     within the project's quotas (instances, cores, ram).
 
     :param host: the compute host it is placed on, or None for none.
+    :param image_ref: the id of the image it boots; None: no disk.
+    :param root_gb: its root disk's size in GiB (0 without an image).
     :returns: the row (dict).
     :raises OverQuota: the project has no room for it; nothing is made.
     """
     values = {'name': name, 'status': BUILD, 'host': host,
-              'memory_mb': memory_mb, 'vcpus': vcpus}
+              'memory_mb': memory_mb, 'vcpus': vcpus, 'image_ref': image_ref,
+              'root_gb': root_gb}
     return quota.consume(
         context, context.project_id,
         {'instances': 1, 'cores': vcpus, 'ram': memory_mb},

@@ -4,6 +4,7 @@ import itertools
 
 from consolehub.policies import base
 from consolehub.policies import console_sessions
+from consolehub.policies import images
 from consolehub.policies import instances
 from consolehub.policies import quotas
 from consolehub.policies import remote_consoles
@@ -18,4 +19,4 @@ def list_rules():
                                 console_sessions.list_rules(),
                                 services.list_rules(),
                                 servers.list_rules(),
-                                quotas.list_rules()))
+                                quotas.list_rules(), images.list_rules()))

@@ -17,6 +17,15 @@ from consolehub import exception
 ConsoleEndpoint = collections.namedtuple(
     'ConsoleEndpoint', ['host', 'port', 'internal_access_path'])
 
+#: The image an instance boots, as the compute manager hands it to the
+#: driver (which never reads the database): ``id``, ``path`` (its file in
+#: the image store, readable on this host), ``disk_format`` (``qcow2`` or
+#: ``raw``), ``os_hash_algo`` and ``os_hash_value`` (the file's hash, to
+#: verify a copy against) and ``size`` (bytes).
+ImageSource = collections.namedtuple(
+    'ImageSource', ['id', 'path', 'disk_format', 'os_hash_algo',
+                    'os_hash_value', 'size'])
+
 
 class ComputeDriver(object):
     """Create, remove and describe guests on one compute host.
@@ -33,16 +42,31 @@ class ComputeDriver(object):
     def cleanup_host(self):
         """Release the hypervisor connection when the agent stops."""
 
-    def spawn(self, instance):
+    def spawn(self, instance, image=None):
         """Define and start a guest for ``instance``.
 
-        :raises HypervisorError: if the guest cannot be started; nothing is
-            left defined in that case.
+        :param image: an :class:`ImageSource` to boot from a copy-on-write
+            disk of ``instance['root_gb']`` GiB; None: no disk.
+        :raises HypervisorError: if the guest cannot be started (its
+            subclass ImageCacheError if the image cannot be prepared);
+            nothing is left defined in that case.
         """
         raise NotImplementedError()
 
     def destroy(self, instance):
-        """Stop and undefine the guest; a missing guest is not an error."""
+        """Stop and undefine the guest and remove its disk; a missing
+        guest is not an error."""
+        raise NotImplementedError()
+
+    def snapshot(self, instance, target_path):
+        """Write the guest's disk, flattened (no backing file), as a qcow2
+        file at ``target_path``. A running guest is paused meanwhile, so
+        the copy is consistent as after a power cut.
+
+        :raises InstanceHasNoDisk: the guest has no disk.
+        :raises HypervisorError: the copy failed; nothing is left at
+            ``target_path``.
+        """
         raise NotImplementedError()
 
     def instance_exists(self, instance):

@@ -29,6 +29,7 @@ import atexit
 import os
 import secrets
 import shutil
+import subprocess
 import tempfile
 import threading
 import unittest
@@ -54,6 +55,7 @@ REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..',
                                          '..'))
 PASTE_CONFIG = os.path.join(REPO_ROOT, 'etc', 'api-paste.ini')
 QEMU_BINARY = '/usr/bin/qemu-system-x86_64'
+QEMU_IMG = '/usr/bin/qemu-img'
 
 HOST = 'gabbi-compute'
 
@@ -305,3 +307,74 @@ class QemuFixture(APIFixture):
                 '%s is not installed: the embedded QEMU driver cannot start '
                 'guests, so consoles cannot be tested' % QEMU_BINARY)
         super().start_fixture()
+
+
+#: Where :class:`ImageFixture` writes the files the image tests upload
+#: (``data: <@crafted-images/NAME``): gabbi reads data files only from
+#: under the YAML files' directory. Not in git (.gitignore).
+CRAFTED_IMAGES = os.path.join(os.path.dirname(__file__), 'gabbits',
+                              'crafted-images')
+
+
+def _qemu_img(*args):
+    subprocess.run((QEMU_IMG,) + args, check=True, capture_output=True)
+
+
+def _sized_file(path, size):
+    with open(path, 'wb') as out:
+        out.truncate(size)
+
+
+def make_crafted_images(directory, max_image_size):
+    """Write the image files of the image API tests into ``directory``.
+
+    ``good.qcow2``: a plain 64 MiB qcow2; ``backing.qcow2`` names it as
+    backing file; ``data-file.qcow2`` keeps its data in an external file;
+    ``huge.qcow2`` claims a 2 GiB disk; ``disk.vmdk`` is VMDK;
+    ``zeros.raw`` is 1 MiB of zeros; ``mbr.raw`` a 1 MiB disk with an MBR
+    partition table (raw, though the inspector sees "gpt");
+    ``at-limit.raw`` and ``over-limit.raw`` are ``max_image_size`` bytes
+    and one more.
+    """
+    os.makedirs(directory, exist_ok=True)
+
+    def path(name):
+        return os.path.join(directory, name)
+
+    _qemu_img('create', '-f', 'qcow2', path('good.qcow2'), '64M')
+    _qemu_img('create', '-f', 'qcow2', '-b', path('good.qcow2'), '-F',
+              'qcow2', path('backing.qcow2'), '64M')
+    _qemu_img('create', '-f', 'qcow2', '-o',
+              'data_file=%s' % path('data-file.bin'),
+              path('data-file.qcow2'), '1M')
+    _qemu_img('create', '-f', 'qcow2', path('huge.qcow2'), '2G')
+    _qemu_img('create', '-f', 'vmdk', path('disk.vmdk'), '1M')
+    _sized_file(path('zeros.raw'), 1024 * 1024)
+    _sized_file(path('mbr.raw'), 1024 * 1024)
+    subprocess.run(['sfdisk', '--quiet', '--label', 'dos', path('mbr.raw')],
+                   input='start=64, type=83\n', text=True, check=True,
+                   capture_output=True)
+    _sized_file(path('at-limit.raw'), max_image_size)
+    _sized_file(path('over-limit.raw'), max_image_size + 1)
+
+
+class ImageFixture(APIFixture):
+    """The API with a small image store limit and crafted image files.
+
+    ``[image] max_image_size`` is :data:`MAX_IMAGE_SIZE` and ``[image]
+    max_virtual_size`` 1 GiB, so that ``over-limit.raw`` and
+    ``huge.qcow2`` (:func:`make_crafted_images`) are refused.
+    """
+
+    MAX_IMAGE_SIZE = 4 * 1024 * 1024
+
+    def configure(self):
+        self.conf_fixture.config(max_image_size=self.MAX_IMAGE_SIZE,
+                                 max_virtual_size=1024 ** 3, group='image')
+        make_crafted_images(CRAFTED_IMAGES, self.MAX_IMAGE_SIZE)
+
+    def stop_fixture(self):
+        try:
+            super().stop_fixture()
+        finally:
+            shutil.rmtree(CRAFTED_IMAGES, ignore_errors=True)

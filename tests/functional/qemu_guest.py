@@ -22,6 +22,13 @@ BUILD_SCRIPT = os.path.join(REPOSITORY, 'tools', 'build-default-image.sh')
 IMAGE_CACHE = os.path.join(REPOSITORY, '.cache', 'images')
 QEMU_IMG = '/usr/bin/qemu-img'
 
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+BUILD_SCRIPT = os.path.join(REPOSITORY, 'tools', 'build-default-image.sh')
+#: Where tools/build-default-image.sh caches the default image (as
+#: tools/run-all-in-one.sh does).
+DEFAULT_IMAGE = os.path.join(REPOSITORY, '.cache', 'images', 'default.qcow2')
+
 #: What the default image prints before each shell: its banner, with the
 #: DMI product UUID and the tty.
 BANNER = 'consolehub guest %s on %s'
@@ -32,6 +39,14 @@ PROMPT = 'root@consolehub-guest:~# '
 #: per cell; the Linux VGA console scrolls within it.
 VGA_TEXT_ADDRESS = 0xb8000
 VGA_TEXT_BYTES = 32 * 1024
+
+
+def build_default_image(output=DEFAULT_IMAGE):
+    """Build the default image into ``output`` (the script's cache makes
+    this quick once built); returns the finished process."""
+    os.makedirs(os.path.dirname(output), exist_ok=True)
+    return subprocess.run([BUILD_SCRIPT, output], capture_output=True,
+                          text=True, timeout=900)
 
 
 def make_overlay(image, path, size='1G'):

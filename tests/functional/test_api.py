@@ -8,7 +8,10 @@ httpx's WSGI transport.
     /tmp/venv/bin/pytest tests/functional/test_api.py -q
 """
 
+import hashlib
 import os
+import socket
+import time
 import urllib.parse
 
 from gabbi import driver
@@ -19,6 +22,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from consolehub.api import server as api_server
+from consolehub.conf import CONF
 from consolehub.objects import console_auth_token
 from consolehub import context as consolehub_context
 from consolehub.db import engine as db_engine
@@ -146,3 +151,113 @@ def test_project_b_cannot_delete_project_a_tokens():
 
         assert console_auth_token.validate(
             admin, raw_token)['instance_uuid'] == (instance_id)
+
+
+# -- image uploads over a real HTTP connection --------------------------------
+
+def _image_server():
+    """The API's own server (waitress) serving the running fixture's
+    pipeline on a free port, with the upload limit ``api_service`` sets."""
+    service = api_server.WSGIService(
+        fixtures.setup_app(), '127.0.0.1', 0, 4,
+        max_upload_size=CONF.image.max_image_size + api_server.UPLOAD_MARGIN)
+    service.start()
+    return service
+
+
+def _store_files():
+    """The files of the image store (none before its first upload)."""
+    if not os.path.isdir(CONF.image.store_path):
+        return []
+    return sorted(os.listdir(CONF.image.store_path))
+
+
+def _wait_for_status(client, image_id, status, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        image = client.get('/image/v2/images/' + image_id).json()
+        if image['status'] == status:
+            return image
+        assert time.monotonic() < deadline, image
+        time.sleep(0.05)
+
+
+def test_interrupted_upload_leaves_the_image_queued_and_no_file():
+    """A client that sends part of the body and hangs up: the image stays
+    queued, no partial file stays, and a later upload (chunked transfer
+    encoding) succeeds. The API's own server hands the application only
+    whole requests, so the cut body never reaches the image API (under
+    uwsgi, which streams, ``test_uwsgi`` cuts an upload the image API has
+    begun)."""
+    with fixtures.ImageFixture():
+        service = _image_server()
+        try:
+            base_url = 'http://127.0.0.1:%d' % service.port
+            token = os.environ['CONSOLEHUB_TOKEN_A']
+            client = httpx.Client(base_url=base_url,
+                                  headers={'X-Auth-Token': token})
+            image_id = client.post('/image/v2/images', json={
+                'name': 'interrupted', 'disk_format': 'qcow2',
+                'container_format': 'bare'}).json()['id']
+            with open(os.path.join(fixtures.CRAFTED_IMAGES,
+                                   'good.qcow2'), 'rb') as image_file:
+                data = image_file.read()
+
+            with socket.create_connection(('127.0.0.1', service.port)) as s:
+                s.sendall(('PUT /image/v2/images/%s/file HTTP/1.1\r\n'
+                           'Host: 127.0.0.1\r\nX-Auth-Token: %s\r\n'
+                           'Content-Type: application/octet-stream\r\n'
+                           'Content-Length: %d\r\n\r\n'
+                           % (image_id, token, len(data))).encode())
+                s.sendall(data[:len(data) // 2])
+                # A request on another connection is answered meanwhile:
+                # the half-sent body holds no worker.
+                assert client.get('/image/v2/images/' + image_id).json()[
+                    'status'] == 'queued'
+            _wait_for_status(client, image_id, 'queued')
+            assert _store_files() == []
+
+            def chunks():
+                for start in range(0, len(data), 65536):
+                    yield data[start:start + 65536]
+            response = client.put(
+                '/image/v2/images/%s/file' % image_id, content=chunks(),
+                headers={'Content-Type': 'application/octet-stream'})
+            assert response.status_code == 204, response.text
+            image = client.get('/image/v2/images/' + image_id).json()
+            assert (image['status'], image['size']) == ('active', len(data))
+            assert image['checksum'] == hashlib.md5(data).hexdigest()
+            assert image['os_hash_value'] == hashlib.sha512(
+                data).hexdigest()
+            assert _store_files() == [image_id]
+        finally:
+            service.stop()
+
+
+def test_chunked_upload_over_the_limit_is_refused_and_leaves_no_file():
+    with fixtures.ImageFixture():
+        service = _image_server()
+        try:
+            client = httpx.Client(
+                base_url='http://127.0.0.1:%d' % service.port,
+                headers={'X-Auth-Token': os.environ['CONSOLEHUB_TOKEN_A']})
+            image_id = client.post('/image/v2/images', json={
+                'disk_format': 'raw',
+                'container_format': 'bare'}).json()['id']
+            limit = fixtures.ImageFixture.MAX_IMAGE_SIZE
+
+            def chunks():
+                # One chunk more than the limit, with no Content-Length.
+                for _chunk in range(limit // 65536 + 1):
+                    yield b'\0' * 65536
+            response = client.put(
+                '/image/v2/images/%s/file' % image_id, content=chunks(),
+                headers={'Content-Type': 'application/octet-stream'})
+            assert response.status_code == 413, response.text
+            assert response.json()['overLimit']['message'].startswith(
+                'The incoming image is too large')
+            assert client.get('/image/v2/images/' + image_id).json()[
+                'status'] == 'queued'
+            assert _store_files() == []
+        finally:
+            service.stop()

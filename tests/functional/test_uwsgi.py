@@ -8,6 +8,7 @@ deleted over HTTP to uwsgi. uwsgi comes from the venv (pip ``uwsgi``);
 without it the test skips and says so.
 """
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -123,3 +124,40 @@ def test_wsgi_application_does_not_monkey_patch(tmp_path):
         capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert 'patched: []' in result.stdout
+
+
+def test_image_uploads_under_uwsgi(tmp_path):
+    """Image data with Content-Length and chunked (as python-glanceclient
+    sends it): uwsgi leaves a chunked body out of wsgi.input."""
+    deployment = servers.Deployment(str(tmp_path))
+    deployment.manage('db', 'sync')
+    port = servers.free_port()
+    try:
+        uwsgi_server.start_uwsgi(deployment, port)
+        session = requests.Session()
+        session.headers['X-Auth-Token'] = deployment.create_token(
+            'demo', 'alice')
+        base = 'http://127.0.0.1:%d/image/v2/images' % port
+        disk = str(tmp_path / 'disk.qcow2')
+        subprocess.run(['/usr/bin/qemu-img', 'create', '-q', '-f', 'qcow2',
+                        disk, '16M'], check=True)
+        with open(disk, 'rb') as data_file:
+            data = data_file.read()
+
+        def chunks():
+            for start in range(0, len(data), 10000):
+                yield data[start:start + 10000]
+        for name, body in (('sized', data), ('chunked', chunks())):
+            image = session.post(base, json={
+                'name': name, 'disk_format': 'qcow2',
+                'container_format': 'bare'}, timeout=30).json()
+            response = session.put(
+                '%s/%s/file' % (base, image['id']), data=body, timeout=30,
+                headers={'Content-Type': 'application/octet-stream'})
+            assert response.status_code == 204, response.text
+            image = session.get('%s/%s' % (base, image['id']),
+                                timeout=30).json()
+            assert (image['status'], image['size'], image['checksum']) == (
+                'active', len(data), hashlib.md5(data).hexdigest()), name
+    finally:
+        deployment.stop()

@@ -21,7 +21,7 @@ ALLOWED = {
     'api': {'compute.api', 'image', 'objects', 'policies', 'policy',
             'compute.rpcapi', 'rpc'},
     'console': {'objects'},
-    'compute': {'virt', 'objects', 'rpc'},
+    'compute': {'virt', 'objects', 'rpc', 'image'},
     'image': {'objects'},
     'virt': set(),
     'objects': {'db'},

@@ -32,8 +32,11 @@ def list_instances(req):
 def create_instance(req):
     """``POST /instances`` -> 202 ``{"instance"}`` in BUILD.
 
-    An administrator may name the compute host (``"host"``); 400 if it is
-    unknown or down.
+    With ``image_id`` the guest boots that image from a disk of
+    ``disk_gb`` GiB (default: what the image needs); its memory defaults
+    to the image's ``min_ram`` if that is more than ``[compute]
+    default_memory_mb``. An administrator may name the compute host
+    (``"host"``); 400 if it is unknown or down.
     """
     context = util.authorize_own_project(req, _rule('create'))
     body = util.extract_json(req, schema.create())['instance']
@@ -41,9 +44,9 @@ def create_instance(req):
     if host is not None:
         util.authorize_own_project(req, instance_policies.CREATE_HOST)
     instance = util.compute_api(req).create(
-        context, body['name'],
-        body.get('memory_mb', CONF.compute.default_memory_mb),
-        body.get('vcpus', CONF.compute.default_vcpus), host=host)
+        context, body['name'], body.get('memory_mb'),
+        body.get('vcpus', CONF.compute.default_vcpus), host=host,
+        image_id=body.get('image_id'), root_gb=body.get('disk_gb'))
     response = util.json_response(
         req, {'instance': views.instance(instance)}, 202)
     response.location = req.path_url.rstrip('/') + '/' + instance['uuid']

@@ -15,8 +15,10 @@ import webob.exc
 
 from consolehub.api import microversion
 from consolehub.api.handlers import consoles
+from consolehub.api.handlers import server_images
 from consolehub.api.schemas import servers as schema
 from consolehub.api import util
+from consolehub.policies import images as image_policies
 from consolehub.policies import remote_consoles as console_policies
 
 #: ``run(req, instance, name, body)`` returns the response; ``rule`` is
@@ -30,6 +32,9 @@ ACTIONS = {
                  action_schema, None, '2.5')
     for name, (_protocol, action_schema) in schema.CONSOLE_ACTIONS.items()
 }
+ACTIONS['createImage'] = Action(server_images.create_image,
+                                image_policies.CREATE_SNAPSHOT,
+                                schema.CREATE_IMAGE, None, None)
 
 #: The body before the action is known: one member.
 _ONE_ACTION = {'type': 'object', 'minProperties': 1, 'maxProperties': 1}

@@ -165,23 +165,35 @@ def _flavor(flavor_ref):
     return flavor
 
 
+def _image_id(image_ref):
+    """The image id of an ``imageRef`` (an id or a URL ending in one), or
+    None for an empty one (a diskless guest)."""
+    image_ref = (image_ref or '').rstrip('/')
+    return image_ref.rsplit('/', 1)[-1] or None
+
+
 def create_server(req):
     """``POST /v2.1/servers`` -> 202 ``{"server": {id, links}}``.
 
-    Memory and vCPUs come from ``flavorRef``; there are no images, so
-    ``imageRef`` may only be empty.
+    Memory, vCPUs and the root disk come from ``flavorRef``; ``imageRef``
+    names the image to boot (400 if it is not an active image the caller
+    can see, or needs more memory or disk than the flavor has); an empty
+    one makes a diskless guest.
     """
     context = util.authorize_own_project(req, _rule('create'))
     body = util.extract_json(
         req, schema.create(microversion.request_version(req)))['server']
-    if body.get('imageRef'):
-        raise webob.exc.HTTPBadRequest(
-            explanation='Image %s could not be found: consolehub guests '
-                        'boot no image; leave imageRef empty.'
-                        % body['imageRef'])
     flavor = _flavor(body['flavorRef'])
-    instance = util.compute_api(req).create(context, body['name'],
-                                            flavor.memory_mb, flavor.vcpus)
+    image_id = _image_id(body.get('imageRef'))
+    for mapping in body.get('block_device_mapping_v2', []):
+        if image_id not in (None, mapping['uuid']):
+            raise webob.exc.HTTPBadRequest(
+                explanation='imageRef and the block device mapping name '
+                            'two images; boot one.')
+        image_id = mapping['uuid']
+    instance = util.compute_api(req).create(
+        context, body['name'], flavor.memory_mb, flavor.vcpus,
+        image_id=image_id, root_gb=flavor.disk)
     server_links = links.links(req, 'servers', instance['uuid'])
     response = util.json_response(req, {'server': {
         'id': instance['uuid'], 'links': server_links,

@@ -30,12 +30,19 @@ def create():
                                   'maximum': CONF.compute.max_memory_mb},
                     'vcpus': {'type': 'integer', 'minimum': 1,
                               'maximum': CONF.compute.max_vcpus},
+                    # The image to boot; without one a diskless guest.
+                    'image_id': {'type': 'string', 'format': 'uuid'},
+                    # The root disk in GiB; default: what the image needs.
+                    'disk_gb': {'type': 'integer', 'minimum': 1,
+                                'maximum': CONF.compute.max_disk_gb},
                     # Administrators only (policy), as Nova's host in
                     # availability_zone "zone:host".
                     'host': {'type': 'string', 'minLength': 1,
                              'maxLength': 255},
                 },
                 'required': ['name'],
+                # A disk only comes with an image.
+                'dependentRequired': {'disk_gb': ['image_id']},
                 'additionalProperties': False,
             },
         },

@@ -1,7 +1,7 @@
 """JSON Schemas of the Nova-compatible ``/v2.1`` API.
 
 Field names, types and enums are those of Nova's compute API reference;
-some accept less than Nova (no images, networks or metadata exist here),
+some accept less than Nova (no networks or metadata exist here),
 and say so by refusing the rest. Version-dependent schemas are functions
 of the request's microversion (an ``APIVersion``).
 """
@@ -15,6 +15,24 @@ _ONE = {'oneOf': [{'type': 'integer', 'const': 1},
                   {'type': 'string', 'const': '1'}]}
 
 
+#: A block device mapping (Nova's ``block_device_mapping_v2`` item) of
+#: an image as the local root disk.
+IMAGE_BOOT_MAPPING = {
+    'type': 'object',
+    'properties': {
+        'uuid': {'type': 'string', 'format': 'uuid'},
+        'source_type': {'const': 'image'},
+        'destination_type': {'const': 'local'},
+        'boot_index': {'oneOf': [{'type': 'integer', 'const': 0},
+                                 {'type': 'string', 'const': '0'}]},
+        'delete_on_termination': {'type': 'boolean'},
+        'device_name': {'type': 'string', 'maxLength': 255},
+    },
+    'required': ['uuid', 'source_type'],
+    'additionalProperties': False,
+}
+
+
 def create(version):
     """``POST /v2.1/servers``."""
     server = {
@@ -25,8 +43,15 @@ def create(version):
             'flavorRef': {'oneOf': [
                 {'type': 'string', 'minLength': 1, 'maxLength': 255},
                 {'type': 'integer', 'minimum': 0}]},
-            # Guests have no disk: only "no image" exists.
+            # An image id, an image URL ending in one, or empty (no
+            # image: a diskless guest).
             'imageRef': {'type': 'string', 'maxLength': 255},
+            # The one mapping the OpenStack CLI sends with --image: the
+            # image as the local boot disk, i.e. imageRef again. Volumes,
+            # swap and ephemeral disks do not exist here.
+            'block_device_mapping_v2': {
+                'type': 'array', 'minItems': 1, 'maxItems': 1,
+                'items': IMAGE_BOOT_MAPPING},
             'networks': {'oneOf': [
                 {'type': 'string', 'enum': ['auto', 'none']},
                 {'type': 'array', 'maxItems': 0}]},
@@ -125,4 +150,30 @@ CONSOLE_ACTIONS = {
         'os-getSerialConsole', ['serial'])),
     'os-getRDPConsole': ('rdp', _console_action(
         'os-getRDPConsole', ['rdp-html5'])),
+}
+
+
+#: ``POST /v2.1/servers/{server_id}/action`` with ``createImage``: the
+#: image's name and custom properties (Nova's, bounded as Glance's).
+CREATE_IMAGE = {
+    'type': 'object',
+    'properties': {
+        'createImage': {
+            'type': 'object',
+            'properties': {
+                'name': NAME,
+                'metadata': {
+                    'type': 'object',
+                    'maxProperties': 128,
+                    'propertyNames': {'maxLength': 255},
+                    'additionalProperties': {'type': 'string',
+                                             'maxLength': 255},
+                },
+            },
+            'required': ['name'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['createImage'],
+    'additionalProperties': False,
 }

@@ -10,10 +10,10 @@ def basic(req, flavor):
 
 
 def detail(req, flavor):
-    """Nova's full flavor body; consolehub flavors have no disk."""
+    """Nova's full flavor body (``disk`` in GiB)."""
     return {
         'id': flavor.id, 'name': flavor.name, 'ram': flavor.memory_mb,
-        'vcpus': flavor.vcpus, 'disk': 0, 'swap': '',
+        'vcpus': flavor.vcpus, 'disk': flavor.disk, 'swap': '',
         'OS-FLV-EXT-DATA:ephemeral': 0, 'OS-FLV-DISABLED:disabled': False,
         'os-flavor-access:is_public': True, 'rxtx_factor': 1.0,
         'links': links.links(req, 'flavors', flavor.id),

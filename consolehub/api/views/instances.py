@@ -14,6 +14,8 @@ def instance(row):
         'user_id': row['user_id'],
         'memory_mb': row['memory_mb'],
         'vcpus': row['vcpus'],
+        'image_id': row['image_ref'],
+        'disk_gb': row['root_gb'],
         'created_at': util.isotime(row['created_at']),
         'updated_at': util.isotime(row['updated_at']),
     }

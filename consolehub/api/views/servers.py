@@ -43,6 +43,16 @@ class ServerViewBuilder(object):
                 util.compute_api(req).service_get_all(
                     consolehub_context.get_admin_context())}
 
+    def _image(self, instance):
+        """Nova's ``image``: its id and bookmark link, or "" for a guest
+        booted from no image (Nova's volume-backed server)."""
+        if not instance['image_ref']:
+            return ''
+        return {'id': instance['image_ref'], 'links': [{
+            'rel': 'bookmark',
+            'href': '%s/images/%s' % (self.req.application_url,
+                                      instance['image_ref'])}]}
+
     def basic(self, instance):
         """``{"id", "name", "links"}``."""
         return {'id': instance['uuid'], 'name': instance['name'],
@@ -66,8 +76,7 @@ class ServerViewBuilder(object):
             'updated': util.isotime(instance['updated_at'] or
                                     instance['created_at']),
             'hostId': host_id,
-            # Guests boot no image: Nova's view of a volume-backed server.
-            'image': '',
+            'image': self._image(instance),
             'flavor': {'id': flavor_id, 'links': [{
                 'rel': 'bookmark',
                 'href': '%s/flavors/%s' % (req.application_url,

@@ -16,8 +16,8 @@ def domain_name(instance):
 
 
 def guest_xml(instance, virt_type, vnc_listen, spice_listen=None,
-              serial=None):
-    """Domain XML (str) for a diskless, NIC-less guest with VNC graphics.
+              serial=None, disk=None):
+    """Domain XML (str) for a NIC-less guest with VNC graphics.
 
     :param instance: instance dict (``uuid``, ``name``, ``memory_mb``,
         ``vcpus``).
@@ -30,6 +30,11 @@ def guest_xml(instance, virt_type, vnc_listen, spice_listen=None,
         first serial port listens on (raw bytes). The firmware then writes
         its console to it, reads keys from it, and retries a failed boot
         every second, so a diskless guest shows its boot text there.
+    :param disk: if given, the path of a qcow2 root disk, attached as
+        virtio-blk (``vda``) and booted from; else the guest is diskless.
+
+    The guest has ACPI, so that an operating system sees the power
+    button (libvirt's shutdown) and powers the machine off.
     """
     domain = etree.Element('domain', type=virt_type)
     etree.SubElement(domain, 'name').text = domain_name(instance)
@@ -40,14 +45,25 @@ def guest_xml(instance, virt_type, vnc_listen, spice_listen=None,
     etree.SubElement(domain, 'vcpu').text = str(instance['vcpus'])
     os_element = etree.SubElement(domain, 'os')
     etree.SubElement(os_element, 'type', arch='x86_64').text = 'hvm'
+    if disk is not None:
+        etree.SubElement(os_element, 'boot', dev='hd')
     if serial is not None:
         etree.SubElement(os_element, 'bootmenu', enable='yes',
                          timeout='1000')
         etree.SubElement(os_element, 'bios', useserial='yes',
                          rebootTimeout='1000')
+    features = etree.SubElement(domain, 'features')
+    etree.SubElement(features, 'acpi')
+    etree.SubElement(features, 'apic')
     etree.SubElement(domain, 'on_poweroff').text = 'destroy'
     etree.SubElement(domain, 'on_crash').text = 'destroy'
     devices = etree.SubElement(domain, 'devices')
+    if disk is not None:
+        disk_element = etree.SubElement(devices, 'disk', type='file',
+                                        device='disk')
+        etree.SubElement(disk_element, 'driver', name='qemu', type='qcow2')
+        etree.SubElement(disk_element, 'source', file=disk)
+        etree.SubElement(disk_element, 'target', dev='vda', bus='virtio')
     graphics = etree.SubElement(devices, 'graphics', type='vnc',
                                 autoport='yes', listen=vnc_listen)
     etree.SubElement(graphics, 'listen', type='address', address=vnc_listen)

@@ -10,6 +10,7 @@ from oslo_log import log as logging
 from consolehub.conf import CONF
 from consolehub import exception
 from consolehub.virt import driver
+from consolehub.virt import images
 from consolehub.virt.libvirt import config
 
 LOG = logging.getLogger(__name__)
@@ -145,19 +146,29 @@ class LibvirtDriver(driver.ComputeDriver):
             return port
         raise exception.PortRangeExhausted(port_range=port_range)
 
-    def spawn(self, instance):
-        if CONF.serial_console.enabled:
-            with _SERIAL_PORT_LOCK:
-                host = CONF.serial_console.proxyclient_address
-                self._spawn(instance, (host, self._free_serial_port(host)))
-        else:
-            self._spawn(instance, None)
+    def spawn(self, instance, image=None):
+        disk = None
+        if image is not None:
+            disk = images.create_instance_disk(instance['uuid'], image,
+                                               instance['root_gb'])
+        try:
+            if CONF.serial_console.enabled:
+                with _SERIAL_PORT_LOCK:
+                    host = CONF.serial_console.proxyclient_address
+                    self._spawn(instance, (host, self._free_serial_port(
+                        host)), disk)
+            else:
+                self._spawn(instance, None, disk)
+        except BaseException:
+            images.remove_instance_files(instance['uuid'])
+            raise
 
-    def _spawn(self, instance, serial):
+    def _spawn(self, instance, serial, disk):
         spice_listen = (CONF.spice.server_listen if CONF.spice.enabled
                         else None)
         xml = config.guest_xml(instance, CONF.libvirt.virt_type,
-                               CONF.vnc.server_listen, spice_listen, serial)
+                               CONF.vnc.server_listen, spice_listen, serial,
+                               disk)
         try:
             domain = self._conn.defineXML(xml)
         except libvirt.libvirtError as error:
@@ -181,6 +192,7 @@ class LibvirtDriver(driver.ComputeDriver):
     def destroy(self, instance):
         domain = self._lookup(instance)
         if domain is None:
+            images.remove_instance_files(instance['uuid'])
             return
         try:
             if domain.isActive():
@@ -189,7 +201,31 @@ class LibvirtDriver(driver.ComputeDriver):
             if error.get_error_code() != libvirt.VIR_ERR_OPERATION_INVALID:
                 raise exception.HypervisorError(reason=str(error))
         self._undefine(domain)
+        images.remove_instance_files(instance['uuid'])
         LOG.info('Removed guest %s', config.domain_name(instance))
+
+    def snapshot(self, instance, target_path):
+        disk = images.instance_disk_path(instance['uuid'])
+        if not os.path.exists(disk):
+            raise exception.InstanceHasNoDisk(instance_id=instance['uuid'])
+        domain = self._lookup(instance)
+        paused = False
+        try:
+            if (domain is not None and domain.state()[0] ==
+                    libvirt.VIR_DOMAIN_RUNNING):
+                # QEMU stops the vCPUs and drains the disk's requests.
+                domain.suspend()
+                paused = True
+            images.flatten(disk, target_path)
+        except libvirt.libvirtError as error:
+            raise exception.HypervisorError(reason=str(error))
+        finally:
+            if paused:
+                try:
+                    domain.resume()
+                except libvirt.libvirtError as error:
+                    LOG.error('Guest %s stays paused after its snapshot: %s',
+                              config.domain_name(instance), error)
 
     def instance_exists(self, instance):
         return self._lookup(instance) is not None

@@ -23,6 +23,25 @@ def test_guest_xml_describes_a_diskless_vnc_guest():
     assert domain.find('./devices/interface') is None
 
 
+def test_guest_xml_with_a_disk_boots_it_from_virtio():
+    domain = etree.fromstring(config.guest_xml(
+        INSTANCE, 'qemu', '127.0.0.1', disk='/var/lib/x/instances/u/disk'))
+    [disk] = domain.findall('./devices/disk')
+    assert (disk.get('type'), disk.get('device')) == ('file', 'disk')
+    assert disk.find('driver').get('type') == 'qcow2'
+    assert disk.find('source').get('file') == '/var/lib/x/instances/u/disk'
+    assert (disk.find('target').get('dev'),
+            disk.find('target').get('bus')) == ('vda', 'virtio')
+    assert domain.find('./os/boot').get('dev') == 'hd'
+
+
+def test_every_guest_has_acpi_for_its_power_button():
+    for disk in (None, '/disk'):
+        domain = etree.fromstring(config.guest_xml(INSTANCE, 'qemu',
+                                                   '127.0.0.1', disk=disk))
+        assert domain.find('./features/acpi') is not None
+
+
 def test_guest_xml_escapes_the_instance_name():
     xml = config.guest_xml(INSTANCE, 'qemu', '127.0.0.1')
     assert '<1>' not in xml
