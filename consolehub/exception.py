@@ -107,6 +107,18 @@ class InstanceBeingDeleted(InstanceInvalidState):
     msg_fmt = 'Instance %(instance_id)s is being deleted.'
 
 
+class InstanceActionConflict(InstanceInvalidState):
+    """An action the instance's state refuses, in Nova's words
+    (``nova.api.openstack.common.raise_http_conflict_for_instance_invalid_state``).
+    """
+    msg_fmt = ("Cannot '%(action)s' instance %(instance_id)s while it is "
+               "in %(attr)s %(state)s")
+
+
+class InstanceNotReady(Conflict):
+    msg_fmt = 'Instance %(instance_id)s is not ready'
+
+
 class FlavorNotFound(NotFound):
     msg_fmt = 'Flavor %(flavor_id)s could not be found.'
 
@@ -134,8 +146,23 @@ class ComputeHostDown(ComputeHostUnavailable):
                'more than %(down_time)s seconds; try again when it is back.')
 
 
+class ComputeHostNotResponding(ComputeHostUnavailable):
+    msg_fmt = ('Compute host %(host)s gave no sign of life within '
+               '%(timeout)s seconds: its agent may have stopped; try again '
+               'later.')
+
+
 class HypervisorError(ConsoleHubException):
     msg_fmt = 'The hypervisor failed: %(reason)s'
+
+
+class InstanceDeleteFailed(ConsoleHubException):
+    msg_fmt = ('Delete of instance %(instance_id)s failed on its host: '
+               '%(reason)s. The instance is in ERROR; delete it again.')
+
+
+class BuildTimedOut(ConsoleHubException):
+    msg_fmt = 'The build did not finish within %(timeout)s seconds.'
 
 
 class PortRangeExhausted(ConsoleHubException):

@@ -24,7 +24,8 @@ from consolehub.api.middleware import fault
 #: (version, what it adds here), one line each, oldest first.
 VERSIONS = (
     ('2.1', 'servers, flavors, os-get{VNC,SPICE,Serial,RDP}Console '
-            'actions, os-console-auth-tokens (RDP tokens only)'),
+            'actions, os-console-auth-tokens (RDP tokens only); os-stop, '
+            'os-start, reboot and os-getConsoleOutput actions'),
     ('2.3', 'admins see OS-EXT-SRV-ATTR reservation_id, launch_index, '
             'hostname, kernel_id, ramdisk_id, root_device_name, user_data'),
     ('2.6', 'POST /servers/{id}/remote-consoles; the console actions go'),

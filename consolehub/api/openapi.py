@@ -17,6 +17,7 @@ from consolehub.api.handlers import consoles
 from consolehub.api.handlers import flavors
 from consolehub.api.handlers import image_data
 from consolehub.api.handlers import images
+from consolehub.api.handlers import instance_actions
 from consolehub.api.handlers import instances
 from consolehub.api.handlers import limits
 from consolehub.api.handlers import quotas
@@ -26,6 +27,7 @@ from consolehub.api import microversion
 from consolehub.api.schemas import images as image_schema
 from consolehub.api.schemas import instance as instance_schema
 from consolehub.api.schemas import quotas as quota_schema
+from consolehub.api.schemas import instance_actions as action_schema
 from consolehub.api.schemas import remote_console as remote_console_schema
 from consolehub.api.schemas import servers as server_schema
 
@@ -58,6 +60,12 @@ OPERATIONS = {
     server_actions.server_action: {'body': server_actions.body_schema},
     consoles.create_server_remote_console: {
         'body': _latest(server_schema.remote_console)},
+    instance_actions.instance_action: {
+        'body': lambda: {'oneOf': [action.schema for action in
+                                   instance_actions.ACTIONS.values()]},
+        'status': 202},
+    instance_actions.show_console_output: {
+        'query': action_schema.CONSOLE_OUTPUT_QUERY},
     flavors.list_flavors: {'query': server_schema.FLAVOR_LIST_QUERY},
     flavors.list_flavors_detail: {'query': server_schema.FLAVOR_LIST_QUERY},
     quotas.show_quota_set: {'query': quota_schema.QUOTA_SET_QUERY},

@@ -21,6 +21,7 @@ from consolehub.api.handlers import dashboard
 from consolehub.api.handlers import flavors
 from consolehub.api.handlers import image_data
 from consolehub.api.handlers import images
+from consolehub.api.handlers import instance_actions
 from consolehub.api.handlers import instances
 from consolehub.api.handlers import limits
 from consolehub.api.handlers import quotas
@@ -43,6 +44,12 @@ ROUTE_DECLARATIONS = {
         'GET': instances.show_instance,
         'PUT': instances.update_instance,
         'DELETE': instances.delete_instance,
+    },
+    '/instances/{instance_id}/action': {
+        'POST': instance_actions.instance_action,
+    },
+    '/instances/{instance_id}/console-output': {
+        'GET': instance_actions.show_console_output,
     },
     '/instances/{server_id}/remote-consoles': {
         'POST': consoles.create_remote_console,

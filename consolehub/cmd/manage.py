@@ -2,6 +2,7 @@
 
     consolehub-manage db sync [--version REV]
     consolehub-manage db version
+    consolehub-manage db purge --before DATE
     consolehub-manage token create --project-id P --user-id U [--role R ...]
     consolehub-manage image import FILE --name NAME [--disk-format F]
         [--min-ram MIB] [--min-disk GIB] [--visibility V] [--owner P]
@@ -12,6 +13,7 @@ import hashlib
 import sys
 
 from oslo_config import cfg
+from oslo_utils import timeutils
 
 from consolehub.conf import CONF
 from consolehub import context as consolehub_context
@@ -20,6 +22,7 @@ from consolehub import exception
 from consolehub.image import api as image_api
 from consolehub.objects import api_token
 from consolehub.objects import image as image_obj
+from consolehub.objects import purge
 from consolehub import process
 
 
@@ -30,6 +33,23 @@ def _db_sync():
 
 def _db_version():
     print(migration.db_version())
+
+
+def _before(text):
+    """An ISO 8601 date or time (UTC unless it says) as naive UTC."""
+    try:
+        return timeutils.normalize_time(timeutils.parse_isotime(text))
+    except ValueError as error:
+        raise SystemExit('consolehub-manage: --before %r is not an ISO 8601 '
+                         'date or time: %s' % (text, error))
+
+
+def _db_purge():
+    before = _before(CONF.category.before)
+    counts = purge.purge(consolehub_context.get_admin_context(), before)
+    print('Purged %s older than %s' % (', '.join(
+        '%d %s' % (count, name) for name, count in counts.items()),
+        before.isoformat(sep=' ')))
 
 
 def _token_create():
@@ -108,6 +128,14 @@ def _add_parsers(subparsers):
     sync.set_defaults(func=_db_sync)
     db_actions.add_parser('version', help='Show the schema revision.'
                           ).set_defaults(func=_db_version)
+    purge_parser = db_actions.add_parser(
+        'purge', help='Delete instances deleted, console sessions ended '
+                      'and console tokens expired before a date.')
+    purge_parser.add_argument(
+        '--before', required=True,
+        help='ISO 8601 date or time, UTC unless it says, e.g. 2026-01-31 '
+             'or 2026-01-31T12:00:00Z.')
+    purge_parser.set_defaults(func=_db_purge)
 
     token = subparsers.add_parser('token', help='API tokens.')
     token_actions = token.add_subparsers(dest='action', required=True)

@@ -146,23 +146,40 @@ class API(object):
     def delete(self, context, instance_uuid):
         """Remove the guest, the instance and its console tokens.
 
-        An instance that never reached a host is removed here directly.
+        An instance that never reached a host is removed here directly,
+        and so is one whose host is down (Nova's "local delete"): that
+        host destroys the guest when it comes back.
 
-        :raises ComputeHostUnavailable: the host is down or did not answer;
-            nothing was removed and the delete can be retried.
+        :raises ComputeHostUnavailable: the host is up but did not answer
+            (or gave no sign of life): nothing was removed and the delete
+            can be retried.
+        :raises InstanceDeleteFailed: the host could not remove the
+            guest; the instance is ERROR, and the delete can be retried.
         """
         instance = instance_obj.get(context, instance_uuid)
         if instance['host'] is None:
             instance_obj.destroy(context, instance_uuid)
             return
-        self._require_host_up(instance)
+        if instance['host'] not in self._up_hosts():
+            LOG.warning('Host %s of instance %s is down: deleting the '
+                        'instance here; the host removes its guest when it '
+                        'is back', instance['host'], instance_uuid)
+            instance_obj.destroy(context, instance_uuid)
+            return
         instance_obj.update(context, instance_uuid,
                             {'task_state': instance_obj.TASK_DELETING})
         try:
             self.rpcapi.terminate_instance(context, instance)
+        except exception.InstanceNotFound:
+            pass  # deleted meanwhile: that is what was asked
         except exception.ComputeHostUnavailable:
-            # Nothing was removed: the instance is usable again.
-            instance_obj.update(context, instance_uuid, {'task_state': None})
+            # Nothing was removed: the instance is usable again. Unless
+            # its agent, restarting, finished the delete meanwhile.
+            try:
+                instance_obj.finish_task(context, instance_uuid,
+                                         instance_obj.TASK_DELETING, {})
+            except exception.InstanceNotFound:
+                return
             raise
 
     def snapshot(self, context, instance, name, metadata):
@@ -209,6 +226,72 @@ class API(object):
                             expected_status=allowed)
         self.rpcapi.snapshot_instance(context, instance, image['uuid'])
         return image
+
+    def _action(self, context, instance, action, call, **kwargs):
+        """Claim ``instance`` for ``action`` and hand it to its host.
+
+        :raises InstanceNotReady: it never reached a host.
+        :raises ComputeHostDown: its host is down.
+        :raises InstanceActionConflict: its state refuses the action.
+        :raises ComputeHostUnavailable: the host did not take the work;
+            the instance is left as it was.
+        """
+        if instance['host'] is None:
+            raise exception.InstanceNotReady(instance_id=instance['uuid'])
+        self._require_host_up(instance)
+        claimed = instance_obj.begin_action(context, instance, action)
+        try:
+            call(context, claimed, **kwargs)
+        except exception.ComputeHostUnavailable:
+            instance_obj.finish_task(context, instance['uuid'],
+                                     claimed['task_state'], {})
+            raise
+        return claimed
+
+    def stop(self, context, instance):
+        """Stop the guest (Nova's ``os-stop``): ACPI power button, then
+        power off after ``[DEFAULT] shutdown_timeout``; ends SHUTOFF.
+
+        :param instance: the instance dict the caller just read.
+        :returns: the instance, in task ``powering-off``.
+        :raises: as :meth:`_action`.
+        """
+        return self._action(context, instance, 'stop',
+                            self.rpcapi.stop_instance)
+
+    def start(self, context, instance):
+        """Start a SHUTOFF instance's guest (``os-start``); ends ACTIVE.
+
+        :raises: as :meth:`_action`.
+        """
+        return self._action(context, instance, 'start',
+                            self.rpcapi.start_instance)
+
+    def reboot(self, context, instance, reboot_type):
+        """Reboot the guest (Nova's ``reboot``); ends ACTIVE.
+
+        :param reboot_type: ``SOFT`` (ACPI power off and start, a reset
+            after ``[DEFAULT] reboot_timeout``) or ``HARD`` (reset; also
+            starts a SHUTOFF or ERROR instance).
+        :raises: as :meth:`_action`.
+        """
+        action = 'reboot-hard' if reboot_type == 'HARD' else 'reboot'
+        return self._action(context, instance, action,
+                            self.rpcapi.reboot_instance,
+                            reboot_type=reboot_type)
+
+    def get_console_output(self, context, instance, length=None):
+        """The end of the guest's serial output (str).
+
+        :param length: the number of last lines; None or -1: all that is
+            kept (``[serial_console] log_max_bytes``).
+        :raises InstanceNotReady: it never reached a host.
+        :raises InstanceBeingDeleted: it is being deleted.
+        :raises ComputeHostUnavailable: its host is down or silent.
+        """
+        instance_obj.check_console_output_allowed(instance)
+        self._require_host_up(instance)
+        return self.rpcapi.get_console_output(context, instance, length)
 
     def get_console(self, context, instance, protocol, console_type):
         """An ``access_url`` of ``(protocol, console_type)`` for an ACTIVE

@@ -5,7 +5,15 @@ Version history:
   1.1 - get_console (any console type)
   1.2 - validate_console_port
   1.3 - snapshot_instance (createImage)
+  1.4 - stop_instance, start_instance, reboot_instance, get_console_output
+
+Every call asks the agent for heartbeats (oslo.messaging's
+``call_monitor_timeout``): a call fails after ``[api]
+compute_call_monitor_timeout`` seconds without one (a dead agent), or
+after ``[api] compute_call_timeout`` seconds in all (slow work).
 """
+
+import time
 
 import oslo_messaging as messaging
 
@@ -25,7 +33,7 @@ class ComputeAPI(object):
     travel, the agent reads the rest from the database.
     """
 
-    VERSION = '1.3'
+    VERSION = '1.4'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.VERSION)
@@ -37,14 +45,29 @@ class ComputeAPI(object):
         return self._client.prepare(server=instance['host'], timeout=timeout)
 
     def _call(self, ctxt, instance, method, version=None, **kwargs):
+        """Call ``method`` on the instance's host and return its result.
+
+        :raises ComputeHostNotResponding: no heartbeat came for ``[api]
+            compute_call_monitor_timeout`` seconds.
+        :raises ComputeHostUnavailable: no answer within ``[api]
+            compute_call_timeout`` seconds.
+        """
         timeout = CONF.api.compute_call_timeout
+        monitor = CONF.api.compute_call_monitor_timeout
+        client = self._client.prepare(
+            server=instance['host'], timeout=timeout,
+            call_monitor_timeout=monitor if monitor < timeout else None)
+        if version is not None:
+            client = client.prepare(version=version)
+        started = time.monotonic()
         try:
-            client = self._prepare(instance, timeout)
-            if version is not None:
-                client = client.prepare(version=version)
             return client.call(ctxt, method, instance_uuid=instance['uuid'],
                                **kwargs)
         except messaging.MessagingTimeout:
+            if time.monotonic() - started < timeout:
+                # Only the call monitor fires before the whole timeout.
+                raise exception.ComputeHostNotResponding(
+                    host=instance['host'], timeout=monitor)
             raise exception.ComputeHostUnavailable(host=instance['host'],
                                                    timeout=timeout)
 
@@ -57,7 +80,9 @@ class ComputeAPI(object):
         """Remove the guest and the instance; waits for the host.
 
         :raises ComputeHostUnavailable: if the host does not answer within
-            ``[api] compute_call_timeout`` seconds.
+            ``[api] compute_call_timeout`` seconds (or gives no sign of
+            life for ``compute_call_monitor_timeout``).
+        :raises InstanceDeleteFailed: the host could not remove the guest.
         """
         return self._call(ctxt, instance, 'terminate_instance')
 
@@ -87,6 +112,35 @@ class ComputeAPI(object):
         self._prepare(instance).prepare(version='1.3').cast(
             ctxt, 'snapshot_instance', instance_uuid=instance['uuid'],
             image_id=image_id)
+
+    def stop_instance(self, ctxt, instance):
+        """Have the host stop the guest (the instance holds
+        ``powering-off``); returns once the host has taken the work.
+
+        :raises ComputeHostUnavailable: as for terminate_instance.
+        """
+        self._call(ctxt, instance, 'stop_instance', version='1.4')
+
+    def start_instance(self, ctxt, instance):
+        """As :meth:`stop_instance`, to start the guest (``powering-on``)."""
+        self._call(ctxt, instance, 'start_instance', version='1.4')
+
+    def reboot_instance(self, ctxt, instance, reboot_type):
+        """As :meth:`stop_instance`, to reboot the guest.
+
+        :param reboot_type: ``SOFT`` or ``HARD``.
+        """
+        self._call(ctxt, instance, 'reboot_instance', version='1.4',
+                   reboot_type=reboot_type)
+
+    def get_console_output(self, ctxt, instance, length):
+        """The end of the guest's serial output (str, see the agent's
+        ``get_console_output`` for ``length``).
+
+        :raises ComputeHostUnavailable: as for terminate_instance.
+        """
+        return self._call(ctxt, instance, 'get_console_output',
+                          version='1.4', length=length)
 
 
 def console_port_checker():

@@ -23,7 +23,11 @@ class ComputeService(object):
     """An RPC server on topic ``compute``, server ``[DEFAULT] host``.
 
     It sends a heartbeat to the ``services`` table every
-    ``[DEFAULT] report_interval`` seconds so the API can pick up hosts.
+    ``[DEFAULT] report_interval`` seconds so the API can pick up hosts,
+    and runs the manager's periodic tasks, each on a thread of its own:
+    the power state sync (``[compute] sync_power_state_interval``), the
+    console log bound (``[serial_console] log_check_interval``) and the
+    purge of old rows (``[compute] purge_interval``; 0 never).
 
     :param driver: a :class:`consolehub.virt.driver.ComputeDriver`;
         None loads ``[DEFAULT] compute_driver``.
@@ -36,6 +40,7 @@ class ComputeService(object):
         self._server = None
         self._stopped = threading.Event()
         self._heartbeat_thread = None
+        self._periodic_threads = []
 
     def _heartbeat(self):
         service_obj.heartbeat(consolehub_context.get_admin_context(),
@@ -47,6 +52,29 @@ class ComputeService(object):
                 self._heartbeat()
             except Exception:
                 LOG.exception('Heartbeat of %s failed', self.host)
+
+    def _every(self, interval, task):
+        """Run ``task()`` every ``interval()`` seconds until stopped."""
+        def loop():
+            while not self._stopped.wait(interval()):
+                try:
+                    task()
+                except Exception:
+                    LOG.exception('Periodic task %s failed', task.__name__)
+        thread = threading.Thread(target=loop, name=task.__name__,
+                                  daemon=True)
+        thread.start()
+        self._periodic_threads.append(thread)
+
+    def _start_periodic_tasks(self):
+        manager = self.manager
+        self._every(lambda: CONF.compute.sync_power_state_interval,
+                    manager.sync_power_states)
+        self._every(lambda: CONF.serial_console.log_check_interval,
+                    manager.trim_console_logs)
+        if CONF.compute.purge_interval:
+            self._every(lambda: CONF.compute.purge_interval,
+                        manager.purge_database)
 
     def start(self):
         self.manager.init_host(consolehub_context.get_admin_context())
@@ -60,6 +88,7 @@ class ComputeService(object):
         self._heartbeat_thread = threading.Thread(
             target=self._heartbeat_loop, name='heartbeat', daemon=True)
         self._heartbeat_thread.start()
+        self._start_periodic_tasks()
         LOG.info('Compute agent %s is serving RPC', self.host)
 
     def stop(self):
@@ -67,4 +96,7 @@ class ComputeService(object):
         if self._server is not None:
             self._server.stop()
             self._server.wait()
+        for thread in self._periodic_threads:
+            thread.join(30)
+        self._periodic_threads = []
         self.manager.cleanup_host()

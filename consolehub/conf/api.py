@@ -73,6 +73,16 @@ api_opts = [
                help='Seconds the API waits for a compute agent to answer a '
                     'synchronous call (console, delete) before answering '
                     '503.'),
+    cfg.IntOpt('compute_call_monitor_timeout',
+               default=4, min=2,
+               help='Seconds without a sign of life from a compute agent '
+                    'after which a synchronous call to it (console, '
+                    'console output, action, delete) answers 503, however '
+                    'long compute_call_timeout is: the agent sends a '
+                    'heartbeat every half of this while it works on the '
+                    'call (oslo.messaging\'s call_monitor_timeout), so a '
+                    'dead agent is noticed in this time and slow work '
+                    'still gets compute_call_timeout.'),
     cfg.IntOpt('max_limit',
                default=1000, min=1,
                help='Most instances one list request returns.'),

@@ -1,5 +1,6 @@
-"""Options of the ``[compute]`` group: instance sizes the API accepts and
-where a compute host keeps its instances' disks."""
+"""Options of the ``[compute]`` group: instance sizes the API accepts,
+where a compute host keeps its instances' disks, the compute agent's
+timeouts and periodic tasks."""
 
 from oslo_config import cfg
 
@@ -29,6 +30,34 @@ compute_opts = [
                default=1024, min=1,
                help='Largest root disk, in GiB, an instance made through '
                     '/instances may ask for.'),
+    cfg.IntOpt('build_timeout',
+               default=300, min=1,
+               help='Seconds after its creation at which an instance still '
+                    'in BUILD is put in ERROR ("The build did not finish '
+                    'within N seconds"), and what its build made is '
+                    'removed. Checked every sync_power_state_interval '
+                    'seconds by its compute agent.'),
+    cfg.IntOpt('sync_power_state_interval',
+               default=60, min=1,
+               help='Seconds between two checks by a compute agent of '
+                    'every guest of its host against the database: an '
+                    'ACTIVE instance whose guest stopped becomes SHUTOFF '
+                    '(lifecycle events usually say so at once), guests '
+                    'of instances deleted while the host was down are '
+                    'destroyed (Nova\'s running_deleted_instance_action = '
+                    'reap), builds older than build_timeout fail.'),
+    cfg.IntOpt('purge_interval',
+               default=3600, min=0,
+               help='Seconds between two purges of old rows by a compute '
+                    'agent: expired console tokens, console sessions that '
+                    'ended more than [console] session_retention_days '
+                    'ago, instances deleted more than '
+                    'deleted_instance_retention_days ago. 0: never (use '
+                    '"consolehub-manage db purge").'),
+    cfg.IntOpt('deleted_instance_retention_days',
+               default=30, min=0,
+               help='Days the row of a deleted instance is kept before '
+                    'the periodic purge removes it.'),
 ]
 
 

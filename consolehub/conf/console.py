@@ -64,6 +64,10 @@ console_opts = [
                       'sessions against the database: sessions an '
                       'administrator ended and sessions of deleted '
                       'instances are closed then.'),
+    cfg.IntOpt('session_retention_days',
+               default=30, min=0,
+               help='Days the record of an ended console session is kept '
+                    'before the periodic purge removes it.'),
 ]
 
 

@@ -42,6 +42,18 @@ default_opts = [
     cfg.StrOpt('key',
                help='PEM file with the private key of "cert", if "cert" '
                     'does not hold it. As Nova\'s option.'),
+    cfg.IntOpt('reboot_timeout',
+               default=60, min=0,
+               help='Seconds a soft reboot waits for the guest\'s operating '
+                    'system to power off after the ACPI power button, '
+                    'before it resets the guest as a hard reboot would. '
+                    '0 resets at once.'),
+    cfg.IntOpt('shutdown_timeout',
+               default=60, min=0,
+               help='Seconds a stop (os-stop) waits for the guest\'s '
+                    'operating system to power off after the ACPI power '
+                    'button, before it powers the guest off (as Nova\'s '
+                    'option of the same name). 0 powers off at once.'),
     cfg.IntOpt('service_down_time',
                default=60, min=1,
                help='Seconds after its last heartbeat at which a compute '

@@ -31,6 +31,24 @@ serial_console_opts = [
                     'API appends "?token=<token>" to make a console\'s '
                     'access_url. The proxy also serves a minimal terminal '
                     'page at /serial.html?token=<token>.'),
+    cfg.StrOpt('log_dir',
+               default='$state_path/console-logs',
+               help='Directory where a compute agent keeps the log of each '
+                    'guest\'s first serial port, <instance uuid>.log: '
+                    'everything the guest wrote there, across reboots and '
+                    'restarts, whether or not serial consoles are enabled. '
+                    'os-getConsoleOutput reads it; it is removed with the '
+                    'instance.'),
+    cfg.IntOpt('log_max_bytes',
+               default=1024 * 1024, min=16 * 1024,
+               help='Largest size in bytes of a guest\'s serial port log; '
+                    'the oldest output is dropped first. Checked every '
+                    'log_check_interval seconds, so a guest writing '
+                    'faster than that may exceed it for a moment.'),
+    cfg.IntOpt('log_check_interval',
+               default=10, min=1,
+               help='Seconds between two checks by a compute agent of the '
+                    'sizes of its guests\' serial port logs.'),
 ]
 
 

@@ -261,7 +261,9 @@ class SessionBook(object):
 
         Batched so that a session's end never delays the next session's
         set-up in the database thread, and a thousand sessions ending at
-        once cost one commit.
+        once cost one commit. A batch the database refuses is kept for
+        the next flush: dropped, its sessions would stay open in the
+        database and count against ``max_sessions_per_instance``.
         """
         if not self._ends:
             return
@@ -269,8 +271,9 @@ class SessionBook(object):
         try:
             await self.calls.db_write(session_obj.finish, ends)
         except Exception:
-            LOG.exception('Cannot record the end of %d console sessions',
-                          len(ends))
+            LOG.exception('Cannot record the end of %d console sessions; '
+                          'trying again at the next check', len(ends))
+            self._ends[:0] = ends
 
     async def _run(self, websocket, session, record=True):
         try:

@@ -9,6 +9,7 @@ from consolehub.db import engine
 from consolehub.db import models
 
 
+@engine.retry_on_deadlock
 def api_token_create(context, token_hash, project_id, user_id, roles):
     """Store a new API token's hash; ``roles`` is a list of role names."""
     with engine.writer(context) as session:

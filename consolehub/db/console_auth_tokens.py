@@ -22,6 +22,7 @@ _INSTANCES = models.Instance.__table__
 _TOKEN_INSERT = sa.insert(_TOKENS)
 
 
+@engine.retry_on_deadlock
 def console_auth_token_create(context, token_hash, console_type, host, port,
                               internal_access_path, instance_uuid, ttl):
     """Store a console token's hash, valid for ``ttl`` seconds from now.
@@ -70,6 +71,7 @@ def console_auth_token_get_valid(context, token_hash):
         return engine.as_dict(row)
 
 
+@engine.retry_on_deadlock
 def console_auth_token_destroy_expired(context):
     """Delete every expired console token; returns how many went."""
     with engine.writer(context) as session:
@@ -78,8 +80,14 @@ def console_auth_token_destroy_expired(context):
         return result.rowcount
 
 
+@engine.retry_on_deadlock
 def console_auth_token_destroy_for_instance(context, instance_uuid):
-    """Delete every console token of an instance; returns how many went."""
+    """Delete every console token of one instance; returns how many went.
+
+    For a guest that stopped, crashed or vanished: its console ports are
+    gone, and a restarted guest may be given other ones.
+    """
     with engine.writer(context) as session:
-        return session.execute(sa.delete(_TOKENS).where(
-            _TOKENS.c.instance_uuid == instance_uuid)).rowcount
+        result = session.execute(sa.delete(_TOKENS).where(
+            _TOKENS.c.instance_uuid == instance_uuid))
+        return result.rowcount

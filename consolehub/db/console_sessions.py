@@ -138,20 +138,25 @@ class _Raw(object):
         finally:
             self.connection.close()
 
-    def lock_instance(self, instance_uuid):
-        """Hold the instance's row until the transaction ends.
+    def begin(self, locking):
+        """Start the transaction; with ``locking`` on SQLite, as a writer.
 
         SQLite has no row locks: ``BEGIN IMMEDIATE`` takes the database's
-        write lock now rather than at the first write, which is what
-        serialises the count and the insert there.
+        write lock before the first read, which serialises the count and
+        the insert there. Taken after a read, it would fail at once
+        whenever another connection wrote since (WAL's snapshot rule).
         """
-        if self.engine.dialect.name == 'sqlite':
+        if locking and self.engine.dialect.name == 'sqlite':
             try:
                 self.cursor.execute('BEGIN IMMEDIATE')
             except self._unavailable as error:
                 raise exception.DatabaseUnavailable(
                     reason=str(error)) from error
-        else:
+
+    def lock_instance(self, instance_uuid):
+        """Hold the instance's row until the transaction ends (a no-op on
+        SQLite, whose write lock :meth:`begin` took)."""
+        if self.engine.dialect.name != 'sqlite':
             self.execute('lock', instance_uuid=instance_uuid)
 
     def execute(self, name, **params):
@@ -189,6 +194,7 @@ def console_session_redeem(token_hash, console_type, client_address,
     """
     now = timeutils.utcnow()
     with _Raw() as raw:
+        raw.begin(locking=bool(max_sessions))
         cursor = raw.execute('token', token_hash=token_hash,
                              now_ts=int(timeutils.utcnow_ts()))
         found = cursor.fetchone()

@@ -5,10 +5,23 @@ oslo.db transaction from :func:`reader` or :func:`writer`; rows leave
 this package as plain dicts (:func:`as_dict`). The console proxy's two
 hot transactions use :func:`proxy_engine` instead
 (:mod:`consolehub.db.console_sessions` says why).
+
+SQLite takes one writer at a time. A transaction that reads before it
+writes, while another connection commits, can no longer write: SQLite
+answers "database is locked" at once (in WAL mode, which the proxy puts
+the file in, always; https://sqlite.org/isolation.html), whatever the
+busy timeout. So on SQLite :func:`writer` transactions start with
+``BEGIN IMMEDIATE``, which waits (up to the driver's 5 s busy timeout)
+for the write lock and then cannot lose it; and write functions are
+wrapped in :data:`retry_on_deadlock`, which runs the transaction again
+when one still loses (a lock held longer than the timeout, or a deadlock
+on MariaDB or PostgreSQL).
 """
 
+import contextlib
 import threading
 
+from oslo_db import api as oslo_db_api
 from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import engines
 import sqlalchemy as sa
@@ -18,6 +31,16 @@ from consolehub.conf import CONF
 _CONTEXT_MANAGER = None
 _LOCK = threading.Lock()
 _PROXY_ENGINE = None
+# How many writer() blocks the current thread is in.
+_WRITING = threading.local()
+
+#: Decorates a function that runs one write transaction (and is never
+#: called inside another): it is run again, after 50 ms, then longer
+#: waits with jitter, when the database reports a deadlock or SQLite a
+#: locked database (``DBDeadlock``, see :mod:`consolehub.db.exc_filters`).
+retry_on_deadlock = oslo_db_api.wrap_db_retry(
+    max_retries=5, retry_interval=0.05, inc_retry_interval=True,
+    max_retry_interval=1, retry_on_deadlock=True)
 
 
 def _context_manager():
@@ -32,8 +55,26 @@ def _context_manager():
             # 5 ms switch interval when another thread is busy).
             manager.configure(thread_checkin=False,
                               **dict(CONF.database.items()))
+            engine = manager.writer.get_engine()
+            if engine.dialect.name == 'sqlite':
+                # oslo.db's listener emits a plain BEGIN; ours replaces it
+                # (SQLAlchemy ignores insert=True for engine events, so
+                # ours could not run first).
+                for listener in list(engine.dispatch.begin):
+                    sa.event.remove(engine, 'begin', listener)
+                sa.event.listen(engine, 'begin', _sqlite_begin)
             _CONTEXT_MANAGER = manager
         return _CONTEXT_MANAGER
+
+
+def _sqlite_begin(connection):
+    """Begin a transaction as oslo.db does on SQLite, but a
+    :func:`writer` transaction with the write lock taken."""
+    if 'in_transaction' not in connection.info:
+        connection.exec_driver_sql(
+            'BEGIN IMMEDIATE' if getattr(_WRITING, 'depth', 0) else 'BEGIN')
+        # oslo.db's marker, removed by its commit and rollback listeners.
+        connection.info['in_transaction'] = True
 
 
 def reset():
@@ -58,9 +99,18 @@ def reader(context):
     return _context_manager().reader.using(context)
 
 
+@contextlib.contextmanager
 def writer(context):
-    """A write transaction on ``context`` (a context manager: session)."""
-    return _context_manager().writer.using(context)
+    """A write transaction on ``context`` (a context manager: session).
+
+    On SQLite it holds the database's write lock from its start.
+    """
+    _WRITING.depth = getattr(_WRITING, 'depth', 0) + 1
+    try:
+        with _context_manager().writer.using(context) as session:
+            yield session
+    finally:
+        _WRITING.depth -= 1
 
 
 def as_dict(row):

@@ -1,4 +1,5 @@
-"""Teach oslo.db the connection errors of libpq 14 and later.
+"""Teach oslo.db the connection errors of libpq 14 and later, and
+SQLite's "database is locked".
 
 oslo.db turns a failed connection into ``DBConnectionError`` (which its
 start-up retry, ``[database] max_retries``, waits on) by matching the
@@ -31,3 +32,13 @@ LIBPQ_CONNECT_FAILED = (
 def _libpq_connection_failed(operational_error, match, engine_name,
                              is_disconnect):
     raise db_exception.DBConnectionError(operational_error)
+
+
+@exc_filters.filters('sqlite', sqla_exc.OperationalError,
+                     r'.*database is locked')
+def _sqlite_database_locked(operational_error, match, engine_name,
+                            is_disconnect):
+    """SQLITE_BUSY: another connection holds the write lock, or a read
+    transaction can no longer become a write one. Either way the whole
+    transaction may be run again (``engine.retry_on_deadlock``)."""
+    raise db_exception.DBDeadlock(operational_error)

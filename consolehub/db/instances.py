@@ -23,6 +23,7 @@ def _instance_dicts(session, query):
     return [dict(row) for row in session.execute(query).mappings()]
 
 
+@engine.retry_on_deadlock
 def instance_create(context, values):
     """Create an instance for the context's project and user.
 
@@ -87,6 +88,7 @@ def instance_count_by_host(context):
         return {host: count for host, count in rows}
 
 
+@engine.retry_on_deadlock
 def instance_update(context, instance_uuid, values, expected_status=None):
     """Update a live instance's columns and return the new row.
 
@@ -110,6 +112,36 @@ def instance_update(context, instance_uuid, values, expected_status=None):
         return engine.as_dict(row)
 
 
+@engine.retry_on_deadlock
+def instance_update_if(context, instance_uuid, values, expected):
+    """Update a live instance if its columns hold the expected values.
+
+    The row is read ``FOR UPDATE`` (on SQLite the writer transaction
+    holds the database's write lock), so two callers can never both pass
+    the check: this is how an action claims an instance.
+
+    :param values: ``{column: new value}``.
+    :param expected: ``{column: tuple of allowed values}``, e.g.
+        ``{'status': ('ACTIVE',), 'task_state': (None,)}``.
+    :returns: ``(True, new row)``, or ``(False, current row)`` when a
+        column holds another value; nothing changes then.
+    :raises InstanceNotFound: it is not visible or gone.
+    """
+    with engine.writer(context) as session:
+        row = session.scalars(visibility.instance_query(context).where(
+            _INSTANCES.c.uuid == instance_uuid).with_for_update()).first()
+        if row is None:
+            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        for column, allowed in expected.items():
+            if getattr(row, column) not in allowed:
+                return False, engine.as_dict(row)
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.flush()
+        return True, engine.as_dict(row)
+
+
+@engine.retry_on_deadlock
 def instance_destroy(context, instance_uuid, status, session_end_reason):
     """Mark an instance deleted and drop its console tokens, atomically.
 

@@ -43,8 +43,11 @@ class Instance(BASE, _Base):
     uuid = sa.Column(sa.String(36), nullable=False)
     name = sa.Column(sa.String(255), nullable=False)
     status = sa.Column(sa.String(16), nullable=False)
-    # A task in progress, as Nova's task_state: None or TASK_DELETING.
+    # A task in progress, as Nova's task_state (objects/instance.py).
     task_state = sa.Column(sa.String(32))
+    # Nova's power_state of the guest (virt/power_state.py), 0: unknown.
+    power_state = sa.Column(sa.Integer, nullable=False, default=0,
+                            server_default='0')
     host = sa.Column(sa.String(255))
     project_id = sa.Column(sa.String(255), nullable=False)
     user_id = sa.Column(sa.String(255), nullable=False)

@@ -10,6 +10,7 @@ from consolehub.db import engine
 from consolehub.db import models
 
 
+@engine.retry_on_deadlock
 def service_heartbeat(context, host, binary, topic):
     """Record that ``binary`` on ``host`` is alive now."""
     now = timeutils.utcnow()

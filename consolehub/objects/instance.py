@@ -1,9 +1,18 @@
 """Instances: their states and the rules on them.
 
 ``status`` is what the native API shows and what Nova calls the server
-status (BUILD, ACTIVE, SHUTOFF, ERROR, DELETED); ``task_state`` is the
-work in progress, as Nova's task_state (None or ``deleting``).
+status (BUILD, ACTIVE, SHUTOFF, ERROR, DELETED); it stands for Nova's
+``vm_state`` (:data:`VM_STATES`). ``task_state`` is the work in progress,
+with Nova's values (``nova/compute/task_states.py``): None when idle.
+``power_state`` is the guest's, as its host last saw it (Nova's values,
+``consolehub.virt.power_state``).
+
+Which action each state allows is Nova's (``check_instance_state`` on
+``nova.compute.api.API.stop``, ``start``, ``reboot``), and so is the
+409 message that refuses one (:func:`begin_action`).
 """
+
+import collections
 
 from consolehub.db import instances as db_instances
 from consolehub import exception
@@ -16,9 +25,52 @@ SHUTOFF = 'SHUTOFF'
 ERROR = 'ERROR'
 DELETED = 'DELETED'
 
+#: status -> Nova's ``vm_state``.
+VM_STATES = {BUILD: 'building', ACTIVE: 'active', SHUTOFF: 'stopped',
+             ERROR: 'error', DELETED: 'deleted'}
+
+TASK_SPAWNING = 'spawning'
 TASK_DELETING = 'deleting'
 #: Nova's task_state while createImage copies the disk.
 TASK_IMAGE_SNAPSHOT = 'image_snapshot'
+TASK_POWERING_OFF = 'powering-off'
+TASK_POWERING_ON = 'powering-on'
+# A reboot is asked for (API), taken by the agent (pending), under way
+# in the hypervisor (started); soft and hard, as Nova.
+TASK_REBOOTING = 'rebooting'
+TASK_REBOOT_PENDING = 'reboot_pending'
+TASK_REBOOT_STARTED = 'reboot_started'
+TASK_REBOOTING_HARD = 'rebooting_hard'
+TASK_REBOOT_PENDING_HARD = 'reboot_pending_hard'
+TASK_REBOOT_STARTED_HARD = 'reboot_started_hard'
+
+SOFT_REBOOT_TASKS = (TASK_REBOOTING, TASK_REBOOT_PENDING,
+                     TASK_REBOOT_STARTED)
+HARD_REBOOT_TASKS = (TASK_REBOOTING_HARD, TASK_REBOOT_PENDING_HARD,
+                     TASK_REBOOT_STARTED_HARD)
+
+#: The actions, named as Nova's 409 names them: the statuses and task
+#: states each may start from, and the task state it sets.
+ActionRule = collections.namedtuple('ActionRule',
+                                    ['statuses', 'task_states', 'task'])
+ACTION_RULES = {
+    'stop': ActionRule((ACTIVE, ERROR), (None,), TASK_POWERING_OFF),
+    'start': ActionRule((SHUTOFF,), (None,), TASK_POWERING_ON),
+    'reboot': ActionRule((ACTIVE,), (None,), TASK_REBOOTING),
+    # A hard reboot is the way out of a stuck reboot and of ERROR.
+    'reboot-hard': ActionRule(
+        (ACTIVE, SHUTOFF, ERROR),
+        (None,) + SOFT_REBOOT_TASKS + HARD_REBOOT_TASKS,
+        TASK_REBOOTING_HARD),
+}
+
+
+def fault_message(error):
+    """The text an instance's ``fault`` records for ``error`` (an
+    exception): its message, with its class for an unexpected one."""
+    if isinstance(error, exception.ConsoleHubException):
+        return str(error)
+    return '%s: %s' % (type(error).__name__, error)
 
 
 def create(context, name, memory_mb, vcpus, host, image_ref=None,
@@ -77,6 +129,61 @@ def update(context, instance_uuid, values, expected_status=None):
                                         expected_status)
 
 
+def begin_action(context, instance, action):
+    """Claim ``instance`` for ``action`` (a key of :data:`ACTION_RULES`).
+
+    Atomic: of two concurrent actions on one instance, one wins and the
+    other gets the 409.
+
+    :param instance: the instance dict the caller read.
+    :returns: the instance with its new ``task_state``.
+    :raises InstanceNotReady: it was never placed on a host.
+    :raises InstanceActionConflict: its status or task state refuses the
+        action, e.g. "Cannot 'stop' instance <uuid> while it is in
+        vm_state stopped".
+    """
+    if instance['host'] is None:
+        raise exception.InstanceNotReady(instance_id=instance['uuid'])
+    rule = ACTION_RULES[action]
+    claimed, row = db_instances.instance_update_if(
+        context, instance['uuid'], {'task_state': rule.task},
+        {'status': rule.statuses, 'task_state': rule.task_states})
+    if claimed:
+        return row
+    name = action.split('-')[0]
+    if row['status'] not in rule.statuses:
+        raise exception.InstanceActionConflict(
+            action=name, instance_id=row['uuid'], attr='vm_state',
+            state=VM_STATES.get(row['status'], row['status'].lower()))
+    raise exception.InstanceActionConflict(
+        action=name, instance_id=row['uuid'], attr='task_state',
+        state=row['task_state'])
+
+
+def finish_task(context, instance_uuid, task_state, values):
+    """End the task ``task_state`` with ``values`` (a dict of columns,
+    ``task_state`` set to None unless given).
+
+    :returns: the new row (dict), or None if the instance is in another
+        task now (a delete took over) and nothing changed.
+    :raises InstanceNotFound: it is gone.
+    """
+    values = dict({'task_state': None}, **values)
+    done, row = db_instances.instance_update_if(
+        context, instance_uuid, values, {'task_state': (task_state,)})
+    return row if done else None
+
+
+def update_if(context, instance_uuid, values, expected):
+    """Change columns if they hold ``expected`` values (see
+    :func:`consolehub.db.instances.instance_update_if`).
+
+    :returns: ``(changed, row)``.
+    """
+    return db_instances.instance_update_if(context, instance_uuid, values,
+                                           expected)
+
+
 def destroy(context, instance_uuid):
     """Mark the instance DELETED, drop its console tokens and mark its
     open console sessions to end, in one transaction."""
@@ -95,5 +202,19 @@ def check_console_allowed(instance):
         raise exception.InstanceInvalidState(
             instance_id=instance['uuid'], status=instance['status'],
             action='a console', expected=ACTIVE)
+    if instance['task_state'] == TASK_DELETING:
+        raise exception.InstanceBeingDeleted(instance_id=instance['uuid'])
+
+
+def check_console_output_allowed(instance):
+    """Whether the console log of ``instance`` (a dict) may be read.
+
+    Any status will do, as in Nova: the log of a stopped guest stays.
+
+    :raises InstanceNotReady: it was never placed on a host.
+    :raises InstanceBeingDeleted: a delete is in progress.
+    """
+    if instance['host'] is None:
+        raise exception.InstanceNotReady(instance_id=instance['uuid'])
     if instance['task_state'] == TASK_DELETING:
         raise exception.InstanceBeingDeleted(instance_id=instance['uuid'])

@@ -5,6 +5,7 @@ import itertools
 from consolehub.policies import base
 from consolehub.policies import console_sessions
 from consolehub.policies import images
+from consolehub.policies import instance_actions
 from consolehub.policies import instances
 from consolehub.policies import quotas
 from consolehub.policies import remote_consoles
@@ -19,4 +20,5 @@ def list_rules():
                                 console_sessions.list_rules(),
                                 services.list_rules(),
                                 servers.list_rules(),
-                                quotas.list_rules(), images.list_rules()))
+                                quotas.list_rules(), images.list_rules(),
+                                instance_actions.list_rules()))

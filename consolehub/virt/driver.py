@@ -26,6 +26,14 @@ ImageSource = collections.namedtuple(
     'ImageSource', ['id', 'path', 'disk_format', 'os_hash_algo',
                     'os_hash_value', 'size'])
 
+#: Transitions a driver reports to its event listener (Nova's
+#: ``virt.event`` lifecycle transitions).
+EVENT_STARTED = 'started'
+EVENT_STOPPED = 'stopped'
+EVENT_CRASHED = 'crashed'
+EVENT_PAUSED = 'paused'
+EVENT_RESUMED = 'resumed'
+
 
 class ComputeDriver(object):
     """Create, remove and describe guests on one compute host.
@@ -54,8 +62,11 @@ class ComputeDriver(object):
         raise NotImplementedError()
 
     def destroy(self, instance):
-        """Stop and undefine the guest and remove its disk; a missing
-        guest is not an error."""
+        """Stop and undefine the guest and remove its disk and console
+        log; a missing guest is not an error.
+
+        :raises HypervisorError: the guest could not be removed.
+        """
         raise NotImplementedError()
 
     def snapshot(self, instance, target_path):
@@ -72,6 +83,73 @@ class ComputeDriver(object):
     def instance_exists(self, instance):
         """True if a guest for ``instance`` is defined on this host."""
         raise NotImplementedError()
+
+    def list_instance_uuids(self):
+        """UUIDs (str) of every instance guest defined on this host."""
+        raise NotImplementedError()
+
+    def register_event_listener(self, callback):
+        """Have ``callback(instance_uuid, transition)`` called when a
+        guest starts, stops, crashes, pauses or resumes.
+
+        ``transition`` is one of the ``EVENT_*`` values. It is called
+        from the driver's own thread and must return at once.
+        """
+
+    def get_power_state(self, instance):
+        """The guest's power state (``consolehub.virt.power_state``);
+        NOSTATE when there is no guest.
+
+        :raises HypervisorError: the hypervisor cannot tell.
+        """
+        raise NotImplementedError()
+
+    def shutdown(self, instance):
+        """Ask the guest's operating system to power off (the ACPI power
+        button) and return at once.
+
+        :returns: False if no guest was running to ask.
+        :raises HypervisorError: the request failed.
+        """
+        raise NotImplementedError()
+
+    def power_off(self, instance):
+        """Stop the guest at once; it stays defined. No error if it is not
+        running or missing.
+
+        :raises HypervisorError: it could not be stopped.
+        """
+        raise NotImplementedError()
+
+    def power_on(self, instance):
+        """Start the guest's definition; define it afresh if it is gone.
+        No error if it runs already.
+
+        :raises HypervisorError, PortRangeExhausted: it could not start.
+        """
+        raise NotImplementedError()
+
+    def reset(self, instance):
+        """Reset a running guest (a hard reboot), or start a stopped or
+        missing one from a fresh definition.
+
+        :raises HypervisorError, PortRangeExhausted: it could not start.
+        """
+        raise NotImplementedError()
+
+    def get_console_output(self, instance):
+        """The end of what the guest wrote to its first serial port
+        (bytes, at most ``[serial_console] log_max_bytes``), across its
+        reboots and restarts; b'' if it wrote nothing yet.
+
+        Only ``uuid`` of ``instance`` is used.
+        """
+        raise NotImplementedError()
+
+    def trim_console_logs(self):
+        """Keep every console log of this host within ``[serial_console]
+        log_max_bytes``; returns the bytes dropped."""
+        return 0
 
     def get_vnc_console(self, instance):
         """The :class:`ConsoleEndpoint` of the guest's VNC server.
@@ -124,9 +202,10 @@ def load_compute_driver(name=None):
     """A new driver of ``[DEFAULT] compute_driver`` (or ``name``).
 
     :param name: ``module.Class`` under ``consolehub.virt``, e.g.
-        ``libvirt.LibvirtDriver``; only the compute agent calls this, so
-        no other service imports a hypervisor library.
+        ``libvirt.LibvirtDriver``, or a full dotted path of a class
+        elsewhere (as Nova's option); only the compute agent calls this,
+        so no other service imports a hypervisor library.
     :raises ImportError: if there is no such driver.
     """
     name = name or CONF.compute_driver
-    return importutils.import_object('consolehub.virt.%s' % name)
+    return importutils.import_object_ns('consolehub.virt', name)

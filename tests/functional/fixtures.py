@@ -268,6 +268,27 @@ class ComputeDownFixture(APIFixture):
     compute_call_timeout = 1
 
 
+class FaultyComputeFixture(APIFixture):
+    """The agent's driver fails every start and every destroy
+    (:class:`tests.lifecycle_drivers.FaultDriver`): builds end in ERROR
+    with the reason, deletes answer 500 and leave the instance in ERROR.
+    """
+
+    FAULTS = {'start': 'raise', 'destroy': 'raise:HypervisorError'}
+
+    def configure(self):
+        from tests import lifecycle_drivers
+        self.conf_fixture.config(
+            compute_driver='tests.lifecycle_drivers.FaultDriver')
+        lifecycle_drivers.write_faults(self.tmp_dir, self.FAULTS)
+
+    def stop_fixture(self):
+        from tests import lifecycle_drivers
+        if self.tmp_dir is not None:
+            lifecycle_drivers.write_faults(self.tmp_dir, {})
+        super().stop_fixture()
+
+
 def _embedded_qemu_root():
     """The embedded QEMU driver's root: one per process.
 

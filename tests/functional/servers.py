@@ -137,19 +137,22 @@ class Deployment(object):
             config.write(config_out)
         return path
 
-    def start(self, command, wait_port=None, extra_args=(), name=None):
+    def start(self, command, wait_port=None, extra_args=(), name=None,
+              env=None):
         """Start ``command`` (a console script name) with our config.
 
         Its stdout and stderr go to ``<name>.out`` in the state directory;
         ``name`` defaults to ``command`` (give one to tell apart two
-        processes of the same command).
+        processes of the same command). ``env``: variables added to the
+        environment.
         """
         log = open(os.path.join(self.state_path, (name or command) + '.out'),
                    'ab')
         process = subprocess.Popen(
             [os.path.join(BIN_DIR, command), '--config-file',
              self.config_file] + list(extra_args),
-            stdout=log, stderr=subprocess.STDOUT)
+            stdout=log, stderr=subprocess.STDOUT,
+            env=dict(os.environ, **env) if env else None)
         log.close()
         self.processes.append(process)
         if wait_port is not None:
@@ -171,17 +174,18 @@ class Deployment(object):
 
 
 @contextlib.contextmanager
-def all_in_one(state_path, options=None, more_ports=()):
+def all_in_one(state_path, options=None, more_ports=(), env=None):
     """``consolehub-all`` on a fresh SQLite database in ``state_path``.
 
     Yields the :class:`Deployment` once its API, its noVNC proxy and
     ``more_ports`` (other proxies ``options`` enable) accept connections;
-    stops it afterwards.
+    stops it afterwards. ``env``: added to its environment.
     """
     deployment = Deployment(state_path, options)
     try:
         deployment.manage('db', 'sync')
-        deployment.start('consolehub-all', wait_port=deployment.api_port)
+        deployment.start('consolehub-all', wait_port=deployment.api_port,
+                         env=env)
         for port in (deployment.proxy_port,) + tuple(more_ports):
             wait_for_port(port, 30)
         yield deployment

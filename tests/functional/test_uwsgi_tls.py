@@ -21,16 +21,16 @@ import requests
 from tests import certificates
 from tests.functional import http_attacks
 from tests.functional import servers
-from tests.functional import test_uwsgi
+from tests.functional import uwsgi_server
 
-INI = os.path.join(test_uwsgi.REPO, 'etc', 'uwsgi', 'consolehub-api-tls.ini')
+INI = os.path.join(uwsgi_server.REPO, 'etc', 'uwsgi', 'consolehub-api-tls.ini')
 CLIENT_TIMEOUT = 2.0
 
 
 @pytest.fixture(scope='module')
 def tls_api():
     """``(deployment, port, cert_path)`` of uwsgi serving HTTPS."""
-    binary = test_uwsgi.uwsgi_binary()
+    binary = uwsgi_server.uwsgi_binary()
     if binary is None:
         pytest.skip('uwsgi is not installed (pip install uwsgi)')
     help_text = subprocess.run([binary, '--help'], capture_output=True,
@@ -41,17 +41,12 @@ def tls_api():
         deployment = servers.Deployment(state_path)
         cert, key = certificates.self_signed(state_path)
         port = servers.free_port()
-        env = dict(os.environ, CONSOLEHUB_CONFIG_FILES=deployment.config_file,
-                   CONSOLEHUB_API_LISTEN='127.0.0.1:%d' % port,
-                   CONSOLEHUB_TLS_CERT=cert, CONSOLEHUB_TLS_KEY=key)
         try:
             deployment.manage('db', 'sync')
-            log = open(os.path.join(state_path, 'uwsgi.out'), 'ab')
-            process = subprocess.Popen([binary, '--ini', INI], env=env,
-                                       stdout=log, stderr=subprocess.STDOUT)
-            log.close()
-            deployment.processes.append(process)
-            servers.wait_for_port(port, 60, process)
+            process = uwsgi_server.start_uwsgi(
+                deployment, port, ini=INI,
+                extra_env={'CONSOLEHUB_TLS_CERT': cert,
+                           'CONSOLEHUB_TLS_KEY': key})
             _wait_for_https(port, cert, process)
             yield deployment, port, cert
         finally:

@@ -16,6 +16,7 @@ import webob.exc
 from consolehub.api import microversion
 from consolehub.api.handlers import consoles
 from consolehub.api.handlers import server_images
+from consolehub.api.handlers import instance_actions
 from consolehub.api.schemas import servers as schema
 from consolehub.api import util
 from consolehub.policies import images as image_policies
@@ -35,6 +36,14 @@ ACTIONS = {
 ACTIONS['createImage'] = Action(server_images.create_image,
                                 image_policies.CREATE_SNAPSHOT,
                                 schema.CREATE_IMAGE, None, None)
+# Power actions and the console output (all microversions).
+ACTIONS.update({
+    name: Action(instance_actions.server_console_output
+                 if name == 'os-getConsoleOutput'
+                 else instance_actions.server_power_action,
+                 native.rule, native.schema, None, None)
+    for name, native in instance_actions.ACTIONS.items()
+})
 
 #: The body before the action is known: one member.
 _ONE_ACTION = {'type': 'object', 'minProperties': 1, 'maxProperties': 1}

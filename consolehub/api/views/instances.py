@@ -9,6 +9,9 @@ def instance(row):
         'id': row['uuid'],
         'name': row['name'],
         'status': row['status'],
+        # Nova's task_state (None when idle) and power_state.
+        'task_state': row['task_state'],
+        'power_state': row['power_state'],
         'host': row['host'],
         'project_id': row['project_id'],
         'user_id': row['user_id'],

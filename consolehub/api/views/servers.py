@@ -9,13 +9,27 @@ from consolehub.api import util
 from consolehub.api.views import links
 from consolehub import context as consolehub_context
 from consolehub.objects import flavor as flavor_obj
+from consolehub.objects import instance as instance_obj
 from consolehub import policy
 from consolehub.policies import servers as server_policies
 
-#: Our status -> Nova's OS-EXT-STS:vm_state and power_state.
-VM_STATES = {'BUILD': 'building', 'ACTIVE': 'active', 'SHUTOFF': 'stopped',
-             'ERROR': 'error', 'DELETED': 'deleted'}
-POWER_STATES = {'ACTIVE': 1, 'SHUTOFF': 4}
+#: Our status -> Nova's OS-EXT-STS:vm_state.
+VM_STATES = instance_obj.VM_STATES
+
+#: The server status of an ACTIVE instance in these task states, as
+#: Nova's (``nova.api.openstack.common``'s state map).
+_ACTIVE_STATUS_BY_TASK = dict(
+    [(task, 'REBOOT') for task in instance_obj.SOFT_REBOOT_TASKS] +
+    [(task, 'HARD_REBOOT') for task in instance_obj.HARD_REBOOT_TASKS])
+
+
+def server_status(instance):
+    """Nova's server ``status`` of an instance dict: its status, or
+    ``REBOOT`` / ``HARD_REBOOT`` while an ACTIVE one reboots."""
+    if instance['status'] == instance_obj.ACTIVE:
+        return _ACTIVE_STATUS_BY_TASK.get(instance['task_state'],
+                                          instance_obj.ACTIVE)
+    return instance['status']
 
 
 def _host_status(host, services):
@@ -69,7 +83,7 @@ class ServerViewBuilder(object):
                 (instance['project_id'] + instance['host']).encode(
                     'utf-8')).hexdigest()
         body = dict(self.basic(instance), **{
-            'status': status,
+            'status': server_status(instance),
             'tenant_id': instance['project_id'],
             'user_id': instance['user_id'],
             'created': util.isotime(instance['created_at']),
@@ -89,7 +103,7 @@ class ServerViewBuilder(object):
             'config_drive': '',
             'OS-DCF:diskConfig': 'MANUAL',
             'OS-EXT-STS:vm_state': VM_STATES.get(status, 'error'),
-            'OS-EXT-STS:power_state': POWER_STATES.get(status, 0),
+            'OS-EXT-STS:power_state': instance['power_state'],
             'OS-EXT-STS:task_state': instance['task_state'],
             'os-extended-volumes:volumes_attached': [],
         })

@@ -16,8 +16,12 @@ def domain_name(instance):
 
 
 def guest_xml(instance, virt_type, vnc_listen, spice_listen=None,
-              serial=None, disk=None):
+              serial=None, disk=None, console_log=None):
     """Domain XML (str) for a NIC-less guest with VNC graphics.
+
+    The guest has ACPI, so that an operating system can be asked to power
+    off (``virDomainShutdown``); it is destroyed when it powers off or
+    crashes and restarted when it reboots.
 
     :param instance: instance dict (``uuid``, ``name``, ``memory_mb``,
         ``vcpus``).
@@ -30,11 +34,13 @@ def guest_xml(instance, virt_type, vnc_listen, spice_listen=None,
         first serial port listens on (raw bytes). The firmware then writes
         its console to it, reads keys from it, and retries a failed boot
         every second, so a diskless guest shows its boot text there.
+    :param console_log: if given, the path of a file that everything the
+        guest writes to its first serial port is appended to: beside the
+        TCP socket of ``serial`` (libvirt's ``<log append='on'>``), or as
+        the port itself (``<serial type='file'>``) when there is none.
+        It outlives reboots and restarts of the guest.
     :param disk: if given, the path of a qcow2 root disk, attached as
         virtio-blk (``vda``) and booted from; else the guest is diskless.
-
-    The guest has ACPI, so that an operating system sees the power
-    button (libvirt's shutdown) and powers the machine off.
     """
     domain = etree.Element('domain', type=virt_type)
     etree.SubElement(domain, 'name').text = domain_name(instance)
@@ -50,12 +56,14 @@ def guest_xml(instance, virt_type, vnc_listen, spice_listen=None,
     if serial is not None:
         etree.SubElement(os_element, 'bootmenu', enable='yes',
                          timeout='1000')
+    if serial is not None or console_log is not None:
         etree.SubElement(os_element, 'bios', useserial='yes',
                          rebootTimeout='1000')
     features = etree.SubElement(domain, 'features')
     etree.SubElement(features, 'acpi')
     etree.SubElement(features, 'apic')
     etree.SubElement(domain, 'on_poweroff').text = 'destroy'
+    etree.SubElement(domain, 'on_reboot').text = 'restart'
     etree.SubElement(domain, 'on_crash').text = 'destroy'
     devices = etree.SubElement(domain, 'devices')
     if disk is not None:
@@ -77,6 +85,12 @@ def guest_xml(instance, virt_type, vnc_listen, spice_listen=None,
         etree.SubElement(chardev, 'source', mode='bind', host=serial[0],
                          service=str(serial[1]))
         etree.SubElement(chardev, 'protocol', type='raw')
+        if console_log is not None:
+            etree.SubElement(chardev, 'log', file=console_log, append='on')
+        etree.SubElement(chardev, 'target', port='0')
+    elif console_log is not None:
+        chardev = etree.SubElement(devices, 'serial', type='file')
+        etree.SubElement(chardev, 'source', path=console_log, append='on')
         etree.SubElement(chardev, 'target', port='0')
     video = etree.SubElement(devices, 'video')
     etree.SubElement(video, 'model', type='vga')

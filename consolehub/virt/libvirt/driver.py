@@ -1,4 +1,11 @@
-"""The libvirt driver (libvirt-python): guests as libvirt domains."""
+"""The libvirt driver (libvirt-python): guests as libvirt domains.
+
+Guests are persistent domains: stopping one leaves it defined (with its
+serial port), starting it again starts that definition. Lifecycle events
+(https://libvirt.org/html/libvirt-libvirt-domain.html, "Lifecycle
+events") come from libvirt's event loop thread and are handed to the
+listener the compute manager registers.
+"""
 
 import os
 import socket
@@ -12,6 +19,8 @@ from consolehub import exception
 from consolehub.virt import driver
 from consolehub.virt import images
 from consolehub.virt.libvirt import config
+from consolehub.virt.libvirt import console_log
+from consolehub.virt import power_state
 
 LOG = logging.getLogger(__name__)
 
@@ -23,13 +32,42 @@ _EVENT_LOOP_STARTED = False
 
 # The embedded QEMU driver, run as root, would otherwise start guests as
 # the packaged "libvirt-qemu" user and log through virtlogd, a daemon we do
-# not run. See https://libvirt.org/kbase/qemu-embedded.html.
+# not run. See https://libvirt.org/kbase/qemu-embedded.html. Files stay
+# root's, so its security driver has no owners to remember in xattrs.
 _EMBED_QEMU_CONF = ('user = "root"\ngroup = "root"\nstdio_handler = "file"\n'
+                    'remember_owner = 0\n'
                     'remote_display_port_min = %d\n'
                     'remote_display_port_max = %d\n')
 
 #: libvirt gives VNC display N port 5900 + N, so no lower port is valid.
 _FIRST_DISPLAY_PORT = 5900
+
+#: libvirt's domain state -> Nova's power state. Nova's libvirt driver
+#: counts a guest being shut down as shut down; here it runs until its
+#: QEMU has exited, so that a start after a clean shutdown never finds
+#: the old process still there.
+_POWER_STATES = {
+    libvirt.VIR_DOMAIN_NOSTATE: power_state.NOSTATE,
+    libvirt.VIR_DOMAIN_RUNNING: power_state.RUNNING,
+    libvirt.VIR_DOMAIN_BLOCKED: power_state.RUNNING,
+    libvirt.VIR_DOMAIN_PAUSED: power_state.PAUSED,
+    libvirt.VIR_DOMAIN_SHUTDOWN: power_state.RUNNING,
+    libvirt.VIR_DOMAIN_SHUTOFF: power_state.SHUTDOWN,
+    libvirt.VIR_DOMAIN_CRASHED: power_state.CRASHED,
+    libvirt.VIR_DOMAIN_PMSUSPENDED: power_state.SUSPENDED,
+}
+
+#: Lifecycle event -> the transition reported to the listener.
+_TRANSITIONS = {
+    libvirt.VIR_DOMAIN_EVENT_STARTED: driver.EVENT_STARTED,
+    libvirt.VIR_DOMAIN_EVENT_RESUMED: driver.EVENT_RESUMED,
+    libvirt.VIR_DOMAIN_EVENT_SUSPENDED: driver.EVENT_PAUSED,
+    libvirt.VIR_DOMAIN_EVENT_STOPPED: driver.EVENT_STOPPED,
+    libvirt.VIR_DOMAIN_EVENT_CRASHED: driver.EVENT_CRASHED,
+    libvirt.VIR_DOMAIN_EVENT_UNDEFINED: driver.EVENT_STOPPED,
+}
+
+_DOMAIN_PREFIX = 'instance-'
 
 
 def _start_event_loop():
@@ -82,6 +120,28 @@ class LibvirtDriver(driver.ComputeDriver):
 
     def __init__(self):
         self._conn = None
+        self._event_listener = None
+        self._callback_id = None
+
+    def register_event_listener(self, callback):
+        self._event_listener = callback
+
+    def _lifecycle_event(self, _conn, domain, event, detail, _opaque):
+        # libvirt's event loop thread: hand over, never block.
+        transition = _TRANSITIONS.get(event)
+        if transition is None or not domain.name().startswith(
+                _DOMAIN_PREFIX):
+            return
+        if (event == libvirt.VIR_DOMAIN_EVENT_STOPPED and detail in (
+                libvirt.VIR_DOMAIN_EVENT_STOPPED_CRASHED,
+                libvirt.VIR_DOMAIN_EVENT_STOPPED_FAILED)):
+            transition = driver.EVENT_CRASHED
+        listener = self._event_listener
+        if listener is not None:
+            try:
+                listener(domain.UUIDString(), transition)
+            except Exception:
+                LOG.exception('Lifecycle event listener failed')
 
     def init_host(self, host):
         uri = CONF.libvirt.connection_uri
@@ -99,10 +159,23 @@ class LibvirtDriver(driver.ComputeDriver):
         except libvirt.libvirtError as error:
             raise exception.HypervisorError(
                 reason='cannot open %s: %s' % (uri, error))
+        try:
+            self._callback_id = self._conn.domainEventRegisterAny(
+                None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                self._lifecycle_event, None)
+        except libvirt.libvirtError as error:
+            # The periodic power state sync still notices changes.
+            LOG.warning('No lifecycle events from %s: %s', uri, error)
         LOG.info('Connected to libvirt at %s for host %s', uri, host)
 
     def cleanup_host(self):
         if self._conn is not None:
+            if self._callback_id is not None:
+                try:
+                    self._conn.domainEventDeregisterAny(self._callback_id)
+                except libvirt.libvirtError:
+                    pass
+                self._callback_id = None
             self._conn.close()
             self._conn = None
 
@@ -147,39 +220,71 @@ class LibvirtDriver(driver.ComputeDriver):
         raise exception.PortRangeExhausted(port_range=port_range)
 
     def spawn(self, instance, image=None):
-        disk = None
         if image is not None:
-            disk = images.create_instance_disk(instance['uuid'], image,
-                                               instance['root_gb'])
+            images.create_instance_disk(instance['uuid'], image,
+                                        instance['root_gb'])
         try:
-            if CONF.serial_console.enabled:
-                with _SERIAL_PORT_LOCK:
-                    host = CONF.serial_console.proxyclient_address
-                    self._spawn(instance, (host, self._free_serial_port(
-                        host)), disk)
-            else:
-                self._spawn(instance, None, disk)
+            self._define_and_start(instance)
         except BaseException:
             images.remove_instance_files(instance['uuid'])
             raise
 
-    def _spawn(self, instance, serial, disk):
+    def _define_and_start(self, instance):
+        """Define the guest from fresh XML and start it (a build, or a
+        start that has to redefine it: its disk is made only by
+        :meth:`spawn` and kept).
+
+        :raises HypervisorError, PortRangeExhausted: nothing is left
+            defined then.
+        """
+        log_path = console_log.prepare(instance['uuid'])
+        if CONF.serial_console.enabled:
+            with _SERIAL_PORT_LOCK:
+                host = CONF.serial_console.proxyclient_address
+                self._start_new(instance,
+                                (host, self._free_serial_port(host)),
+                                log_path)
+        else:
+            self._start_new(instance, None, log_path)
+
+    def guest_xml(self, instance, serial, log_path):
+        """The domain XML (str) of ``instance``'s guest.
+
+        :param serial: ``(host, port)`` of its TCP serial port, or None.
+        :param log_path: the file its serial output is appended to.
+        """
         spice_listen = (CONF.spice.server_listen if CONF.spice.enabled
                         else None)
-        xml = config.guest_xml(instance, CONF.libvirt.virt_type,
-                               CONF.vnc.server_listen, spice_listen, serial,
-                               disk)
+        disk = images.instance_disk_path(instance['uuid'])
+        return config.guest_xml(
+            instance, CONF.libvirt.virt_type, CONF.vnc.server_listen,
+            spice_listen, serial=serial,
+            disk=disk if os.path.exists(disk) else None,
+            console_log=log_path)
+
+    def _start_new(self, instance, serial, log_path):
+        xml = self.guest_xml(instance, serial, log_path)
         try:
             domain = self._conn.defineXML(xml)
         except libvirt.libvirtError as error:
             raise exception.HypervisorError(reason=str(error))
         try:
-            domain.create()
-        except libvirt.libvirtError as error:
+            self._start_domain(domain)
+        except Exception:
             # Never leave a defined guest behind an instance in ERROR.
             self._undefine(domain)
-            raise exception.HypervisorError(reason=str(error))
+            raise
         LOG.info('Started guest %s', domain.name())
+
+    def _start_domain(self, domain):
+        """Start a defined guest.
+
+        :raises HypervisorError: libvirt refused.
+        """
+        try:
+            domain.create()
+        except libvirt.libvirtError as error:
+            raise exception.HypervisorError(reason=str(error))
 
     @staticmethod
     def _undefine(domain):
@@ -191,18 +296,24 @@ class LibvirtDriver(driver.ComputeDriver):
 
     def destroy(self, instance):
         domain = self._lookup(instance)
-        if domain is None:
-            images.remove_instance_files(instance['uuid'])
-            return
+        if domain is not None:
+            self._stop_domain(domain)
+            try:
+                self._undefine(domain)
+            except libvirt.libvirtError as error:
+                raise exception.HypervisorError(reason=str(error))
+            LOG.info('Removed guest %s', config.domain_name(instance))
+        console_log.remove(instance['uuid'])
+        images.remove_instance_files(instance['uuid'])
+
+    @staticmethod
+    def _stop_domain(domain):
         try:
             if domain.isActive():
                 domain.destroy()
         except libvirt.libvirtError as error:
             if error.get_error_code() != libvirt.VIR_ERR_OPERATION_INVALID:
                 raise exception.HypervisorError(reason=str(error))
-        self._undefine(domain)
-        images.remove_instance_files(instance['uuid'])
-        LOG.info('Removed guest %s', config.domain_name(instance))
 
     def snapshot(self, instance, target_path):
         disk = images.instance_disk_path(instance['uuid'])
@@ -229,6 +340,89 @@ class LibvirtDriver(driver.ComputeDriver):
 
     def instance_exists(self, instance):
         return self._lookup(instance) is not None
+
+    def list_instance_uuids(self):
+        return [domain.UUIDString()
+                for domain in self._conn.listAllDomains(0)
+                if domain.name().startswith(_DOMAIN_PREFIX)]
+
+    def get_power_state(self, instance):
+        domain = self._lookup(instance)
+        if domain is None:
+            return power_state.NOSTATE
+        try:
+            state, reason = domain.state()
+        except libvirt.libvirtError as error:
+            if error.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN:
+                return power_state.NOSTATE
+            raise exception.HypervisorError(reason=str(error))
+        if (state == libvirt.VIR_DOMAIN_SHUTOFF and
+                reason == libvirt.VIR_DOMAIN_SHUTOFF_CRASHED):
+            return power_state.CRASHED
+        return _POWER_STATES.get(state, power_state.NOSTATE)
+
+    def shutdown(self, instance):
+        domain = self._lookup(instance)
+        if domain is None:
+            return False
+        try:
+            if not domain.isActive():
+                return False
+            # The ACPI power button: guests have no agent channel.
+            domain.shutdown()
+        except libvirt.libvirtError as error:
+            if error.get_error_code() == libvirt.VIR_ERR_OPERATION_INVALID:
+                return False  # it stopped meanwhile
+            raise exception.HypervisorError(reason=str(error))
+        return True
+
+    def power_off(self, instance):
+        domain = self._lookup(instance)
+        if domain is not None:
+            self._stop_domain(domain)
+
+    def power_on(self, instance):
+        domain = self._lookup(instance)
+        if domain is None:
+            self._define_and_start(instance)
+            return
+        try:
+            state, _reason = domain.state()
+        except libvirt.libvirtError as error:
+            raise exception.HypervisorError(reason=str(error))
+        if state == libvirt.VIR_DOMAIN_SHUTDOWN:
+            # Powering off on its own: let it finish, at once.
+            self._stop_domain(domain)
+        elif domain.isActive():
+            return
+        self._start_domain(domain)
+
+    def reset(self, instance):
+        domain = self._lookup(instance)
+        if domain is not None:
+            try:
+                if domain.isActive():
+                    domain.reset(0)
+                    return
+            except libvirt.libvirtError as error:
+                # No reset here (the test driver), or QEMU does not
+                # answer: start it afresh below.
+                LOG.warning('Reset of %s failed (%s); restarting it',
+                            domain.name(), error)
+                self._stop_domain(domain)
+            try:
+                self._undefine(domain)
+            except libvirt.libvirtError as error:
+                raise exception.HypervisorError(reason=str(error))
+        # A fresh definition, as Nova's hard reboot regenerates the XML.
+        self._define_and_start(instance)
+
+    def get_console_output(self, instance):
+        return console_log.read_tail(console_log.path(instance['uuid']),
+                                     CONF.serial_console.log_max_bytes)
+
+    def trim_console_logs(self):
+        return console_log.trim_all(CONF.serial_console.log_max_bytes)
 
     def _xml(self, instance):
         domain = self._lookup(instance)

@@ -14,6 +14,7 @@ from consolehub.db import api_tokens as db_api_tokens
 from consolehub.db import engine as db_engine
 from consolehub.db import models
 from consolehub.db import services as db_services
+from consolehub import exception
 from consolehub.objects import instance as instance_obj
 from consolehub.objects import secret
 
@@ -168,11 +169,23 @@ def test_a_down_host_answers_503_at_once_naming_it(app, admin, conf_fixture):
     console = _call(app, 'admin-token', 'POST',
                     '/servers/%s/remote-consoles' % instance['uuid'],
                     {'remote_console': {'protocol': 'vnc', 'type': 'novnc'}})
+    assert datetime.datetime.now() - started < datetime.timedelta(seconds=5)
+    assert console.status_int == 503, console.text
+    assert console.json['serviceUnavailable']['message'] == message
+    assert instance_obj.get(admin, instance['uuid'])['status'] == 'ACTIVE'
+
+
+def test_delete_on_a_down_host_is_local(app, admin, conf_fixture):
+    """Nova's local delete: the instance goes at once; the host destroys
+    its guest when it is back (compute.power_sync.reap_orphans)."""
+    conf_fixture.config(compute_call_timeout=60, group='api')
+    db_services.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
+    instance = _active_instance(admin, 'compute-1')
+    _age('compute-1', 61)
+    started = datetime.datetime.now()
     delete = _call(app, 'admin-token', 'DELETE',
                    '/instances/' + instance['uuid'])
     assert datetime.datetime.now() - started < datetime.timedelta(seconds=5)
-    for response in (console, delete):
-        assert response.status_int == 503, response.text
-        assert response.json['serviceUnavailable']['message'] == message
-    # Nothing was removed: the delete can be retried.
-    assert instance_obj.get(admin, instance['uuid'])['status'] == 'ACTIVE'
+    assert delete.status_int == 204, delete.text
+    with pytest.raises(exception.InstanceNotFound):
+        instance_obj.get(admin, instance['uuid'])

@@ -11,6 +11,12 @@ from consolehub import exception
 from consolehub.virt.libvirt import driver as libvirt_driver
 
 
+def _terminate(manager, context, instance_uuid):
+    """A delete as the API asks for it: task first, then the call."""
+    instance_obj.update(context, instance_uuid, {'task_state': 'deleting'})
+    manager.terminate_instance(context, instance_uuid)
+
+
 @pytest.fixture
 def manager(database, conf_fixture, admin):
     conf_fixture.config(connection_uri='test:///default', group='libvirt')
@@ -27,7 +33,7 @@ def test_build_makes_the_instance_active_with_a_guest(manager, project_a):
     assert instance_obj.get(project_a,
                             instance['uuid'])['status'] == 'ACTIVE'
     assert manager.driver.instance_exists(instance)
-    manager.terminate_instance(project_a, instance['uuid'])
+    _terminate(manager, project_a, instance['uuid'])
 
 
 def test_failed_build_is_error_with_fault_and_no_guest(manager, project_a):
@@ -53,7 +59,7 @@ def test_terminate_removes_guest_row_and_tokens(manager, project_a, admin):
     db_tokens.console_auth_token_create(project_a, 'd' * 64, 'novnc',
                                         '127.0.0.1', 5900, None,
                                         instance['uuid'], 600)
-    manager.terminate_instance(project_a, instance['uuid'])
+    _terminate(manager, project_a, instance['uuid'])
     assert not manager.driver.instance_exists(instance)
     with pytest.raises(exception.InstanceNotFound):
         instance_obj.get(admin, instance['uuid'])
@@ -70,7 +76,7 @@ def test_console_on_the_test_driver_is_unavailable(manager, project_a):
         # The RPC server unwraps this and sends the original to the caller.
         assert raised.value.exc_info[0] is exception.ConsoleTypeUnavailable
     finally:
-        manager.terminate_instance(project_a, instance['uuid'])
+        _terminate(manager, project_a, instance['uuid'])
 
 
 def test_init_host_marks_vanished_guests_shutoff(database, conf_fixture,

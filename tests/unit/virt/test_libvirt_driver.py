@@ -10,7 +10,8 @@ from consolehub.virt.libvirt import driver as libvirt_driver
 
 
 @pytest.fixture
-def driver(conf_fixture):
+def driver(conf_fixture, tmp_path):
+    conf_fixture.config(state_path=str(tmp_path))
     conf_fixture.config(connection_uri='test:///default', virt_type='qemu',
                         group='libvirt')
     instance_driver = libvirt_driver.LibvirtDriver()

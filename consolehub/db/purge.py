@@ -1,0 +1,57 @@
+"""Removing rows nobody needs any more, so tables do not grow forever.
+
+Expired console tokens, ended console sessions and deleted instances,
+each older than a cut-off; nothing live is touched: a session still open
+or an instance not deleted stays whatever its age.
+"""
+
+import calendar
+
+import sqlalchemy as sa
+
+from consolehub.db import engine
+from consolehub.db import models
+
+_TOKENS = models.ConsoleAuthToken.__table__
+_SESSIONS = models.ConsoleSession.__table__
+_INSTANCES = models.Instance.__table__
+
+
+def _delete(context, statement):
+    with engine.writer(context) as session:
+        return session.execute(statement).rowcount
+
+
+@engine.retry_on_deadlock
+def console_auth_tokens_purge(context, before):
+    """Delete tokens that expired before ``before`` (a naive UTC
+    datetime); returns how many."""
+    cut_off = calendar.timegm(before.utctimetuple())
+    return _delete(context, sa.delete(_TOKENS).where(
+        _TOKENS.c.expires < cut_off))
+
+
+@engine.retry_on_deadlock
+def console_sessions_purge(context, before):
+    """Delete sessions that ended before ``before``; returns how many."""
+    return _delete(context, sa.delete(_SESSIONS).where(
+        _SESSIONS.c.ended_at.is_not(None), _SESSIONS.c.ended_at < before))
+
+
+@engine.retry_on_deadlock
+def instances_purge(context, before):
+    """Delete instance rows deleted before ``before``, with the tokens
+    and ended sessions they may still have; returns how many instances.
+    """
+    with engine.writer(context) as session:
+        gone = sa.select(_INSTANCES.c.uuid).where(
+            _INSTANCES.c.deleted_at.is_not(None),
+            _INSTANCES.c.deleted_at < before)
+        session.execute(sa.delete(_TOKENS).where(
+            _TOKENS.c.instance_uuid.in_(gone)))
+        session.execute(sa.delete(_SESSIONS).where(
+            _SESSIONS.c.instance_uuid.in_(gone),
+            _SESSIONS.c.ended_at.is_not(None)))
+        return session.execute(sa.delete(_INSTANCES).where(
+            _INSTANCES.c.deleted_at.is_not(None),
+            _INSTANCES.c.deleted_at < before)).rowcount
