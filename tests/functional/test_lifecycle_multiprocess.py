@@ -18,13 +18,12 @@ import pytest
 
 from consolehub.compute import recovery
 from tests import lifecycle_drivers
+from tests import waiting
 from tests.functional import databases
 from tests.functional import servers
-from tests.functional import test_multiprocess as multiprocess
-# The fixture: pytest finds it in this module's namespace.
-from tests.functional.test_multiprocess import make_stack  # noqa: F401
+from tests.functional import stack as stack_lib
 
-pytestmark = multiprocess.pytestmark
+pytestmark = stack_lib.NEEDS_GUESTS
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -58,9 +57,9 @@ class _Services(object):
             self.stack.log_args(name),
             env={'PYTHONPATH': REPOSITORY})
         # Its first heartbeat comes once it has recovered its instances.
-        multiprocess._wait_until(
+        waiting.wait_for(
             lambda: self._last_seen() not in (None, before), 60,
-            'the agent registering', [self.agent])
+            message='the agent registering', processes=[self.agent])
 
     def _last_seen(self):
         rows = self.stack.database.execute(
@@ -86,8 +85,9 @@ class _Services(object):
     def wait_for_marker(self, step, instance_id):
         marker = os.path.join(self.deployment.state_path, 'faults',
                               '%s.%s' % (step, instance_id))
-        multiprocess._wait_until(lambda: os.path.exists(marker), 60,
-                                 'the agent at %s' % step, [self.agent])
+        waiting.wait_for(lambda: os.path.exists(marker), 60,
+                         message='the agent at %s' % step,
+                         processes=[self.agent])
 
     def row(self, instance_id):
         rows = self.stack.database.execute(
@@ -117,7 +117,7 @@ class _Services(object):
 
 
 @pytest.fixture
-def make_services(make_stack):  # noqa: F811
+def make_services(make_stack):
     made = []
 
     def make(**defaults):
@@ -268,9 +268,9 @@ def test_an_agent_killed_mid_stop_finishes_it_on_restart(services):
     services.faults({})
     services.start_agent()
     assert services.state(instance['id']) == ('SHUTOFF', None)
-    multiprocess._wait_until(
+    waiting.wait_for(
         lambda: not servers.qemu_runs('instance-' + instance['id']), 30,
-        'QEMU of the stopped guest exiting')
+        message='QEMU of the stopped guest exiting')
     assert api.request('DELETE', '/instances/' +
                        instance['id']).status_code == 204
 
@@ -289,10 +289,10 @@ def test_a_delete_while_the_host_is_down_is_local_and_reaped_on_return(
                        instance['id'] + '.log')
     assert os.path.exists(log)
     services.kill_agent()
-    multiprocess._wait_until(
+    waiting.wait_for(
         lambda: [row['state'] for row in admin.request(
             'GET', '/os-services').json()['services']] == ['down'], 30,
-        'the host shown down')
+        message='the host shown down')
 
     response, seconds = _timed(api.request, 'DELETE',
                                '/instances/' + instance['id'])
@@ -305,8 +305,8 @@ def test_a_delete_while_the_host_is_down_is_local_and_reaped_on_return(
     assert servers.qemu_runs('instance-' + instance['id'])
 
     services.start_agent()
-    multiprocess._wait_until(
+    waiting.wait_for(
         lambda: not servers.qemu_runs('instance-' + instance['id']), 30,
-        'the orphan guest reaped')
+        message='the orphan guest reaped')
     assert not services.defined(instance['id'])
     assert not os.path.exists(log)
