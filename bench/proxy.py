@@ -34,9 +34,7 @@ import os
 import resource
 import signal
 import socket
-import socketserver
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
@@ -45,195 +43,12 @@ import time
 
 from websockets.asyncio import client as ws_client
 
+from bench import proxy_guest
+from bench import proxy_measurements as measurements
+
 BIN_DIR = os.path.dirname(sys.executable)
-BANNER = b'RFB 003.008\n'
-#: The guest's TCP servers: bulk source, bulk sink, VNC stand-in, echo.
-TARGETS = ('source', 'sink', 'banner', 'echo')
 MB = 1e6
 GB = 1e9
-
-
-# -- the guest ----------------------------------------------------------------
-
-def _read_request(sock, layout):
-    """The fields of a request of ``struct`` format ``layout`` read from
-    ``sock``, or None if the peer hangs up first."""
-    size = struct.calcsize(layout)
-    head = b''
-    while len(head) < size:
-        chunk = sock.recv(size - len(head))
-        if not chunk:
-            return None
-        head += chunk
-    return struct.unpack(layout, head)
-
-
-class _Source(socketserver.BaseRequestHandler):
-    """Reads a 12-byte request (total, write size), writes that much."""
-
-    def handle(self):
-        request = _read_request(self.request, '!QI')
-        if request is None:
-            return
-        total, size = request
-        block = b'\x5a' * size
-        view = memoryview(block)
-        sent = 0
-        try:
-            while sent < total:
-                count = min(size, total - sent)
-                self.request.sendall(view[:count])
-                sent += count
-            while self.request.recv(65536):
-                pass
-        except OSError:
-            pass
-
-
-class _Sink(socketserver.BaseRequestHandler):
-    """Reads an 8-byte total, then that many bytes, then answers 'D'."""
-
-    def handle(self):
-        request = _read_request(self.request, '!Q')
-        if request is None:
-            return
-        total, = request
-        buf = bytearray(1 << 20)
-        got = 0
-        try:
-            while got < total:
-                count = self.request.recv_into(buf)
-                if not count:
-                    return
-                got += count
-            self.request.sendall(b'D')
-            while self.request.recv(65536):
-                pass
-        except OSError:
-            pass
-
-
-class _Banner(socketserver.BaseRequestHandler):
-    """A VNC server stand-in: a banner, then silence until hung up."""
-
-    def handle(self):
-        try:
-            self.request.sendall(BANNER)
-            while self.request.recv(65536):
-                pass
-        except OSError:
-            pass
-
-
-class _Echo(socketserver.BaseRequestHandler):
-    """Sends back whatever it reads, as it reads it."""
-
-    def handle(self):
-        try:
-            while True:
-                data = self.request.recv(65536)
-                if not data:
-                    return
-                self.request.sendall(data)
-        except OSError:
-            pass
-
-
-class _Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 2048
-
-
-def _run_guest(ports_out):
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    threading.stack_size(256 * 1024)
-    ports = []
-    for handler in (_Source, _Sink, _Banner, _Echo):
-        server = _Server(('127.0.0.1', 0), handler)
-        ports.append(server.server_address[1])
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    os.write(ports_out, (' '.join(map(str, ports)) + '\n').encode())
-    while True:
-        time.sleep(3600)
-
-
-def _fork_servers(serve, *args):
-    """Fork a process running ``serve(*args, ports_out)``, which listens
-    and writes its ports, one per target, to the pipe ``ports_out``.
-
-    :returns: ``(pid, {target: port})``, a target being each of
-        ``TARGETS``.
-    """
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_end)
-        try:
-            serve(*args, write_end)
-        finally:
-            os._exit(1)
-    os.close(write_end)
-    with os.fdopen(read_end) as pipe:
-        ports = [int(port) for port in pipe.readline().split()]
-    return pid, dict(zip(TARGETS, ports))
-
-
-def start_guest():
-    """Fork the guest; returns ``(pid, {target: port})``."""
-    return _fork_servers(_run_guest)
-
-
-# -- process counters ---------------------------------------------------------
-
-_TICK = os.sysconf('SC_CLK_TCK')
-
-
-def cpu_seconds(pid, children=False, system_only=False):
-    """User + system CPU of ``pid`` (and of its reaped children).
-
-    :param system_only: count only the time spent in the kernel.
-    """
-    with open('/proc/%d/stat' % pid) as stat:
-        fields = stat.read().rsplit(')', 1)[1].split()
-    # Fields 14-17 of proc(5), counted from the state field (index 0 = 3).
-    utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
-    if system_only:
-        utime = cutime = 0
-    total = utime + stime + (cutime + cstime if children else 0)
-    return total / _TICK
-
-
-def uss(pid):
-    """Private (unshared) resident bytes of ``pid``."""
-    total = 0
-    with open('/proc/%d/smaps_rollup' % pid) as rollup:
-        for line in rollup:
-            if line.startswith(('Private_Clean:', 'Private_Dirty:',
-                                'Private_Hugetlb:')):
-                total += int(line.split()[1]) * 1024
-    return total
-
-
-def process_tree(pid):
-    """``pid`` and its live child processes."""
-    pids = [pid]
-    try:
-        with open('/proc/%d/task/%d/children' % (pid, pid)) as children:
-            pids += [int(child) for child in children.read().split()]
-    except OSError:
-        pass
-    return pids
-
-
-def tree_uss(pid):
-    total = 0
-    for member in process_tree(pid):
-        try:
-            total += uss(member)
-        except OSError:
-            pass
-    return total
 
 
 # -- the three paths ----------------------------------------------------------
@@ -244,6 +59,8 @@ class Path(object):
     name = None
     pid = None
     children = False
+    #: Whether each connection needs a new URL (a one-time token).
+    fresh_url_per_connection = False
     #: The measurements this path takes part in.
     parts = ('throughput', 'round-trip', 'setup', 'sessions')
 
@@ -255,10 +72,10 @@ class Path(object):
         """CPU seconds of the proxy's processes, live and reaped."""
         if self.pid is None:
             return 0.0
-        total = cpu_seconds(self.pid, True, system_only)
-        for child in process_tree(self.pid)[1:]:
+        total = proxy_guest.cpu_seconds(self.pid, True, system_only)
+        for child in proxy_guest.process_tree(self.pid)[1:]:
             try:
-                total += cpu_seconds(child, False, system_only)
+                total += proxy_guest.cpu_seconds(child, False, system_only)
             except OSError:
                 pass  # it ended: its CPU moves to the parent's counters
         return total
@@ -322,7 +139,7 @@ def _run_relay(guest_ports, ports_out):
                                  daemon=True).start()
 
     ports = []
-    for target in TARGETS:
+    for target in proxy_guest.TARGETS:
         listener = socket.create_server(('127.0.0.1', 0), backlog=128)
         ports.append(listener.getsockname()[1])
         threading.Thread(target=serve, args=(listener, guest_ports[target]),
@@ -346,7 +163,7 @@ class TcpRelay(Direct):
     parts = ('throughput', 'round-trip')
 
     def __init__(self, guest_ports):
-        self.pid, ports = _fork_servers(_run_relay, guest_ports)
+        self.pid, ports = proxy_guest.fork_servers(_run_relay, guest_ports)
         super().__init__(ports)
 
     def stop(self):
@@ -367,6 +184,7 @@ class _WebsocketPath(Path):
 
 class Ours(_WebsocketPath):
     name = 'consolehub'
+    fresh_url_per_connection = True
 
     def __init__(self, state_path, guest_ports):
         from consolehub.conf import CONF
@@ -443,7 +261,7 @@ class Websockify(_WebsocketPath):
 
     def settle(self):
         deadline = time.monotonic() + 5
-        while (len(process_tree(self.pid)) > 1 and
+        while (len(proxy_guest.process_tree(self.pid)) > 1 and
                time.monotonic() < deadline):
             time.sleep(0.05)
 
@@ -454,7 +272,7 @@ class Websockify(_WebsocketPath):
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        for pid in process_tree(self.pid)[1:]:
+        for pid in proxy_guest.process_tree(self.pid)[1:]:
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
@@ -479,149 +297,6 @@ def _wait_for_port(port, process, timeout=60):
         except OSError:
             time.sleep(0.05)
     raise RuntimeError('port %d never opened' % port)
-
-
-# -- measurements -------------------------------------------------------------
-
-async def guest_to_browser(connection, total, write_size):
-    send, recv, _close = connection
-    started = time.perf_counter()
-    await send(struct.pack('!QI', total, write_size))
-    got = 0
-    while got < total:
-        got += len(await recv())
-    return time.perf_counter() - started
-
-
-async def browser_to_guest(connection, total, message_size):
-    send, recv, _close = connection
-    block = b'\xa5' * message_size
-    started = time.perf_counter()
-    await send(struct.pack('!Q', total))
-    sent = 0
-    while sent < total:
-        await send(block)
-        sent += message_size
-    assert await recv() == b'D'
-    return time.perf_counter() - started
-
-
-async def throughput(path, direction, total, size):
-    """``(MB/s, proxy CPU s/GB, of which in the kernel)`` of a transfer.
-
-    The CPU counted is the proxy's (every process of it, live children
-    included) from just before the transfer to just after, with the
-    connection open: set-up and tear-down are measured apart.
-    """
-    connection = await path.open('source' if direction == 'down'
-                                 else 'sink')
-    try:
-        await asyncio.sleep(0.3)
-        cpu_before = path.cpu()
-        system_before = path.cpu(system_only=True)
-        run = guest_to_browser if direction == 'down' else browser_to_guest
-        elapsed = await run(connection, total, size)
-        cpu = path.cpu() - cpu_before
-        system = path.cpu(system_only=True) - system_before
-    finally:
-        await connection[2]()
-    return total / elapsed / MB, cpu / (total / GB), system / (total / GB)
-
-
-async def round_trips(path, size, count):
-    """Milliseconds of ``count`` echoes of a ``size``-byte message, one
-    after the other on one connection (after 50 to warm up): what a
-    keystroke or a request waits for its answer, proxy included."""
-    send, recv, close = await path.open('echo')
-    message = b'\x3c' * size
-    times = []
-    try:
-        for number in range(50 + count):
-            started = time.perf_counter()
-            await send(message)
-            got = 0
-            while got < size:
-                got += len(await recv())
-            if number >= 50:
-                times.append((time.perf_counter() - started) * 1000)
-    finally:
-        await close()
-    return times
-
-
-async def setup_times(path, count):
-    """Milliseconds from connect to the guest's first byte, ``count``
-    times in a row."""
-    times = []
-    for _ in range(count):
-        url = path.url('banner') if isinstance(path, Ours) else None
-        started = time.perf_counter()
-        if url is not None:
-            websocket = await ws_client.connect(
-                url, compression=None, ping_interval=None, proxy=None)
-            first = await websocket.recv()
-            close = websocket.close
-        else:
-            _send, recv, close = await path.open('banner')
-            first = await recv()
-        times.append((time.perf_counter() - started) * 1000)
-        assert first == BANNER, first
-        await close()
-    return times
-
-
-async def hold_sessions(path, count, hold_seconds):
-    """Open ``count`` idle sessions at once; returns a result dict."""
-    path.settle()
-    await asyncio.sleep(0.5)
-    before = tree_uss(path.pid) if path.pid else 0
-    semaphore = asyncio.Semaphore(64)
-    if isinstance(path, Ours):
-        urls = [path.url('banner') for _ in range(count)]
-    else:
-        urls = [None] * count
-
-    async def one(url):
-        async with semaphore:
-            try:
-                if url is not None:
-                    websocket = await ws_client.connect(
-                        url, compression=None, ping_interval=None,
-                        proxy=None, open_timeout=60)
-                    first = await asyncio.wait_for(websocket.recv(), 60)
-                    conn = (websocket.recv, websocket.close)
-                else:
-                    _send, recv, close = await path.open('banner')
-                    first = await asyncio.wait_for(recv(), 60)
-                    conn = (recv, close)
-            except Exception:
-                return None
-            return conn if first == BANNER else None
-
-    conns = await asyncio.gather(*(one(url) for url in urls))
-    opened = [conn for conn in conns if conn is not None]
-    await asyncio.sleep(1.0)
-    after = tree_uss(path.pid) if path.pid else 0
-    processes = len(process_tree(path.pid)) if path.pid else 0
-    await asyncio.sleep(hold_seconds)
-
-    async def still_up(conn):
-        recv, _close = conn
-        try:
-            await asyncio.wait_for(recv(), 0.5)
-        except asyncio.TimeoutError:
-            return True
-        except Exception:
-            return False
-        return True
-
-    alive = sum(await asyncio.gather(*(still_up(conn) for conn in opened)))
-    await asyncio.gather(*(conn[1]() for conn in opened),
-                         return_exceptions=True)
-    return {'opened': len(opened), 'alive': alive, 'processes': processes,
-            'uss_before': before, 'uss_after': after,
-            'per_session': ((after - before) / len(opened)
-                            if opened else 0)}
 
 
 def _raise_file_limit():
@@ -661,8 +336,9 @@ async def run_throughput(args, paths):
         for path in paths:
             # Best of the repeats: the client shares two cores with the
             # proxy and the guest.
-            best = max([await throughput(path, direction, total, size)
-                        for _ in range(args.repeat)])
+            best = max([
+                await measurements.throughput(path, direction, total, size)
+                for _ in range(args.repeat)])
             if path.pid is None:
                 cells.append('%6.0f MB/s' % best[0])
             else:
@@ -678,7 +354,8 @@ async def run_round_trips(args, paths):
         for path in paths:
             if 'round-trip' not in path.parts:
                 continue
-            times = await round_trips(path, size, args.round_trips)
+            times = await measurements.round_trips(path, size,
+                                                   args.round_trips)
             print('%-12s %5d B  median %6.3f  p99 %6.3f  max %6.2f' % (
                 path.name, size, statistics.median(times),
                 _pct(times, 0.99), max(times)))
@@ -691,7 +368,7 @@ async def run_setup(args, paths):
     for path in paths:
         if 'setup' not in path.parts:
             continue
-        times = await setup_times(path, args.setups)
+        times = await measurements.setup_times(path, args.setups)
         print('%-12s median %6.2f  p99 %6.2f  max %6.2f' % (
             path.name, statistics.median(times), _pct(times, 0.99),
             max(times)))
@@ -704,7 +381,8 @@ async def run_sessions(args, paths):
     for path in paths:
         if 'sessions' not in path.parts:
             continue
-        result = await hold_sessions(path, args.sessions, args.hold)
+        result = await measurements.hold_sessions(path, args.sessions,
+                                                  args.hold)
         if path.pid is None:
             print('%-12s opened %5d  alive %5d' % (
                 path.name, result['opened'], result['alive']))
@@ -739,7 +417,7 @@ def main():
                              'round-trip, setup, sessions')
     args = parser.parse_args()
     _raise_file_limit()
-    guest_pid, ports = start_guest()
+    guest_pid, ports = proxy_guest.start_guest()
     paths = []
     with tempfile.TemporaryDirectory() as state_path:
         try:
