@@ -23,6 +23,7 @@ from consolehub.api.handlers import limits
 from consolehub.api.handlers import quotas
 from consolehub.api.handlers import server_actions
 from consolehub.api.handlers import servers
+from consolehub.api.handlers import services
 from consolehub.api import microversion
 from consolehub.api.schemas import images as image_schema
 from consolehub.api.schemas import instance as instance_schema
@@ -30,6 +31,7 @@ from consolehub.api.schemas import quotas as quota_schema
 from consolehub.api.schemas import instance_actions as action_schema
 from consolehub.api.schemas import remote_console as remote_console_schema
 from consolehub.api.schemas import servers as server_schema
+from consolehub.api.schemas import services as service_schema
 
 TITLE = 'consolehub API'
 
@@ -76,6 +78,8 @@ OPERATIONS = {
     quotas.delete_quota_set: {'status': 202, 'no_content': True,
                               'query': quota_schema.QUOTA_SET_QUERY},
     limits.show_limits: {'query': quota_schema.LIMITS_QUERY},
+    services.list_services: {'query': service_schema.LIST_QUERY},
+    services.list_compute_services: {'query': service_schema.LIST_QUERY},
     images.show_versions: {'status': 300},
     images.list_images: {'query': image_schema.LIST_QUERY},
     images.create_image: {'body': image_schema.create, 'status': 201},

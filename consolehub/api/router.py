@@ -106,6 +106,7 @@ ROUTE_DECLARATIONS = {
         'GET': quotas.show_quota_set_defaults,
     },
     '/v2.1/limits': {'GET': limits.show_limits},
+    '/v2.1/os-services': {'GET': services.list_compute_services},
     # Glance's image API v2 (consolehub/api/handlers/images.py).
     '/image/v2/images': {
         'GET': images.list_images,
