@@ -14,6 +14,7 @@ import routes
 import webob
 import webob.exc
 
+from consolehub.api.handlers import availability_zones
 from consolehub.api.handlers import console_auth_tokens
 from consolehub.api.handlers import console_sessions
 from consolehub.api.handlers import consoles
@@ -107,6 +108,12 @@ ROUTE_DECLARATIONS = {
     },
     '/v2.1/limits': {'GET': limits.show_limits},
     '/v2.1/os-services': {'GET': services.list_compute_services},
+    '/v2.1/os-availability-zone': {
+        'GET': availability_zones.list_availability_zones,
+    },
+    '/v2.1/os-availability-zone/detail': {
+        'GET': availability_zones.list_availability_zones_detail,
+    },
     # Glance's image API v2 (consolehub/api/handlers/images.py).
     '/image/v2/images': {
         'GET': images.list_images,

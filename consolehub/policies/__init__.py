@@ -2,6 +2,7 @@
 
 import itertools
 
+from consolehub.policies import availability_zones
 from consolehub.policies import base
 from consolehub.policies import console_sessions
 from consolehub.policies import images
@@ -21,4 +22,5 @@ def list_rules():
                                 services.list_rules(),
                                 servers.list_rules(),
                                 quotas.list_rules(), images.list_rules(),
-                                instance_actions.list_rules()))
+                                instance_actions.list_rules(),
+                                availability_zones.list_rules()))
