@@ -169,6 +169,12 @@ class PortRangeExhausted(ConsoleHubException):
     msg_fmt = 'No free TCP port is left in %(port_range)s on this host.'
 
 
+# -- hosts --------------------------------------------------------------------
+
+class HypervisorNotFound(NotFound):
+    msg_fmt = "Hypervisor with ID '%(hypervisor_id)s' could not be found."
+
+
 # -- quotas -------------------------------------------------------------------
 
 class OverQuota(Forbidden):

@@ -35,6 +35,7 @@ VERSIONS = (
     ('2.16', 'admins see server "host_status"'),
     ('2.19', 'server views carry "description" (null: none is stored)'),
     ('2.26', 'server views carry "tags"'),
+    ('2.28', 'os-hypervisors shows cpu_info as an object, not JSON text'),
     ('2.31', 'os-console-auth-tokens shows every console type'),
 )
 

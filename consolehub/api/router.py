@@ -20,6 +20,7 @@ from consolehub.api.handlers import console_sessions
 from consolehub.api.handlers import consoles
 from consolehub.api.handlers import dashboard
 from consolehub.api.handlers import flavors
+from consolehub.api.handlers import hypervisors
 from consolehub.api.handlers import image_data
 from consolehub.api.handlers import images
 from consolehub.api.handlers import instance_actions
@@ -113,6 +114,17 @@ ROUTE_DECLARATIONS = {
     },
     '/v2.1/os-availability-zone/detail': {
         'GET': availability_zones.list_availability_zones_detail,
+    },
+    # detail and statistics before {hypervisor_id}: routes match in order.
+    '/v2.1/os-hypervisors': {'GET': hypervisors.list_hypervisors},
+    '/v2.1/os-hypervisors/detail': {
+        'GET': hypervisors.list_hypervisors_detail,
+    },
+    '/v2.1/os-hypervisors/statistics': {
+        'GET': hypervisors.show_hypervisor_statistics,
+    },
+    '/v2.1/os-hypervisors/{hypervisor_id}': {
+        'GET': hypervisors.show_hypervisor,
     },
     # Glance's image API v2 (consolehub/api/handlers/images.py).
     '/image/v2/images': {

@@ -5,6 +5,7 @@ import itertools
 from consolehub.policies import availability_zones
 from consolehub.policies import base
 from consolehub.policies import console_sessions
+from consolehub.policies import hypervisors
 from consolehub.policies import images
 from consolehub.policies import instance_actions
 from consolehub.policies import instances
@@ -23,4 +24,5 @@ def list_rules():
                                 servers.list_rules(),
                                 quotas.list_rules(), images.list_rules(),
                                 instance_actions.list_rules(),
-                                availability_zones.list_rules()))
+                                availability_zones.list_rules(),
+                                hypervisors.list_rules()))

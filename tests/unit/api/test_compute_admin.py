@@ -14,6 +14,7 @@ import webob
 
 from consolehub.db import api_tokens as db_api_tokens
 from consolehub.db import engine as db_engine
+from consolehub.db import instances as db_instances
 from consolehub.db import models
 from consolehub.db import services as db_services
 from consolehub.objects import secret
@@ -73,3 +74,51 @@ def test_the_zone_is_available_while_one_host_is_up(app, admin):
     assert hosts['compute-2'][BINARY]['active'] is True
     _age('compute-1', 61)
     assert _zone(app)['zoneState'] == {'available': False}
+
+
+def _instance(context, host, memory_mb, vcpus, root_gb=0, **values):
+    values.setdefault('status', 'ACTIVE')
+    return db_instances.instance_create(context, dict(
+        name='vm', host=host, memory_mb=memory_mb, vcpus=vcpus,
+        root_gb=root_gb, **values))
+
+
+def test_each_host_counts_its_live_instances(app, admin, project_a,
+                                             project_b):
+    db_services.service_heartbeat(admin, 'compute-1', BINARY, 'compute')
+    db_services.service_heartbeat(admin, 'compute-2', BINARY, 'compute')
+    _age('compute-2', 61)
+    _instance(project_a, 'compute-1', 256, 1, root_gb=2)
+    _instance(project_b, 'compute-1', 512, 2, root_gb=5,
+              task_state='image_snapshot')
+    gone = _instance(project_a, 'compute-1', 1024, 4, root_gb=10)
+    db_instances.instance_destroy(project_a, gone['uuid'], 'DELETED',
+                                  'deleted')
+    _instance(project_b, 'compute-2', 128, 1)
+    response = _get(app, '/v2.1/os-hypervisors/detail')
+    assert response.status_int == 200
+    one, two = response.json['hypervisors']
+    assert (one['hypervisor_hostname'], one['state']) == ('compute-1', 'up')
+    assert (two['hypervisor_hostname'], two['state']) == ('compute-2',
+                                                          'down')
+    assert {key: one[key] for key in (
+        'running_vms', 'vcpus_used', 'memory_mb_used', 'local_gb_used',
+        'free_disk_gb', 'current_workload')} == {
+        'running_vms': 2, 'vcpus_used': 3, 'memory_mb_used': 768,
+        'local_gb_used': 7, 'free_disk_gb': -7, 'current_workload': 1}
+    assert (two['running_vms'], two['memory_mb_used']) == (1, 128)
+    shown = _get(app, '/v2.1/os-hypervisors/%s' % two['id'])
+    assert shown.json['hypervisor'] == two
+    statistics = _get(app, '/v2.1/os-hypervisors/statistics').json[
+        'hypervisor_statistics']
+    assert (statistics['count'], statistics['running_vms'],
+            statistics['vcpus_used'], statistics['memory_mb_used'],
+            statistics['local_gb_used']) == (2, 3, 4, 896, 7)
+
+
+def test_no_hosts_no_hypervisors(app):
+    assert _get(app, '/v2.1/os-hypervisors').json == {'hypervisors': []}
+    statistics = _get(app, '/v2.1/os-hypervisors/statistics').json[
+        'hypervisor_statistics']
+    assert statistics['count'] == 0
+    assert set(statistics.values()) == {0}
