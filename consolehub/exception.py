@@ -175,6 +175,15 @@ class HypervisorNotFound(NotFound):
     msg_fmt = "Hypervisor with ID '%(hypervisor_id)s' could not be found."
 
 
+class InvalidStrTime(Invalid):
+    msg_fmt = 'Invalid datetime string: %(reason)s'
+
+
+class InvalidUsagePeriod(Invalid):
+    msg_fmt = ('Invalid start time. The start time cannot occur after the '
+               'end time.')
+
+
 # -- quotas -------------------------------------------------------------------
 
 class OverQuota(Forbidden):

@@ -30,6 +30,7 @@ from consolehub.api.handlers import quotas
 from consolehub.api.handlers import server_actions
 from consolehub.api.handlers import servers
 from consolehub.api.handlers import services
+from consolehub.api.handlers import tenant_usage
 from consolehub.api.handlers import versions
 from consolehub.api import microversion
 from consolehub.api.middleware import fault
@@ -125,6 +126,12 @@ ROUTE_DECLARATIONS = {
     },
     '/v2.1/os-hypervisors/{hypervisor_id}': {
         'GET': hypervisors.show_hypervisor,
+    },
+    '/v2.1/os-simple-tenant-usage': {
+        'GET': tenant_usage.list_tenant_usages,
+    },
+    '/v2.1/os-simple-tenant-usage/{project_id}': {
+        'GET': tenant_usage.show_tenant_usage,
     },
     # Glance's image API v2 (consolehub/api/handlers/images.py).
     '/image/v2/images': {

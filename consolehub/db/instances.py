@@ -109,6 +109,30 @@ def instance_usage_by_host(context):
             for host, count, vcpus, memory_mb, root_gb, busy in rows}
 
 
+def instance_get_active_by_window(context, begin, end, project_id=None):
+    """The instances, deleted ones too, that existed at some time
+    between ``begin`` and ``end`` (naive UTC datetimes): created before
+    ``end`` and not deleted before ``begin``; oldest first.
+
+    Usage reports need the deleted rows (kept until purged), so this is
+    the one read that does not use the live-instance rule; it is still
+    scoped to the context's project unless the context is an admin's.
+
+    :param project_id: only this project's; None: every project the
+        context may see.
+    """
+    query = sa.select(_INSTANCES).where(
+        _INSTANCES.c.created_at < end,
+        sa.or_(_INSTANCES.c.deleted_at.is_(None),
+               _INSTANCES.c.deleted_at > begin)).order_by(_INSTANCES.c.id)
+    if not context.is_admin:
+        query = query.where(_INSTANCES.c.project_id == context.project_id)
+    if project_id is not None:
+        query = query.where(_INSTANCES.c.project_id == project_id)
+    with engine.reader(context) as session:
+        return _instance_dicts(session, query)
+
+
 @engine.retry_on_deadlock
 def instance_update(context, instance_uuid, values, expected_status=None):
     """Update a live instance's columns and return the new row.

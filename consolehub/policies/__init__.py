@@ -13,6 +13,7 @@ from consolehub.policies import quotas
 from consolehub.policies import remote_consoles
 from consolehub.policies import servers
 from consolehub.policies import services
+from consolehub.policies import tenant_usage
 
 
 def list_rules():
@@ -25,4 +26,5 @@ def list_rules():
                                 quotas.list_rules(), images.list_rules(),
                                 instance_actions.list_rules(),
                                 availability_zones.list_rules(),
-                                hypervisors.list_rules()))
+                                hypervisors.list_rules(),
+                                tenant_usage.list_rules()))

@@ -122,3 +122,69 @@ def test_no_hosts_no_hypervisors(app):
         'hypervisor_statistics']
     assert statistics['count'] == 0
     assert set(statistics.values()) == {0}
+
+
+def _usage_path(start, end, project_id=None, detailed=True):
+    path = '/v2.1/os-simple-tenant-usage'
+    if project_id:
+        path += '/' + project_id
+    return '%s?start=%s&end=%s&detailed=%d' % (
+        path, start.strftime('%Y-%m-%dT%H:%M:%S'),
+        end.strftime('%Y-%m-%dT%H:%M:%S'), detailed)
+
+
+def test_usage_counts_the_hours_in_the_period(app, project_a, project_b,
+                                              clock):
+    t0 = timeutils.utcnow().replace(microsecond=0)
+    clock.advance_time_seconds((t0 - timeutils.utcnow()).total_seconds())
+    first = _instance(project_a, 'compute-1', 256, 1, root_gb=2)
+    clock.advance_time_seconds(2 * 3600)
+    _instance(project_a, 'compute-1', 512, 2, root_gb=5, status='SHUTOFF')
+    clock.advance_time_seconds(3600)
+    db_instances.instance_destroy(project_a, first['uuid'], 'DELETED',
+                                  'deleted')
+    clock.advance_time_seconds(3600)
+    _instance(project_b, 'compute-1', 128, 1)
+    # Now is t0 + 4h: from t0 + 1h to t0 + 5h (cut at now), the first
+    # ran 2 hours, the second 2 hours.
+    hour = datetime.timedelta(hours=1)
+    response = _get(app, _usage_path(t0 + hour, t0 + 5 * hour))
+    assert response.status_int == 200
+    [usage] = [u for u in response.json['tenant_usages']
+               if u['tenant_id'] == 'project-a']
+    assert usage['total_hours'] == pytest.approx(4.0)
+    assert usage['total_memory_mb_usage'] == pytest.approx(2 * 256 +
+                                                           2 * 512)
+    assert usage['total_vcpus_usage'] == pytest.approx(2 * 1 + 2 * 2)
+    assert usage['total_local_gb_usage'] == pytest.approx(2 * 2 + 2 * 5)
+    assert usage['stop'] == (t0 + 4 * hour).strftime(
+        '%Y-%m-%dT%H:%M:%S.%f')
+    gone, stopped = usage['server_usages']
+    assert (gone['state'], gone['hours'], gone['uptime']) == (
+        'terminated', pytest.approx(2.0), 3 * 3600)
+    assert gone['ended_at'] == (t0 + 3 * hour).strftime(
+        '%Y-%m-%dT%H:%M:%S.%f')
+    assert (stopped['state'], stopped['ended_at'], stopped['uptime'],
+            stopped['flavor']) == ('stopped', None, 2 * 3600, 'ch.medium')
+    # Project b's server was made at now, the end of the period: not in it.
+    assert [u['tenant_id'] for u in response.json['tenant_usages']] == [
+        'project-a']
+    # A member sees only its own project; an earlier period is empty.
+    own = _get(app, _usage_path(t0, t0 + hour, 'project-a'),
+               token='user-token').json['tenant_usage']
+    assert own['total_hours'] == pytest.approx(1.0)
+    assert [s['hours'] for s in own['server_usages']] == [
+        pytest.approx(1.0)]
+    assert _get(app, _usage_path(t0 - 2 * hour, t0 - hour)).json == {
+        'tenant_usages': []}
+
+
+def test_usage_is_not_detailed_unless_asked(app, project_a):
+    _instance(project_a, 'compute-1', 256, 1)
+    start = timeutils.utcnow() - datetime.timedelta(hours=1)
+    end = timeutils.utcnow() + datetime.timedelta(hours=1)
+    [usage] = _get(app, _usage_path(start, end, detailed=False)).json[
+        'tenant_usages']
+    assert 'server_usages' not in usage
+    shown = _get(app, _usage_path(start, end, 'project-a', detailed=False))
+    assert len(shown.json['tenant_usage']['server_usages']) == 1
