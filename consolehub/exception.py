@@ -175,6 +175,11 @@ class HypervisorNotFound(NotFound):
     msg_fmt = "Hypervisor with ID '%(hypervisor_id)s' could not be found."
 
 
+class ServerGroupNotFound(NotFound):
+    # Nova's InstanceGroupNotFound wording.
+    msg_fmt = 'Instance group %(group_id)s could not be found.'
+
+
 class InvalidStrTime(Invalid):
     msg_fmt = 'Invalid datetime string: %(reason)s'
 

@@ -14,6 +14,7 @@ import inspect
 import re
 
 from consolehub.api.handlers import consoles
+from consolehub.api.handlers import empty_collections
 from consolehub.api.handlers import flavors
 from consolehub.api.handlers import image_data
 from consolehub.api.handlers import images
@@ -26,6 +27,7 @@ from consolehub.api.handlers import servers
 from consolehub.api.handlers import services
 from consolehub.api.handlers import tenant_usage
 from consolehub.api import microversion
+from consolehub.api.schemas import empty_collections as empty_schema
 from consolehub.api.schemas import images as image_schema
 from consolehub.api.schemas import instance as instance_schema
 from consolehub.api.schemas import quotas as quota_schema
@@ -84,6 +86,8 @@ OPERATIONS = {
     services.list_compute_services: {'query': service_schema.LIST_QUERY},
     tenant_usage.list_tenant_usages: {'query': usage_schema.LIST_QUERY},
     tenant_usage.show_tenant_usage: {'query': usage_schema.LIST_QUERY},
+    empty_collections.list_server_groups: {
+        'query': empty_schema.SERVER_GROUPS_QUERY},
     images.show_versions: {'status': 300},
     images.list_images: {'query': image_schema.LIST_QUERY},
     images.create_image: {'body': image_schema.create, 'status': 201},

@@ -19,6 +19,7 @@ from consolehub.api.handlers import console_auth_tokens
 from consolehub.api.handlers import console_sessions
 from consolehub.api.handlers import consoles
 from consolehub.api.handlers import dashboard
+from consolehub.api.handlers import empty_collections
 from consolehub.api.handlers import flavors
 from consolehub.api.handlers import hypervisors
 from consolehub.api.handlers import image_data
@@ -133,6 +134,14 @@ ROUTE_DECLARATIONS = {
     '/v2.1/os-simple-tenant-usage/{project_id}': {
         'GET': tenant_usage.show_tenant_usage,
     },
+    '/v2.1/os-aggregates': {'GET': empty_collections.list_aggregates},
+    '/v2.1/os-server-groups': {
+        'GET': empty_collections.list_server_groups,
+    },
+    '/v2.1/os-server-groups/{server_group_id}': {
+        'GET': empty_collections.show_server_group,
+    },
+    '/v2.1/os-migrations': {'GET': empty_collections.list_migrations},
     # Glance's image API v2 (consolehub/api/handlers/images.py).
     '/image/v2/images': {
         'GET': images.list_images,

@@ -5,6 +5,7 @@ import itertools
 from consolehub.policies import availability_zones
 from consolehub.policies import base
 from consolehub.policies import console_sessions
+from consolehub.policies import empty_collections
 from consolehub.policies import hypervisors
 from consolehub.policies import images
 from consolehub.policies import instance_actions
@@ -27,4 +28,5 @@ def list_rules():
                                 instance_actions.list_rules(),
                                 availability_zones.list_rules(),
                                 hypervisors.list_rules(),
-                                tenant_usage.list_rules()))
+                                tenant_usage.list_rules(),
+                                empty_collections.list_rules()))
