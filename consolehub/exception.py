@@ -169,6 +169,26 @@ class PortRangeExhausted(ConsoleHubException):
     msg_fmt = 'No free TCP port is left in %(port_range)s on this host.'
 
 
+# -- hosts --------------------------------------------------------------------
+
+class HypervisorNotFound(NotFound):
+    msg_fmt = "Hypervisor with ID '%(hypervisor_id)s' could not be found."
+
+
+class ServerGroupNotFound(NotFound):
+    # Nova's InstanceGroupNotFound wording.
+    msg_fmt = 'Instance group %(group_id)s could not be found.'
+
+
+class InvalidStrTime(Invalid):
+    msg_fmt = 'Invalid datetime string: %(reason)s'
+
+
+class InvalidUsagePeriod(Invalid):
+    msg_fmt = ('Invalid start time. The start time cannot occur after the '
+               'end time.')
+
+
 # -- quotas -------------------------------------------------------------------
 
 class OverQuota(Forbidden):

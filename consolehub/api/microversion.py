@@ -31,9 +31,11 @@ VERSIONS = (
     ('2.6', 'POST /servers/{id}/remote-consoles; the console actions go'),
     ('2.8', 'remote console protocol "mks", type "webmks"'),
     ('2.9', 'server views carry "locked"'),
+    ('2.11', 'os-services shows "forced_down"'),
     ('2.16', 'admins see server "host_status"'),
     ('2.19', 'server views carry "description" (null: none is stored)'),
     ('2.26', 'server views carry "tags"'),
+    ('2.28', 'os-hypervisors shows cpu_info as an object, not JSON text'),
     ('2.31', 'os-console-auth-tokens shows every console type'),
 )
 

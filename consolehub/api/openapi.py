@@ -14,6 +14,7 @@ import inspect
 import re
 
 from consolehub.api.handlers import consoles
+from consolehub.api.handlers import empty_collections
 from consolehub.api.handlers import flavors
 from consolehub.api.handlers import image_data
 from consolehub.api.handlers import images
@@ -23,13 +24,18 @@ from consolehub.api.handlers import limits
 from consolehub.api.handlers import quotas
 from consolehub.api.handlers import server_actions
 from consolehub.api.handlers import servers
+from consolehub.api.handlers import services
+from consolehub.api.handlers import tenant_usage
 from consolehub.api import microversion
+from consolehub.api.schemas import empty_collections as empty_schema
 from consolehub.api.schemas import images as image_schema
 from consolehub.api.schemas import instance as instance_schema
 from consolehub.api.schemas import quotas as quota_schema
 from consolehub.api.schemas import instance_actions as action_schema
 from consolehub.api.schemas import remote_console as remote_console_schema
 from consolehub.api.schemas import servers as server_schema
+from consolehub.api.schemas import services as service_schema
+from consolehub.api.schemas import tenant_usage as usage_schema
 
 TITLE = 'consolehub API'
 
@@ -76,6 +82,12 @@ OPERATIONS = {
     quotas.delete_quota_set: {'status': 202, 'no_content': True,
                               'query': quota_schema.QUOTA_SET_QUERY},
     limits.show_limits: {'query': quota_schema.LIMITS_QUERY},
+    services.list_services: {'query': service_schema.LIST_QUERY},
+    services.list_compute_services: {'query': service_schema.LIST_QUERY},
+    tenant_usage.list_tenant_usages: {'query': usage_schema.LIST_QUERY},
+    tenant_usage.show_tenant_usage: {'query': usage_schema.LIST_QUERY},
+    empty_collections.list_server_groups: {
+        'query': empty_schema.SERVER_GROUPS_QUERY},
     images.show_versions: {'status': 300},
     images.list_images: {'query': image_schema.LIST_QUERY},
     images.create_image: {'body': image_schema.create, 'status': 201},

@@ -14,11 +14,14 @@ import routes
 import webob
 import webob.exc
 
+from consolehub.api.handlers import availability_zones
 from consolehub.api.handlers import console_auth_tokens
 from consolehub.api.handlers import console_sessions
 from consolehub.api.handlers import consoles
 from consolehub.api.handlers import dashboard
+from consolehub.api.handlers import empty_collections
 from consolehub.api.handlers import flavors
+from consolehub.api.handlers import hypervisors
 from consolehub.api.handlers import image_data
 from consolehub.api.handlers import images
 from consolehub.api.handlers import instance_actions
@@ -28,6 +31,7 @@ from consolehub.api.handlers import quotas
 from consolehub.api.handlers import server_actions
 from consolehub.api.handlers import servers
 from consolehub.api.handlers import services
+from consolehub.api.handlers import tenant_usage
 from consolehub.api.handlers import versions
 from consolehub.api import microversion
 from consolehub.api.middleware import fault
@@ -106,6 +110,38 @@ ROUTE_DECLARATIONS = {
         'GET': quotas.show_quota_set_defaults,
     },
     '/v2.1/limits': {'GET': limits.show_limits},
+    '/v2.1/os-services': {'GET': services.list_compute_services},
+    '/v2.1/os-availability-zone': {
+        'GET': availability_zones.list_availability_zones,
+    },
+    '/v2.1/os-availability-zone/detail': {
+        'GET': availability_zones.list_availability_zones_detail,
+    },
+    # detail and statistics before {hypervisor_id}: routes match in order.
+    '/v2.1/os-hypervisors': {'GET': hypervisors.list_hypervisors},
+    '/v2.1/os-hypervisors/detail': {
+        'GET': hypervisors.list_hypervisors_detail,
+    },
+    '/v2.1/os-hypervisors/statistics': {
+        'GET': hypervisors.show_hypervisor_statistics,
+    },
+    '/v2.1/os-hypervisors/{hypervisor_id}': {
+        'GET': hypervisors.show_hypervisor,
+    },
+    '/v2.1/os-simple-tenant-usage': {
+        'GET': tenant_usage.list_tenant_usages,
+    },
+    '/v2.1/os-simple-tenant-usage/{project_id}': {
+        'GET': tenant_usage.show_tenant_usage,
+    },
+    '/v2.1/os-aggregates': {'GET': empty_collections.list_aggregates},
+    '/v2.1/os-server-groups': {
+        'GET': empty_collections.list_server_groups,
+    },
+    '/v2.1/os-server-groups/{server_group_id}': {
+        'GET': empty_collections.show_server_group,
+    },
+    '/v2.1/os-migrations': {'GET': empty_collections.list_migrations},
     # Glance's image API v2 (consolehub/api/handlers/images.py).
     '/image/v2/images': {
         'GET': images.list_images,

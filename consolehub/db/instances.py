@@ -88,6 +88,51 @@ def instance_count_by_host(context):
         return {host: count for host, count in rows}
 
 
+def instance_usage_by_host(context):
+    """What the live instances on each host hold, over every project:
+    ``{host: {'count', 'vcpus', 'memory_mb', 'root_gb', 'busy'}}``, where
+    ``busy`` counts those with a task in progress (``task_state`` set).
+    Hosts without instances are missing."""
+    with engine.reader(context) as session:
+        rows = session.execute(
+            sa.select(_INSTANCES.c.host, sa.func.count(),
+                      sa.func.sum(_INSTANCES.c.vcpus),
+                      sa.func.sum(_INSTANCES.c.memory_mb),
+                      sa.func.sum(_INSTANCES.c.root_gb),
+                      sa.func.count(_INSTANCES.c.task_state))
+            .where(_INSTANCES.c.deleted_at.is_(None),
+                   _INSTANCES.c.host.is_not(None))
+            .group_by(_INSTANCES.c.host)).all()
+    return {host: {'count': int(count), 'vcpus': int(vcpus or 0),
+                   'memory_mb': int(memory_mb or 0),
+                   'root_gb': int(root_gb or 0), 'busy': int(busy)}
+            for host, count, vcpus, memory_mb, root_gb, busy in rows}
+
+
+def instance_get_active_by_window(context, begin, end, project_id=None):
+    """The instances, deleted ones too, that existed at some time
+    between ``begin`` and ``end`` (naive UTC datetimes): created before
+    ``end`` and not deleted before ``begin``; oldest first.
+
+    Usage reports need the deleted rows (kept until purged), so this is
+    the one read that does not use the live-instance rule; it is still
+    scoped to the context's project unless the context is an admin's.
+
+    :param project_id: only this project's; None: every project the
+        context may see.
+    """
+    query = sa.select(_INSTANCES).where(
+        _INSTANCES.c.created_at < end,
+        sa.or_(_INSTANCES.c.deleted_at.is_(None),
+               _INSTANCES.c.deleted_at > begin)).order_by(_INSTANCES.c.id)
+    if not context.is_admin:
+        query = query.where(_INSTANCES.c.project_id == context.project_id)
+    if project_id is not None:
+        query = query.where(_INSTANCES.c.project_id == project_id)
+    with engine.reader(context) as session:
+        return _instance_dicts(session, query)
+
+
 @engine.retry_on_deadlock
 def instance_update(context, instance_uuid, values, expected_status=None):
     """Update a live instance's columns and return the new row.

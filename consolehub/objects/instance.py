@@ -119,6 +119,14 @@ def count_by_host(context):
     return db_instances.instance_count_by_host(context)
 
 
+def usage_by_host(context):
+    """What the live instances on each host hold, over every project:
+    ``{host: {'count', 'vcpus', 'memory_mb', 'root_gb', 'busy'}}``
+    (``memory_mb`` in MiB, ``root_gb`` in GiB, ``busy``: instances with a
+    task in progress); hosts without instances are missing."""
+    return db_instances.instance_usage_by_host(context)
+
+
 def update(context, instance_uuid, values, expected_status=None):
     """Change columns of a live instance; returns the new row (dict).
 

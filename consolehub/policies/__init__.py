@@ -2,8 +2,11 @@
 
 import itertools
 
+from consolehub.policies import availability_zones
 from consolehub.policies import base
 from consolehub.policies import console_sessions
+from consolehub.policies import empty_collections
+from consolehub.policies import hypervisors
 from consolehub.policies import images
 from consolehub.policies import instance_actions
 from consolehub.policies import instances
@@ -11,6 +14,7 @@ from consolehub.policies import quotas
 from consolehub.policies import remote_consoles
 from consolehub.policies import servers
 from consolehub.policies import services
+from consolehub.policies import tenant_usage
 
 
 def list_rules():
@@ -21,4 +25,8 @@ def list_rules():
                                 services.list_rules(),
                                 servers.list_rules(),
                                 quotas.list_rules(), images.list_rules(),
-                                instance_actions.list_rules()))
+                                instance_actions.list_rules(),
+                                availability_zones.list_rules(),
+                                hypervisors.list_rules(),
+                                tenant_usage.list_rules(),
+                                empty_collections.list_rules()))

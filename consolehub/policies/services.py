@@ -8,7 +8,8 @@ rules = [
     base.project_rule(
         INDEX, base.ADMIN,
         'List the compute agents and whether each is up or down.',
-        [{'method': 'GET', 'path': '/os-services'}]),
+        [{'method': 'GET', 'path': '/os-services'},
+         {'method': 'GET', 'path': '/v2.1/os-services'}]),
 ]
 
 

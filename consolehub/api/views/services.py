@@ -7,9 +7,10 @@ from consolehub.api import util
 ZONE = 'nova'
 
 
-def service(row):
-    """The body of one service row (with ``is_up``)."""
-    return {
+def service(row, forced_down=True):
+    """The body of one service row (with ``is_up``); ``forced_down``:
+    whether the key is shown (Nova shows it from 2.11)."""
+    body = {
         'id': row['id'],
         'binary': row['binary'],
         'host': row['host'],
@@ -18,5 +19,7 @@ def service(row):
         'status': 'enabled',
         'updated_at': util.isotime(row['last_seen_at']),
         'disabled_reason': None,
-        'forced_down': False,
     }
+    if forced_down:
+        body['forced_down'] = False
+    return body
