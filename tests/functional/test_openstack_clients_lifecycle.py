@@ -187,6 +187,6 @@ def test_openstacksdk(deployment):
                                      interval=0.2)
         output = conn.compute.get_server_console_output(server, length=5)
         assert 'output' in output
-        assert len(output['output'].split('\n')) <= 5
+        assert len(output['output'].splitlines()) <= 5
     finally:
         conn.compute.delete_server(server)

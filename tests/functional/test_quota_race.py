@@ -21,41 +21,14 @@ import pytest
 from consolehub.conf import CONF
 from consolehub import context as consolehub_context
 from consolehub.db import engine as db_engine
-from consolehub.db import migration
 from consolehub import exception
 from consolehub.objects import instance as instance_obj
 from consolehub.objects import quota
-from tests.functional import databases
-from tests.unit import conftest as unit_conftest
 
 THREADS = 8
 ROUNDS = 5
 #: Seconds a thread may wait for its create (SQLite writers queue up).
 JOIN_TIMEOUT = 60
-
-
-@pytest.fixture(params=['sqlite', databases.POSTGRESQL, databases.MYSQL])
-def backend(request, tmp_path):
-    """``[database] connection`` on a migrated, empty database."""
-    unit_conftest.parse_options_once()
-    keeper = unit_conftest.Overrides()
-    database = None
-    try:
-        if request.param == 'sqlite':
-            url = 'sqlite:///%s/consolehub.sqlite' % tmp_path
-        else:
-            database = databases.create(request.param,
-                                        prefix='consolehub_quota')
-            url = database.url
-        keeper.set('connection', url, group='database')
-        db_engine.reset()
-        migration.db_sync()
-        yield keeper
-    finally:
-        db_engine.reset()
-        keeper.undo()
-        if database is not None:
-            database.drop()
 
 
 def _context(project_id):
@@ -102,8 +75,9 @@ def _race(project_id, memory_mb=64, vcpus=1):
 
 
 @pytest.mark.parametrize('round_number', range(ROUNDS))
-def test_only_one_create_takes_the_last_instance(backend, round_number):
-    backend.set('instances', 3, group='quota')
+def test_only_one_create_takes_the_last_instance(any_database, conf_fixture,
+                                                 round_number):
+    conf_fixture.config(instances=3, group='quota')
     project_id = 'race-instances-%d' % round_number
     for number in range(2):
         instance_obj.create(_context(project_id), 'before-%d' % number,
@@ -118,9 +92,8 @@ def test_only_one_create_takes_the_last_instance(backend, round_number):
         'instances'] == 3
 
 
-def test_only_one_create_takes_the_last_cores(backend):
-    backend.set('cores', 5, group='quota')
-    backend.set('ram', 1024, group='quota')
+def test_only_one_create_takes_the_last_cores(any_database, conf_fixture):
+    conf_fixture.config(cores=5, ram=1024, group='quota')
     project_id = 'race-cores'
     instance_obj.create(_context(project_id), 'before', 128, 3, None)
 
@@ -133,10 +106,11 @@ def test_only_one_create_takes_the_last_cores(backend):
         'instances': 2, 'cores': 5, 'ram': 384}
 
 
-def test_other_projects_do_not_wait_for_each_other(backend):
+def test_other_projects_do_not_wait_for_each_other(any_database,
+                                                   conf_fixture):
     """The lock is per project: each of eight projects with room for one
     gets its instance."""
-    backend.set('instances', 1, group='quota')
+    conf_fixture.config(instances=1, group='quota')
     barrier = threading.Barrier(THREADS)
     created, failed = [], []
 
