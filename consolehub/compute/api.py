@@ -4,6 +4,7 @@ This layer owns the instance's state in the database and picks the host;
 guest work goes to that host's agent through :mod:`rpcapi`.
 """
 
+import secrets
 import threading
 
 import cachetools
@@ -79,8 +80,41 @@ class API(object):
         except exception.ImageNotFound:
             raise exception.ImageRefInvalid(image_id=image_id)
 
+    def create_many(self, context, name, memory_mb, vcpus, min_count,
+                    max_count, image_id=None, root_gb=None, extra=None,
+                    metadata=None):
+        """Nova's multiple create: as many instances as the quotas allow,
+        from ``min_count`` to ``max_count``, sharing one reservation id.
+
+        With more than one, their names are ``<name>-1``, ``<name>-2``,
+        ... (Nova's default ``multi_instance_display_name_template``).
+        Arguments as :meth:`create`.
+
+        :returns: ``(reservation_id, [instance, ...])``.
+        :raises OverQuota: not even ``min_count`` fit; nothing is made.
+            Should a concurrent create take the room meanwhile, those
+            already made stay.
+        """
+        count = instance_obj.count_within_quota(context, vcpus, memory_mb,
+                                                min_count, max_count)
+        reservation_id = 'r-' + secrets.token_hex(4)
+        instances = []
+        for index in range(count):
+            try:
+                instances.append(self.create(
+                    context, '%s-%d' % (name, index + 1) if count > 1
+                    else name, memory_mb, vcpus, image_id=image_id,
+                    root_gb=root_gb, metadata=metadata,
+                    extra=dict(extra or {}, reservation_id=reservation_id,
+                               launch_index=index)))
+            except exception.OverQuota:
+                if index < min_count:
+                    raise
+                break
+        return reservation_id, instances
+
     def create(self, context, name, memory_mb, vcpus, host=None,
-               image_id=None, root_gb=None):
+               image_id=None, root_gb=None, extra=None, metadata=None):
         """Record a BUILD instance and ask its host to start the guest.
 
         :param memory_mb: MiB; None: ``[compute] default_memory_mb``, or
@@ -90,6 +124,9 @@ class API(object):
         :param image_id: the image to boot from a copy-on-write disk of
             ``root_gb`` GiB (None or 0: the size the image needs); None:
             a diskless guest.
+        :param extra: more columns of the instance (``description``,
+            ``access_ip_v4``, ``disk_config``, ``user_data``, ...).
+        :param metadata: its metadata, ``{key: value}``.
         :raises HostUnavailable: if ``host`` is given but is not a compute
             host that is up; nothing is recorded.
         :raises ImageRefInvalid, ImageNotActive, FlavorMemoryTooSmall,
@@ -117,7 +154,7 @@ class API(object):
         instance = instance_obj.create(
             context, name, memory_mb, vcpus, host,
             image_ref=image['uuid'] if image else None,
-            root_gb=root_gb if image else 0)
+            root_gb=root_gb if image else 0, extra=extra, metadata=metadata)
         if host is None:
             fault = str(exception.NoValidHost(
                 reason='no consolehub-compute service is up'))

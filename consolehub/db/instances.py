@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from consolehub.db import console_sessions
 from consolehub.db import engine
+from consolehub.db import instance_metadata
 from consolehub.db import models
 from consolehub.db import visibility
 from consolehub import exception
@@ -24,11 +25,13 @@ def _instance_dicts(session, query):
 
 
 @engine.retry_on_deadlock
-def instance_create(context, values):
+def instance_create(context, values, metadata=None):
     """Create an instance for the context's project and user.
 
     :param values: column values (``name``, ``status``, ``host``,
         ``memory_mb``, ``vcpus``, ...); ``uuid`` is made here.
+    :param metadata: its metadata (``{key: value}``), in the same
+        transaction.
     :returns: the new row as a dict.
     """
     with engine.writer(context) as session:
@@ -36,6 +39,7 @@ def instance_create(context, values):
             uuid=uuidutils.generate_uuid(), project_id=context.project_id,
             user_id=context.user_id, **values)
         session.add(row)
+        instance_metadata.add(session, row.uuid, metadata or {})
         session.flush()
         return engine.as_dict(row)
 

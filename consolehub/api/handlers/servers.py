@@ -8,6 +8,10 @@ the same rows ``/instances`` serves; a server's flavor is the built-in
 flavor of its size (:mod:`consolehub.objects.flavor`).
 """
 
+import base64
+import binascii
+import secrets
+import string
 import urllib.parse
 
 from oslo_utils import strutils
@@ -22,6 +26,7 @@ from consolehub.api.views import servers as views
 from consolehub.conf import CONF
 from consolehub import exception
 from consolehub.objects import flavor as flavor_obj
+from consolehub.objects import instance_metadata as metadata_obj
 from consolehub import policy
 from consolehub.policies import servers as server_policies
 
@@ -30,6 +35,16 @@ _NAME_FILTER_MEMORY = 1 << 20
 
 #: How many rows one query reads while filtering a list by name.
 _BATCH = 200
+
+#: The one availability zone, Nova's default name for it.
+_ZONE = 'nova'
+
+#: A made adminPass: Nova's default ``password_length`` and symbols
+#: without the look-alikes it leaves out.
+_PASSWORD_LENGTH = 12
+_PASSWORD_SYMBOLS = ''.join(
+    symbol for symbol in string.ascii_letters + string.digits
+    if symbol not in 'lIO01')
 
 
 def _rule(action):
@@ -113,6 +128,14 @@ def _page(req, context, query):
     return found, limit
 
 
+def _with_metadata(context, instances):
+    """The instance dicts, each with its ``metadata`` (one query)."""
+    found = metadata_obj.get_many(
+        context, [instance['uuid'] for instance in instances])
+    return [dict(instance, metadata=found[instance['uuid']])
+            for instance in instances]
+
+
 def _next_link(req, collection, items, limit, query):
     """Nova's ``<collection>_links``: a "next" link after a full page."""
     if not items or len(items) < limit:
@@ -129,6 +152,8 @@ def _list(req, rule, detailed):
     util.validate(query, schema.LIST_QUERY)
     instances, limit = _page(req, context, query)
     builder = views.ServerViewBuilder(req)
+    if detailed:
+        instances = _with_metadata(context, instances)
     view = builder.detail if detailed else builder.basic
     servers = [view(instance) for instance in instances]
     body = {'servers': servers}
@@ -153,6 +178,7 @@ def show_server(req):
     """``GET /v2.1/servers/{server_id}`` -> 200 ``{"server": {...}}``."""
     instance = util.instance_for(req, req.urlvars['server_id'],
                                  _rule('show'))
+    [instance] = _with_metadata(util.request_context(req), [instance])
     return util.json_response(
         req, {'server': views.ServerViewBuilder(req).detail(instance)})
 
@@ -172,17 +198,55 @@ def _image_id(image_ref):
     return image_ref.rsplit('/', 1)[-1] or None
 
 
+def _user_data(text):
+    """``user_data`` checked to be base64, as Nova checks it."""
+    if text is not None:
+        try:
+            base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise exception.UserDataInvalid()
+    return text
+
+
+def _create_extra(body):
+    """The instance columns of a create body's optional fields."""
+    return {
+        'description': body.get('description'),
+        'access_ip_v4': body.get('accessIPv4'),
+        'access_ip_v6': body.get('accessIPv6'),
+        'disk_config': body.get('OS-DCF:diskConfig', 'MANUAL'),
+        'user_data': _user_data(body.get('user_data')),
+    }
+
+
+def _admin_password(body):
+    """The adminPass asked for, else one made as Nova makes it (12
+    letters and digits)."""
+    if 'adminPass' in body:
+        return body['adminPass']
+    return ''.join(secrets.choice(_PASSWORD_SYMBOLS)
+                   for _ in range(_PASSWORD_LENGTH))
+
+
 def create_server(req):
-    """``POST /v2.1/servers`` -> 202 ``{"server": {id, links}}``.
+    """``POST /v2.1/servers`` -> 202 ``{"server": {id, links,
+    OS-DCF:diskConfig, adminPass}}``, or ``{"reservation_id": ...}`` with
+    ``return_reservation_id`` (Nova's "Create Server" and "Create
+    Multiple Servers").
 
     Memory, vCPUs and the root disk come from ``flavorRef``; ``imageRef``
     names the image to boot (400 if it is not an active image the caller
     can see, or needs more memory or disk than the flavor has); an empty
-    one makes a diskless guest.
+    one makes a diskless guest. ``min_count``/``max_count`` make as many
+    servers as the quotas allow between them (403 if not ``min_count``);
+    the response shows the first. ``availability_zone`` may only be
+    ``nova`` (400 otherwise); ``config_drive`` and scheduler hints are
+    accepted and ignored.
     """
     context = util.authorize_own_project(req, _rule('create'))
-    body = util.extract_json(
-        req, schema.create(microversion.request_version(req)))['server']
+    request = util.extract_json(
+        req, schema.create(microversion.request_version(req)))
+    body = request['server']
     flavor = _flavor(body['flavorRef'])
     image_id = _image_id(body.get('imageRef'))
     for mapping in body.get('block_device_mapping_v2', []):
@@ -191,13 +255,28 @@ def create_server(req):
                 explanation='imageRef and the block device mapping name '
                             'two images; boot one.')
         image_id = mapping['uuid']
-    instance = util.compute_api(req).create(
-        context, body['name'], flavor.memory_mb, flavor.vcpus,
-        image_id=image_id, root_gb=flavor.disk)
-    server_links = links.links(req, 'servers', instance['uuid'])
+    if body.get('availability_zone', _ZONE) != _ZONE:
+        raise exception.AvailabilityZoneInvalid()
+    min_count = int(body.get('min_count', 1))
+    max_count = int(body.get('max_count', min_count))
+    if min_count > max_count:
+        raise exception.InstanceCountInvalid()
+    metadata = body.get('metadata', {})
+    metadata_obj.check_count(metadata)
+    extra = _create_extra(body)
+    password = _admin_password(body)
+    reservation_id, instances = util.compute_api(req).create_many(
+        context, body['name'], flavor.memory_mb, flavor.vcpus, min_count,
+        max_count, image_id=image_id, root_gb=flavor.disk, extra=extra,
+        metadata=metadata)
+    if strutils.bool_from_string(body.get('return_reservation_id', False)):
+        return util.json_response(req, {'reservation_id': reservation_id},
+                                  202)
+    server_links = links.links(req, 'servers', instances[0]['uuid'])
     response = util.json_response(req, {'server': {
-        'id': instance['uuid'], 'links': server_links,
-        'OS-DCF:diskConfig': 'MANUAL'}}, 202)
+        'id': instances[0]['uuid'], 'links': server_links,
+        'OS-DCF:diskConfig': extra['disk_config'],
+        'adminPass': password}}, 202)
     response.location = server_links[0]['href']
     return response
 
