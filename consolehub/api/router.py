@@ -26,6 +26,7 @@ from consolehub.api.handlers import instances
 from consolehub.api.handlers import limits
 from consolehub.api.handlers import quotas
 from consolehub.api.handlers import server_actions
+from consolehub.api.handlers import server_metadata
 from consolehub.api.handlers import servers
 from consolehub.api.handlers import services
 from consolehub.api.handlers import versions
@@ -80,7 +81,18 @@ ROUTE_DECLARATIONS = {
     '/v2.1/servers/detail': {'GET': servers.list_servers_detail},
     '/v2.1/servers/{server_id}': {
         'GET': servers.show_server,
+        'PUT': servers.update_server,
         'DELETE': servers.delete_server,
+    },
+    '/v2.1/servers/{server_id}/metadata': {
+        'GET': server_metadata.list_metadata,
+        'POST': server_metadata.create_metadata,
+        'PUT': server_metadata.update_all_metadata,
+    },
+    '/v2.1/servers/{server_id}/metadata/{key}': {
+        'GET': server_metadata.show_metadata_item,
+        'PUT': server_metadata.update_metadata_item,
+        'DELETE': server_metadata.delete_metadata_item,
     },
     '/v2.1/servers/{server_id}/action': {
         'POST': server_actions.server_action,

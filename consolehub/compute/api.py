@@ -19,6 +19,7 @@ from consolehub.objects import console_session
 from consolehub.objects import console_types
 from consolehub.objects import image as image_obj
 from consolehub.objects import instance as instance_obj
+from consolehub.objects import instance_metadata
 from consolehub.objects import service as service_obj
 
 LOG = logging.getLogger(__name__)
@@ -176,6 +177,52 @@ class API(object):
         :raises MarkerNotFound: ``marker`` is not a visible instance.
         """
         return instance_obj.get_all(context, limit, marker, project_id)
+
+    def update(self, context, instance_uuid, values):
+        """Change what Nova's ``PUT /servers/{id}`` may change
+        (``name``, ``description``, ``access_ip_v4``, ``access_ip_v6``,
+        ``disk_config``); returns the instance."""
+        return instance_obj.update(context, instance_uuid, values)
+
+    def get_metadata(self, context, instance_uuids):
+        """``{instance_uuid: {key: value}}`` of instances the caller
+        has read."""
+        return instance_metadata.get_many(context, instance_uuids)
+
+    def _check_metadata_change(self, instance, action):
+        # Nova changes metadata of an idle ACTIVE or stopped server only.
+        if instance['status'] not in (instance_obj.ACTIVE,
+                                      instance_obj.SHUTOFF):
+            raise exception.InstanceActionConflict(
+                action=action, instance_id=instance['uuid'],
+                attr='vm_state', state=instance_obj.VM_STATES.get(
+                    instance['status'], instance['status'].lower()))
+        if instance['task_state'] is not None:
+            raise exception.InstanceActionConflict(
+                action=action, instance_id=instance['uuid'],
+                attr='task_state', state=instance['task_state'])
+
+    def update_metadata(self, context, instance, metadata, replace):
+        """Merge ``metadata`` into an instance's (``replace``: make it all
+        of it); returns the whole metadata.
+
+        :param instance: the instance dict the caller read.
+        :raises InstanceActionConflict: it is not ACTIVE or SHUTOFF, or
+            is in a task (Nova's 409).
+        :raises MetadataLimitExceeded: it would hold too many items.
+        """
+        self._check_metadata_change(instance, 'update metadata')
+        return instance_metadata.update(context, instance['uuid'],
+                                        metadata, replace)
+
+    def delete_metadata_key(self, context, instance, key):
+        """Remove one key of an instance's metadata.
+
+        :raises InstanceActionConflict: as :meth:`update_metadata`.
+        :raises MetadataKeyNotFound: it has no such key.
+        """
+        self._check_metadata_change(instance, 'delete metadata')
+        instance_metadata.delete_key(context, instance['uuid'], key)
 
     def rename(self, context, instance_uuid, name):
         return instance_obj.update(context, instance_uuid, {'name': name})

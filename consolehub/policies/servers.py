@@ -33,6 +33,9 @@ rules = [
          'See host_status in server views (2.16+).', _VIEWS),
         ('create', base.PROJECT_MEMBER_OR_ADMIN, 'Create a server.',
          [{'method': 'POST', 'path': _SERVERS}]),
+        ('update', base.PROJECT_MEMBER_OR_ADMIN,
+         'Rename a server, or change its description or access addresses.',
+         [{'method': 'PUT', 'path': _SERVER}]),
         ('delete', base.PROJECT_MEMBER_OR_ADMIN, 'Delete a server.',
          [{'method': 'DELETE', 'path': _SERVER}]),
     ]

@@ -128,10 +128,11 @@ def _page(req, context, query):
     return found, limit
 
 
-def _with_metadata(context, instances):
+def _with_metadata(req, instances):
     """The instance dicts, each with its ``metadata`` (one query)."""
-    found = metadata_obj.get_many(
-        context, [instance['uuid'] for instance in instances])
+    found = util.compute_api(req).get_metadata(
+        util.request_context(req),
+        [instance['uuid'] for instance in instances])
     return [dict(instance, metadata=found[instance['uuid']])
             for instance in instances]
 
@@ -153,7 +154,7 @@ def _list(req, rule, detailed):
     instances, limit = _page(req, context, query)
     builder = views.ServerViewBuilder(req)
     if detailed:
-        instances = _with_metadata(context, instances)
+        instances = _with_metadata(req, instances)
     view = builder.detail if detailed else builder.basic
     servers = [view(instance) for instance in instances]
     body = {'servers': servers}
@@ -178,7 +179,7 @@ def show_server(req):
     """``GET /v2.1/servers/{server_id}`` -> 200 ``{"server": {...}}``."""
     instance = util.instance_for(req, req.urlvars['server_id'],
                                  _rule('show'))
-    [instance] = _with_metadata(util.request_context(req), [instance])
+    [instance] = _with_metadata(req, [instance])
     return util.json_response(
         req, {'server': views.ServerViewBuilder(req).detail(instance)})
 
@@ -279,6 +280,31 @@ def create_server(req):
         'adminPass': password}}, 202)
     response.location = server_links[0]['href']
     return response
+
+
+#: ``PUT /servers/{id}`` fields -> instance columns.
+_UPDATABLE = {'name': 'name', 'description': 'description',
+              'accessIPv4': 'access_ip_v4', 'accessIPv6': 'access_ip_v6',
+              'OS-DCF:diskConfig': 'disk_config'}
+
+
+def update_server(req):
+    """``PUT /v2.1/servers/{server_id}`` ``{"server": {name,
+    description (2.19+), accessIPv4, accessIPv6, OS-DCF:diskConfig}}``
+    -> 200 ``{"server": {...}}``, the server as shown (Nova's "Update
+    Server"). Fields left out keep their values."""
+    instance = util.instance_for(req, req.urlvars['server_id'],
+                                 _rule('update'))
+    body = util.extract_json(
+        req, schema.update(microversion.request_version(req)))['server']
+    values = {column: body[field] for field, column in _UPDATABLE.items()
+              if field in body}
+    if values:
+        instance = util.compute_api(req).update(
+            util.request_context(req), instance['uuid'], values)
+    [instance] = _with_metadata(req, [instance])
+    return util.json_response(
+        req, {'server': views.ServerViewBuilder(req).detail(instance)})
 
 
 def delete_server(req):

@@ -118,6 +118,48 @@ def create(version):
     }
 
 
+def update(version):
+    """``PUT /v2.1/servers/{server_id}``: what may change."""
+    server = {
+        'type': 'object',
+        'properties': {
+            'name': NAME,
+            'accessIPv4': {'type': 'string', 'format': 'ipv4'},
+            'accessIPv6': {'type': 'string', 'format': 'ipv6'},
+            'OS-DCF:diskConfig': {'type': 'string',
+                                  'enum': ['AUTO', 'MANUAL']},
+        },
+        'additionalProperties': False,
+    }
+    if version >= APIVersion('2.19'):
+        server['properties']['description'] = DESCRIPTION
+    return {
+        'type': 'object',
+        'properties': {'server': server},
+        'required': ['server'],
+        'additionalProperties': False,
+    }
+
+
+#: ``POST`` and ``PUT /v2.1/servers/{server_id}/metadata``.
+METADATA_BODY = {
+    'type': 'object',
+    'properties': {'metadata': METADATA},
+    'required': ['metadata'],
+    'additionalProperties': False,
+}
+
+#: ``PUT /v2.1/servers/{server_id}/metadata/{key}``: one item, whose key
+#: must be the path's (the handler checks).
+METADATA_ITEM_BODY = {
+    'type': 'object',
+    'properties': {'meta': dict(METADATA, minProperties=1,
+                                maxProperties=1)},
+    'required': ['meta'],
+    'additionalProperties': False,
+}
+
+
 #: ``GET /v2.1/servers`` and ``/servers/detail``: the filters we apply.
 #: Other parameters are ignored, as Nova ignores them before 2.75.
 LIST_QUERY = {
