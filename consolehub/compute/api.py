@@ -169,14 +169,17 @@ class API(object):
         """The instance; raises InstanceNotFound outside the project."""
         return instance_obj.get(context, instance_uuid)
 
-    def get_all(self, context, limit, marker=None, project_id=None):
+    def get_all(self, context, limit, marker=None, project_id=None,
+                filters=None):
         """Up to ``limit`` instances after ``marker``, oldest first.
 
         :param project_id: only this project's; None: all the context
             may see.
+        :param filters: as :func:`consolehub.objects.instance.get_all`.
         :raises MarkerNotFound: ``marker`` is not a visible instance.
         """
-        return instance_obj.get_all(context, limit, marker, project_id)
+        return instance_obj.get_all(context, limit, marker, project_id,
+                                    filters)
 
     def update(self, context, instance_uuid, values):
         """Change what Nova's ``PUT /servers/{id}`` may change

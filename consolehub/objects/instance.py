@@ -126,15 +126,17 @@ def get(context, instance_uuid):
     return db_instances.instance_get(context, instance_uuid)
 
 
-def get_all(context, limit, marker=None, project_id=None):
+def get_all(context, limit, marker=None, project_id=None, filters=None):
     """Up to ``limit`` visible instances (dicts), oldest first.
 
     :param marker: the UUID of the last instance of the previous page.
     :param project_id: only this project's instances (an admin listing
         one project); None: all the context may see.
+    :param filters: as :func:`consolehub.db.instances.instance_get_all`.
     :raises MarkerNotFound: ``marker`` names no visible instance.
     """
-    return db_instances.instance_get_all(context, limit, marker, project_id)
+    return db_instances.instance_get_all(context, limit, marker, project_id,
+                                         filters)
 
 
 def get_all_by_host(context, host):

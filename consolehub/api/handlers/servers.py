@@ -1,9 +1,14 @@
 """Nova's ``/v2.1/servers``: our instances, shaped as Nova's servers.
 
 Lists and shows follow Nova's compute API reference ("Servers"): the
-``name`` filter is a regular expression searched anywhere in the name,
-``limit``/``marker`` page with a ``servers_links`` "next" link, and an
-administrator sees every project only with ``all_tenants``. Instances are
+``name`` filter is a regular expression searched anywhere in the name;
+``status``, ``flavor``, ``image`` and ``changes-since`` (which adds the
+servers deleted since, while their rows are kept) filter for everyone,
+``host``, ``deleted`` and ``tenant_id``/``project_id`` (with
+``all_tenants``) for administrators only, and are ignored for others, as
+Nova ignores them; ``limit``/``marker`` page with a ``servers_links``
+"next" link, and an administrator sees every project only with
+``all_tenants``. Instances are
 the same rows ``/instances`` serves; a server's flavor is the built-in
 flavor of its size (:mod:`consolehub.objects.flavor`).
 """
@@ -15,6 +20,7 @@ import string
 import urllib.parse
 
 from oslo_utils import strutils
+from oslo_utils import timeutils
 import re2
 import webob.exc
 
@@ -91,34 +97,90 @@ def name_filter(pattern):
             explanation='Invalid name filter %r: %s' % (pattern, reason))
 
 
+def _changes_since(value):
+    """A ``changes-since`` parameter as a naive UTC datetime."""
+    try:
+        return timeutils.normalize_time(timeutils.parse_isotime(value))
+    except ValueError:
+        raise webob.exc.HTTPBadRequest(
+            explanation='Invalid filter field: changes-since.')
+
+
+def _last_segment(ref):
+    """An id given as such or as a URL ending in it."""
+    return ref.rstrip('/').rsplit('/', 1)[-1]
+
+
+def _project_and_filters(context, query):
+    """The project to list (None: all) and the filters the database
+    applies. As Nova, ``host``, ``deleted`` and ``tenant_id``/
+    ``project_id`` are admins' filters, which other callers' lists
+    ignore; a project is picked only with ``all_tenants``."""
+    filters = {}
+    if 'image' in query:
+        filters['image_ref'] = _last_segment(query['image'])
+    if 'changes-since' in query:
+        filters['changes_since'] = _changes_since(query['changes-since'])
+        # Nova lists the servers deleted since then too.
+        filters['deleted'] = None
+    if context.is_admin:
+        if 'host' in query:
+            filters['host'] = query['host']
+        if 'deleted' in query:
+            filters['deleted'] = strutils.bool_from_string(query['deleted'])
+    if not _all_tenants(query):
+        # As in Nova, an administrator lists their own project unless
+        # they ask for all of them.
+        return context.project_id, filters
+    policy.authorize(context, server_policies.ALL_TENANTS,
+                     {'project_id': context.project_id})
+    project_id = None
+    if context.is_admin:
+        project_id = query.get('project_id') or query.get('tenant_id')
+    return project_id or None, filters
+
+
+def _matcher(req, query):
+    """The test of the filters SQL does not apply (``name`` as a regular
+    expression, ``status`` as a server shows it, ``flavor``), or None."""
+    tests = []
+    if 'name' in query:
+        pattern = name_filter(query['name'])
+        tests.append(lambda instance: pattern.search(instance['name']))
+    statuses = {status.upper() for status in req.GET.getall('status')}
+    if statuses:
+        tests.append(
+            lambda instance: views.server_status(instance) in statuses)
+    if 'flavor' in query:
+        flavor_id = _last_segment(query['flavor'])
+        tests.append(
+            lambda instance: flavor_obj.flavor_id_of(instance) == flavor_id)
+    if not tests:
+        return None
+    return lambda instance: all(test(instance) for test in tests)
+
+
 def _page(req, context, query):
     """The instances of this page and the limit that cut it.
 
-    Project and paging are filtered in SQL; the ``name`` regular
-    expression, which SQL databases do not share, on the rows found.
+    Project, host, image, time and paging are filtered in SQL; the rest
+    (:func:`_matcher`) on the rows found.
     """
     limit = min(int(query.get('limit', CONF.api.max_limit)),
                 CONF.api.max_limit)
-    name = None
-    if 'name' in query:
-        name = name_filter(query['name'])
-    project_id = None
-    if _all_tenants(query):
-        policy.authorize(context, server_policies.ALL_TENANTS,
-                         {'project_id': context.project_id})
-    else:
-        # As in Nova, an administrator lists their own project unless
-        # they ask for all of them.
-        project_id = context.project_id
+    matches = _matcher(req, query)
+    project_id, filters = _project_and_filters(context, query)
     compute = util.compute_api(req)
     marker = query.get('marker')
-    if name is None:
-        return compute.get_all(context, limit, marker, project_id), limit
+    if matches is None:
+        return compute.get_all(context, limit, marker, project_id,
+                               filters), limit
     found = []
     while len(found) < limit:
-        batch = compute.get_all(context, _BATCH, marker, project_id)
+        batch = compute.get_all(context, _BATCH, marker, project_id,
+                                filters)
         for instance in batch:
-            if name.search(instance['name']):
+            if matches(instance):
                 found.append(instance)
                 if len(found) == limit:
                     break

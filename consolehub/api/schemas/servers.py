@@ -160,15 +160,28 @@ METADATA_ITEM_BODY = {
 }
 
 
-#: ``GET /v2.1/servers`` and ``/servers/detail``: the filters we apply.
-#: Other parameters are ignored, as Nova ignores them before 2.75.
+_TEXT = {'type': 'string', 'maxLength': 255}
+
+#: ``GET /v2.1/servers`` and ``/servers/detail``: the filters we apply
+#: (``host``, ``deleted``, ``tenant_id`` and ``project_id`` for admins
+#: only; ``status`` may be repeated). Other parameters are ignored, as
+#: Nova ignores them before 2.75.
 LIST_QUERY = {
     'type': 'object',
     'properties': {
-        'name': {'type': 'string', 'maxLength': 255},
+        'name': _TEXT,
         'limit': {'type': 'string', 'pattern': r'^[0-9]{1,9}\Z'},
-        'marker': {'type': 'string', 'maxLength': 255},
+        'marker': _TEXT,
         'all_tenants': {'type': 'string', 'maxLength': 16},
+        'status': {'type': 'string', 'maxLength': 32},
+        'flavor': _TEXT,
+        'image': _TEXT,
+        'host': _TEXT,
+        'tenant_id': _TEXT,
+        'project_id': _TEXT,
+        # ISO 8601, parsed by the handler (400 if it does not parse).
+        'changes-since': {'type': 'string', 'maxLength': 64},
+        'deleted': {'type': 'string', 'maxLength': 16},
     },
     'additionalProperties': True,
 }
@@ -180,6 +193,9 @@ FLAVOR_LIST_QUERY = {
         'limit': {'type': 'string', 'pattern': r'^[0-9]{1,9}\Z'},
         'marker': {'type': 'string', 'maxLength': 255},
         'is_public': {'type': 'string', 'maxLength': 16},
+        # Flavors with at least this memory (MiB) and root disk (GiB).
+        'minRam': {'type': 'string', 'pattern': r'^[0-9]{1,9}\Z'},
+        'minDisk': {'type': 'string', 'pattern': r'^[0-9]{1,9}\Z'},
     },
     'additionalProperties': True,
 }
