@@ -374,3 +374,7 @@ class UserDataInvalid(Invalid):
 
 class InstanceCountInvalid(Invalid):
     msg_fmt = 'min_count must be <= max_count'
+
+
+class NetworkNotAttached(NotFound):
+    msg_fmt = 'Instance is not a member of specified network'
