@@ -54,9 +54,7 @@ def update(context, instance_uuid, metadata, replace, max_items):
         nothing changes.
     """
     with engine.writer(context) as session:
-        session.scalars(visibility.instance_query(context).where(
-            visibility.INSTANCES.c.uuid == instance_uuid)
-            .with_for_update()).first() or _not_found(instance_uuid)
+        _lock_instance(session, context, instance_uuid)
         rows = {row.key: row for row in session.scalars(
             sa.select(models.InstanceMetadata).where(
                 _METADATA.c.instance_uuid == instance_uuid))}
@@ -83,9 +81,7 @@ def delete_key(context, instance_uuid, key):
     :raises MetadataKeyNotFound: it has no such key.
     """
     with engine.writer(context) as session:
-        session.scalars(visibility.instance_query(context).where(
-            visibility.INSTANCES.c.uuid == instance_uuid)
-            .with_for_update()).first() or _not_found(instance_uuid)
+        _lock_instance(session, context, instance_uuid)
         deleted = session.execute(sa.delete(_METADATA).where(
             _METADATA.c.instance_uuid == instance_uuid,
             _METADATA.c.key == key)).rowcount
@@ -93,5 +89,14 @@ def delete_key(context, instance_uuid, key):
         raise exception.MetadataKeyNotFound()
 
 
-def _not_found(instance_uuid):
-    raise exception.InstanceNotFound(instance_id=instance_uuid)
+def _lock_instance(session, context, instance_uuid):
+    """Lock the live visible instance's row for the transaction, so that
+    changes of its metadata run one after the other.
+
+    :raises InstanceNotFound: it is gone or not visible.
+    """
+    row = session.scalars(visibility.instance_query(context).where(
+        visibility.INSTANCES.c.uuid == instance_uuid)
+        .with_for_update()).first()
+    if row is None:
+        raise exception.InstanceNotFound(instance_id=instance_uuid)

@@ -90,3 +90,12 @@ def test_one_server_of_a_multiple_create_keeps_its_name(compute, project_a,
     quota.set_limits(admin, project_a.project_id, {'instances': 1})
     _, made = compute.create_many(project_a, 'solo', 64, 1, 1, 4)
     assert [instance['name'] for instance in made] == ['solo']
+
+
+def test_metadata_of_a_deleted_server_cannot_change(compute, project_a):
+    instance = _instance(project_a, instance_obj.ACTIVE)
+    instance_obj.destroy(project_a, instance['uuid'])
+    with pytest.raises(exception.InstanceNotFound):
+        compute.update_metadata(project_a, instance, {'k': 'v'}, False)
+    with pytest.raises(exception.InstanceNotFound):
+        compute.delete_metadata_key(project_a, instance, 'k')
