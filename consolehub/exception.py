@@ -367,3 +367,34 @@ class DatabaseUnavailable(ServiceUnavailable):
 
 class TLSConfigInvalid(ConsoleHubException):
     msg_fmt = 'Cannot serve TLS with %(cert)s: %(reason)s'
+
+
+# -- server metadata ----------------------------------------------------------
+
+class MetadataLimitExceeded(Forbidden):
+    # Nova's wording; its API answers it with 403.
+    msg_fmt = 'Maximum number of metadata items exceeds %(allowed)d'
+
+
+class MetadataKeyNotFound(NotFound):
+    msg_fmt = 'Metadata item was not found'
+
+
+class MetadataKeyMismatch(Invalid):
+    msg_fmt = 'Request body and URI mismatch'
+
+
+class AvailabilityZoneInvalid(Invalid):
+    msg_fmt = 'The requested availability zone is not available'
+
+
+class UserDataInvalid(Invalid):
+    msg_fmt = 'Userdata content cannot be decoded'
+
+
+class InstanceCountInvalid(Invalid):
+    msg_fmt = 'min_count must be <= max_count'
+
+
+class NetworkNotAttached(NotFound):
+    msg_fmt = 'Instance is not a member of specified network'

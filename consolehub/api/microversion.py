@@ -25,7 +25,8 @@ from consolehub.api.middleware import fault
 VERSIONS = (
     ('2.1', 'servers, flavors, os-get{VNC,SPICE,Serial,RDP}Console '
             'actions, os-console-auth-tokens (RDP tokens only); os-stop, '
-            'os-start, reboot and os-getConsoleOutput actions'),
+            'os-start, reboot and os-getConsoleOutput actions; server '
+            'metadata, ips and os-volume_attachments'),
     ('2.3', 'admins see OS-EXT-SRV-ATTR reservation_id, launch_index, '
             'hostname, kernel_id, ramdisk_id, root_device_name, user_data'),
     ('2.6', 'POST /servers/{id}/remote-consoles; the console actions go'),
@@ -33,7 +34,7 @@ VERSIONS = (
     ('2.9', 'server views carry "locked"'),
     ('2.11', 'os-services shows "forced_down"'),
     ('2.16', 'admins see server "host_status"'),
-    ('2.19', 'server views carry "description" (null: none is stored)'),
+    ('2.19', 'servers take and show a "description" (POST, PUT)'),
     ('2.26', 'server views carry "tags"'),
     ('2.28', 'os-hypervisors shows cpu_info as an object, not JSON text'),
     ('2.31', 'os-console-auth-tokens shows every console type'),

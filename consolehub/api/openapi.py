@@ -23,6 +23,7 @@ from consolehub.api.handlers import instances
 from consolehub.api.handlers import limits
 from consolehub.api.handlers import quotas
 from consolehub.api.handlers import server_actions
+from consolehub.api.handlers import server_metadata
 from consolehub.api.handlers import servers
 from consolehub.api.handlers import services
 from consolehub.api.handlers import tenant_usage
@@ -62,7 +63,14 @@ OPERATIONS = {
     servers.list_servers_detail: {'query': server_schema.LIST_QUERY},
     servers.create_server: {'body': _latest(server_schema.create),
                             'status': 202},
+    servers.update_server: {'body': _latest(server_schema.update)},
     servers.delete_server: {'status': 204},
+    server_metadata.create_metadata: {'body': server_schema.METADATA_BODY},
+    server_metadata.update_all_metadata: {
+        'body': server_schema.METADATA_BODY},
+    server_metadata.update_metadata_item: {
+        'body': server_schema.METADATA_ITEM_BODY},
+    server_metadata.delete_metadata_item: {'status': 204},
     server_actions.server_action: {'body': server_actions.body_schema},
     consoles.create_server_remote_console: {
         'body': _latest(server_schema.remote_console)},

@@ -29,6 +29,8 @@ from consolehub.api.handlers import instances
 from consolehub.api.handlers import limits
 from consolehub.api.handlers import quotas
 from consolehub.api.handlers import server_actions
+from consolehub.api.handlers import server_ips
+from consolehub.api.handlers import server_metadata
 from consolehub.api.handlers import servers
 from consolehub.api.handlers import services
 from consolehub.api.handlers import tenant_usage
@@ -84,10 +86,28 @@ ROUTE_DECLARATIONS = {
     '/v2.1/servers/detail': {'GET': servers.list_servers_detail},
     '/v2.1/servers/{server_id}': {
         'GET': servers.show_server,
+        'PUT': servers.update_server,
         'DELETE': servers.delete_server,
+    },
+    '/v2.1/servers/{server_id}/metadata': {
+        'GET': server_metadata.list_metadata,
+        'POST': server_metadata.create_metadata,
+        'PUT': server_metadata.update_all_metadata,
+    },
+    '/v2.1/servers/{server_id}/metadata/{key}': {
+        'GET': server_metadata.show_metadata_item,
+        'PUT': server_metadata.update_metadata_item,
+        'DELETE': server_metadata.delete_metadata_item,
     },
     '/v2.1/servers/{server_id}/action': {
         'POST': server_actions.server_action,
+    },
+    '/v2.1/servers/{server_id}/ips': {'GET': server_ips.list_ips},
+    '/v2.1/servers/{server_id}/ips/{network_label}': {
+        'GET': server_ips.show_ips_of_network,
+    },
+    '/v2.1/servers/{server_id}/os-volume_attachments': {
+        'GET': server_ips.list_volume_attachments,
     },
     '/v2.1/servers/{server_id}/remote-consoles': {
         'POST': consoles.create_server_remote_console,
@@ -173,6 +193,8 @@ def show_openapi(req):
 #: the OpenAPI document and the image schemas (``middleware.discovery``).
 PUBLIC_ROUTES = {
     '/': versions.show_versions,
+    versions.LEGACY_PREFIX: versions.show_legacy_version,
+    versions.LEGACY_PREFIX + '/': versions.show_legacy_version,
     microversion.PREFIX: versions.show_version,
     microversion.PREFIX + '/': versions.show_version,
     openapi.PATH: show_openapi,

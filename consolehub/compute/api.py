@@ -4,6 +4,7 @@ This layer owns the instance's state in the database and picks the host;
 guest work goes to that host's agent through :mod:`rpcapi`.
 """
 
+import secrets
 import threading
 
 import cachetools
@@ -18,6 +19,7 @@ from consolehub.objects import console_session
 from consolehub.objects import console_types
 from consolehub.objects import image as image_obj
 from consolehub.objects import instance as instance_obj
+from consolehub.objects import instance_metadata
 from consolehub.objects import service as service_obj
 
 LOG = logging.getLogger(__name__)
@@ -79,8 +81,41 @@ class API(object):
         except exception.ImageNotFound:
             raise exception.ImageRefInvalid(image_id=image_id)
 
+    def create_many(self, context, name, memory_mb, vcpus, min_count,
+                    max_count, image_id=None, root_gb=None, extra=None,
+                    metadata=None):
+        """Nova's multiple create: as many instances as the quotas allow,
+        from ``min_count`` to ``max_count``, sharing one reservation id.
+
+        With more than one, their names are ``<name>-1``, ``<name>-2``,
+        ... (Nova's default ``multi_instance_display_name_template``).
+        Arguments as :meth:`create`.
+
+        :returns: ``(reservation_id, [instance, ...])``.
+        :raises OverQuota: not even ``min_count`` fit; nothing is made.
+            Should a concurrent create take the room meanwhile, those
+            already made stay.
+        """
+        count = instance_obj.count_within_quota(context, vcpus, memory_mb,
+                                                min_count, max_count)
+        reservation_id = 'r-' + secrets.token_hex(4)
+        instances = []
+        for index in range(count):
+            try:
+                instances.append(self.create(
+                    context, '%s-%d' % (name, index + 1) if count > 1
+                    else name, memory_mb, vcpus, image_id=image_id,
+                    root_gb=root_gb, metadata=metadata,
+                    extra=dict(extra or {}, reservation_id=reservation_id,
+                               launch_index=index)))
+            except exception.OverQuota:
+                if index < min_count:
+                    raise
+                break
+        return reservation_id, instances
+
     def create(self, context, name, memory_mb, vcpus, host=None,
-               image_id=None, root_gb=None):
+               image_id=None, root_gb=None, extra=None, metadata=None):
         """Record a BUILD instance and ask its host to start the guest.
 
         :param memory_mb: MiB; None: ``[compute] default_memory_mb``, or
@@ -90,6 +125,9 @@ class API(object):
         :param image_id: the image to boot from a copy-on-write disk of
             ``root_gb`` GiB (None or 0: the size the image needs); None:
             a diskless guest.
+        :param extra: more columns of the instance (``description``,
+            ``access_ip_v4``, ``disk_config``, ``user_data``, ...).
+        :param metadata: its metadata, ``{key: value}``.
         :raises HostUnavailable: if ``host`` is given but is not a compute
             host that is up; nothing is recorded.
         :raises ImageRefInvalid, ImageNotActive, FlavorMemoryTooSmall,
@@ -117,7 +155,7 @@ class API(object):
         instance = instance_obj.create(
             context, name, memory_mb, vcpus, host,
             image_ref=image['uuid'] if image else None,
-            root_gb=root_gb if image else 0)
+            root_gb=root_gb if image else 0, extra=extra, metadata=metadata)
         if host is None:
             fault = str(exception.NoValidHost(
                 reason='no consolehub-compute service is up'))
@@ -131,14 +169,63 @@ class API(object):
         """The instance; raises InstanceNotFound outside the project."""
         return instance_obj.get(context, instance_uuid)
 
-    def get_all(self, context, limit, marker=None, project_id=None):
+    def get_all(self, context, limit, marker=None, project_id=None,
+                filters=None):
         """Up to ``limit`` instances after ``marker``, oldest first.
 
         :param project_id: only this project's; None: all the context
             may see.
+        :param filters: as :func:`consolehub.objects.instance.get_all`.
         :raises MarkerNotFound: ``marker`` is not a visible instance.
         """
-        return instance_obj.get_all(context, limit, marker, project_id)
+        return instance_obj.get_all(context, limit, marker, project_id,
+                                    filters)
+
+    def update(self, context, instance_uuid, values):
+        """Change what Nova's ``PUT /servers/{id}`` may change
+        (``name``, ``description``, ``access_ip_v4``, ``access_ip_v6``,
+        ``disk_config``); returns the instance."""
+        return instance_obj.update(context, instance_uuid, values)
+
+    def get_metadata(self, context, instance_uuids):
+        """``{instance_uuid: {key: value}}`` of instances the caller
+        has read."""
+        return instance_metadata.get_many(context, instance_uuids)
+
+    def _check_metadata_change(self, instance, action):
+        # Nova changes metadata of an idle ACTIVE or stopped server only.
+        if instance['status'] not in (instance_obj.ACTIVE,
+                                      instance_obj.SHUTOFF):
+            raise exception.InstanceActionConflict(
+                action=action, instance_id=instance['uuid'],
+                attr='vm_state', state=instance_obj.VM_STATES.get(
+                    instance['status'], instance['status'].lower()))
+        if instance['task_state'] is not None:
+            raise exception.InstanceActionConflict(
+                action=action, instance_id=instance['uuid'],
+                attr='task_state', state=instance['task_state'])
+
+    def update_metadata(self, context, instance, metadata, replace):
+        """Merge ``metadata`` into an instance's (``replace``: make it all
+        of it); returns the whole metadata.
+
+        :param instance: the instance dict the caller read.
+        :raises InstanceActionConflict: it is not ACTIVE or SHUTOFF, or
+            is in a task (Nova's 409).
+        :raises MetadataLimitExceeded: it would hold too many items.
+        """
+        self._check_metadata_change(instance, 'update metadata')
+        return instance_metadata.update(context, instance['uuid'],
+                                        metadata, replace)
+
+    def delete_metadata_key(self, context, instance, key):
+        """Remove one key of an instance's metadata.
+
+        :raises InstanceActionConflict: as :meth:`update_metadata`.
+        :raises MetadataKeyNotFound: it has no such key.
+        """
+        self._check_metadata_change(instance, 'delete metadata')
+        instance_metadata.delete_key(context, instance['uuid'], key)
 
     def rename(self, context, instance_uuid, name):
         return instance_obj.update(context, instance_uuid, {'name': name})

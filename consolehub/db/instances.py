@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from consolehub.db import console_sessions
 from consolehub.db import engine
+from consolehub.db import instance_metadata
 from consolehub.db import models
 from consolehub.db import visibility
 from consolehub import exception
@@ -24,11 +25,13 @@ def _instance_dicts(session, query):
 
 
 @engine.retry_on_deadlock
-def instance_create(context, values):
+def instance_create(context, values, metadata=None):
     """Create an instance for the context's project and user.
 
     :param values: column values (``name``, ``status``, ``host``,
         ``memory_mb``, ``vcpus``, ...); ``uuid`` is made here.
+    :param metadata: its metadata (``{key: value}``), in the same
+        transaction.
     :returns: the new row as a dict.
     """
     with engine.writer(context) as session:
@@ -36,6 +39,7 @@ def instance_create(context, values):
             uuid=uuidutils.generate_uuid(), project_id=context.project_id,
             user_id=context.user_id, **values)
         session.add(row)
+        instance_metadata.add(session, row.uuid, metadata or {})
         session.flush()
         return engine.as_dict(row)
 
@@ -50,24 +54,40 @@ def instance_get(context, instance_uuid):
     return found[0]
 
 
-def instance_get_all(context, limit, marker=None, project_id=None):
-    """Up to ``limit`` live instances, oldest first, after ``marker``.
+def instance_get_all(context, limit, marker=None, project_id=None,
+                     filters=None):
+    """Up to ``limit`` instances, oldest first, after ``marker``.
 
     :param project_id: only this project's (for an admin listing one
         project); None: every project the context may see.
-    :raises MarkerNotFound: if ``marker`` names no visible instance.
+    :param filters: ``host``, ``image_ref`` (equal to the value),
+        ``changes_since`` (a naive UTC datetime: changed at or after it),
+        ``deleted`` (False, the default: live ones; True: deleted ones
+        still kept; None: both).
+    :raises MarkerNotFound: if ``marker`` names no instance the same
+        query sees.
     """
+    filters = filters or {}
+    deleted = filters.get('deleted', False)
     with engine.reader(context) as session:
         query = visibility.instance_query(
-            context, _INSTANCES).order_by(_INSTANCES.c.id)
+            context, _INSTANCES, deleted=deleted).order_by(_INSTANCES.c.id)
         if project_id is not None:
             query = query.where(_INSTANCES.c.project_id == project_id)
+        for column in ('host', 'image_ref'):
+            if column in filters:
+                query = query.where(_INSTANCES.c[column] == filters[column])
+        if 'changes_since' in filters:
+            query = query.where(sa.func.coalesce(
+                _INSTANCES.c.updated_at, _INSTANCES.c.created_at) >=
+                filters['changes_since'])
         if marker is not None:
-            try:
-                marker_row = visibility.instance_row(session, context, marker)
-            except exception.InstanceNotFound:
+            marker_id = session.execute(visibility.instance_query(
+                context, _INSTANCES.c.id, deleted=deleted).where(
+                    _INSTANCES.c.uuid == marker)).scalar()
+            if marker_id is None:
                 raise exception.MarkerNotFound(marker=marker)
-            query = query.where(_INSTANCES.c.id > marker_row.id)
+            query = query.where(_INSTANCES.c.id > marker_id)
         return _instance_dicts(session, query.limit(limit))
 
 

@@ -60,6 +60,35 @@ class Instance(BASE, _Base):
     # The root disk's size in GiB (Nova's root_gb); 0 without an image.
     root_gb = sa.Column(sa.Integer, nullable=False, default=0,
                         server_default='0')
+    # What Nova's POST /servers records and its server views show.
+    description = sa.Column(sa.String(255))
+    access_ip_v4 = sa.Column(sa.String(39))
+    access_ip_v6 = sa.Column(sa.String(39))
+    # OS-DCF:diskConfig as asked for: AUTO or MANUAL.
+    disk_config = sa.Column(sa.String(8), nullable=False, default='MANUAL',
+                            server_default='MANUAL')
+    # Base64 text as given; no metadata service or config drive serves it.
+    user_data = sa.Column(sa.Text)
+    # The servers of one multiple create share it; each has its index.
+    reservation_id = sa.Column(sa.String(255))
+    launch_index = sa.Column(sa.Integer, nullable=False, default=0,
+                             server_default='0')
+
+
+class InstanceMetadata(BASE, _Base):
+    """One key/value pair of a server's metadata (Nova's
+    ``instance_metadata``); a live instance's rows go with its delete."""
+
+    __tablename__ = 'instance_metadata'
+    __table_args__ = (
+        sa.Index('instance_metadata_instance_uuid_idx', 'instance_uuid'),
+        sa.UniqueConstraint('instance_uuid', 'key',
+                            name='uniq_instance_metadata0instance_uuid0key'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    key = sa.Column(sa.String(255), nullable=False)
+    value = sa.Column(sa.String(255), nullable=False)
 
 
 class ConsoleAuthToken(BASE, _Base):

@@ -15,6 +15,7 @@ from consolehub.db import models
 _TOKENS = models.ConsoleAuthToken.__table__
 _SESSIONS = models.ConsoleSession.__table__
 _INSTANCES = models.Instance.__table__
+_METADATA = models.InstanceMetadata.__table__
 
 
 def _delete(context, statement):
@@ -40,8 +41,9 @@ def console_sessions_purge(context, before):
 
 @engine.retry_on_deadlock
 def instances_purge(context, before):
-    """Delete instance rows deleted before ``before``, with the tokens
-    and ended sessions they may still have; returns how many instances.
+    """Delete instance rows deleted before ``before``, with the tokens,
+    metadata and ended sessions they may still have; returns how many
+    instances.
     """
     with engine.writer(context) as session:
         gone = sa.select(_INSTANCES.c.uuid).where(
@@ -49,6 +51,8 @@ def instances_purge(context, before):
             _INSTANCES.c.deleted_at < before)
         session.execute(sa.delete(_TOKENS).where(
             _TOKENS.c.instance_uuid.in_(gone)))
+        session.execute(sa.delete(_METADATA).where(
+            _METADATA.c.instance_uuid.in_(gone)))
         session.execute(sa.delete(_SESSIONS).where(
             _SESSIONS.c.instance_uuid.in_(gone),
             _SESSIONS.c.ended_at.is_not(None)))

@@ -14,15 +14,20 @@ from consolehub import exception
 INSTANCES = models.Instance.__table__
 
 
-def instance_query(context, selectable=models.Instance):
+def instance_query(context, selectable=models.Instance, deleted=False):
     """A SELECT of the live instances ``context`` may see.
 
     :param selectable: the ORM class for ORM rows (to change them), or
         :data:`INSTANCES` (or columns of it) for plain rows: read-only
         paths skip the ORM, which costs more than the query itself on an
         indexed lookup.
+    :param deleted: False: live ones only; True: deleted ones only (rows
+        kept until purged); None: both (read-only listings).
     """
-    query = sa.select(selectable).where(INSTANCES.c.deleted_at.is_(None))
+    query = sa.select(selectable)
+    if deleted is not None:
+        query = query.where(INSTANCES.c.deleted_at.is_not(None) if deleted
+                            else INSTANCES.c.deleted_at.is_(None))
     if not context.is_admin:
         query = query.where(INSTANCES.c.project_id == context.project_id)
     return query

@@ -74,23 +74,51 @@ def fault_message(error):
 
 
 def create(context, name, memory_mb, vcpus, host, image_ref=None,
-           root_gb=0):
+           root_gb=0, extra=None, metadata=None):
     """Record a new instance in BUILD for the context's project and user,
     within the project's quotas (instances, cores, ram).
 
     :param host: the compute host it is placed on, or None for none.
     :param image_ref: the id of the image it boots; None: no disk.
     :param root_gb: its root disk's size in GiB (0 without an image).
+    :param extra: more columns (``description``, ``access_ip_v4``,
+        ``disk_config``, ``user_data``, ``reservation_id``, ...).
+    :param metadata: its metadata (``{key: value}``), made with it.
     :returns: the row (dict).
     :raises OverQuota: the project has no room for it; nothing is made.
     """
-    values = {'name': name, 'status': BUILD, 'host': host,
-              'memory_mb': memory_mb, 'vcpus': vcpus, 'image_ref': image_ref,
-              'root_gb': root_gb}
+    values = dict(extra or {}, name=name, status=BUILD, host=host,
+                  memory_mb=memory_mb, vcpus=vcpus, image_ref=image_ref,
+                  root_gb=root_gb)
     return quota.consume(
-        context, context.project_id,
-        {'instances': 1, 'cores': vcpus, 'ram': memory_mb},
-        lambda: db_instances.instance_create(context, values))
+        context, context.project_id, usage_of(vcpus, memory_mb),
+        lambda: db_instances.instance_create(context, values, metadata))
+
+
+def count_within_quota(context, vcpus, memory_mb, min_count, max_count):
+    """How many instances of this size, ``min_count`` to ``max_count``,
+    the project's quotas leave room for now: the most that fit, as Nova
+    shrinks a multiple create.
+
+    :raises OverQuota: not even ``min_count`` fit.
+    """
+    limits = quota.get_limits(context, context.project_id)
+    used = quota.get_usage(context, context.project_id,
+                           ['instances', 'cores', 'ram'])
+    fits = max_count
+    for name, each in usage_of(vcpus, memory_mb).items():
+        if limits[name] != quota.UNLIMITED and each > 0:
+            fits = min(fits, max(limits[name] - used[name], 0) // each)
+    if fits < min_count:
+        quota.check(context, context.project_id,
+                    usage_of(vcpus, memory_mb, min_count))
+    return max(fits, min_count)
+
+
+def usage_of(vcpus, memory_mb, count=1):
+    """The quota resources ``count`` instances of this size take."""
+    return {'instances': count, 'cores': vcpus * count,
+            'ram': memory_mb * count}
 
 
 def get(context, instance_uuid):
@@ -98,15 +126,17 @@ def get(context, instance_uuid):
     return db_instances.instance_get(context, instance_uuid)
 
 
-def get_all(context, limit, marker=None, project_id=None):
+def get_all(context, limit, marker=None, project_id=None, filters=None):
     """Up to ``limit`` visible instances (dicts), oldest first.
 
     :param marker: the UUID of the last instance of the previous page.
     :param project_id: only this project's instances (an admin listing
         one project); None: all the context may see.
+    :param filters: as :func:`consolehub.db.instances.instance_get_all`.
     :raises MarkerNotFound: ``marker`` names no visible instance.
     """
-    return db_instances.instance_get_all(context, limit, marker, project_id)
+    return db_instances.instance_get_all(context, limit, marker, project_id,
+                                         filters)
 
 
 def get_all_by_host(context, host):

@@ -9,6 +9,9 @@ EXTENDED_ATTRIBUTES = PREFIX % 'show:extended-attributes'
 HOST_STATUS = PREFIX % 'show:host-status'
 FLAVORS = 'consolehub:flavors:index'
 CONSOLE_AUTH_TOKEN = 'consolehub:os-console-auth-tokens:show'
+IPS_INDEX = 'consolehub:ips:index'
+IPS_SHOW = 'consolehub:ips:show'
+VOLUME_ATTACHMENTS_INDEX = 'consolehub:os-volumes-attachments:index'
 
 _SERVERS = '/v2.1/servers'
 _SERVER = '/v2.1/servers/{server_id}'
@@ -33,6 +36,9 @@ rules = [
          'See host_status in server views (2.16+).', _VIEWS),
         ('create', base.PROJECT_MEMBER_OR_ADMIN, 'Create a server.',
          [{'method': 'POST', 'path': _SERVERS}]),
+        ('update', base.PROJECT_MEMBER_OR_ADMIN,
+         'Rename a server, or change its description or access addresses.',
+         [{'method': 'PUT', 'path': _SERVER}]),
         ('delete', base.PROJECT_MEMBER_OR_ADMIN, 'Delete a server.',
          [{'method': 'DELETE', 'path': _SERVER}]),
     ]
@@ -42,6 +48,19 @@ rules = [
         [{'method': 'GET', 'path': '/v2.1/flavors'},
          {'method': 'GET', 'path': '/v2.1/flavors/detail'},
          {'method': 'GET', 'path': '/v2.1/flavors/{flavor_id}'}]),
+    base.project_rule(
+        IPS_INDEX, base.PROJECT_READER_OR_ADMIN,
+        "List a server's addresses (it has none: no networks exist).",
+        [{'method': 'GET', 'path': _SERVER + '/ips'}]),
+    base.project_rule(
+        IPS_SHOW, base.PROJECT_READER_OR_ADMIN,
+        "Show a server's addresses on one network.",
+        [{'method': 'GET', 'path': _SERVER + '/ips/{network_label}'}]),
+    base.project_rule(
+        VOLUME_ATTACHMENTS_INDEX, base.PROJECT_READER_OR_ADMIN,
+        "List a server's volume attachments (it has none: no volumes "
+        'exist).',
+        [{'method': 'GET', 'path': _SERVER + '/os-volume_attachments'}]),
     base.project_rule(
         CONSOLE_AUTH_TOKEN, base.ADMIN,
         'Show the connection a console auth token grants, for an external '

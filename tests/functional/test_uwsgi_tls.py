@@ -77,7 +77,7 @@ def test_https_with_hsts_and_https_links(tls_api):
         'max-age=31536000')
     assert response.headers['x-openstack-request-id'].startswith('req-')
     assert 'Set-Cookie' not in response.headers
-    assert response.json()['versions'][0]['links'][0]['href'] == (
+    assert response.json()['versions'][-1]['links'][0]['href'] == (
         'https://127.0.0.1:%d/v2.1/' % port)
     token = deployment.create_token('demo', 'alice', ['member'])
     listing = requests.get('https://127.0.0.1:%d/instances' % port,

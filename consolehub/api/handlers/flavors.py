@@ -12,7 +12,9 @@ def _list(req, view):
     util.authorize_own_project(req, server_policies.FLAVORS)
     query = dict(req.GET.items())
     util.validate(query, schema.FLAVOR_LIST_QUERY)
-    found = list(flavor_obj.FLAVORS)
+    found = [flavor for flavor in flavor_obj.FLAVORS
+             if flavor.memory_mb >= int(query.get('minRam', 0)) and
+             flavor.disk >= int(query.get('minDisk', 0))]
     if 'marker' in query:
         ids = [flavor.id for flavor in found]
         if query['marker'] not in ids:
@@ -25,7 +27,12 @@ def _list(req, view):
 
 
 def list_flavors(req):
-    """``GET /v2.1/flavors`` -> 200 ``{"flavors": [{id, name, links}]}``."""
+    """``GET /v2.1/flavors`` -> 200 ``{"flavors": [{id, name, links}]}``.
+
+    ``minRam`` (MiB) and ``minDisk`` (GiB) keep the flavors with at least
+    that much, before ``marker`` and ``limit`` page them (Nova's "List
+    Flavors").
+    """
     return _list(req, views.basic)
 
 

@@ -4,9 +4,11 @@ The body names one action (``{"<action>": {...}}``), as in Nova's compute
 API reference ("Servers - run an action"). :data:`ACTIONS` is the one
 table of the actions we serve: the function that runs it, the policy
 rule, the body's schema and the microversions it exists in. The server
-is looked up first (404 for an unknown one, as Nova), then the action: a
-name we do not serve is a 400, an action outside its microversions is
-Nova's 404.
+is looked up first, for every action and before the body is read: a
+server that does not exist or is another project's is a 404
+(itemNotFound), whatever the body says. Then the action: a name we do
+not serve is a 400, an action outside its microversions is Nova's 404,
+then its policy (403) and its schema (400).
 """
 
 import collections

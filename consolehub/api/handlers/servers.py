@@ -1,16 +1,26 @@
 """Nova's ``/v2.1/servers``: our instances, shaped as Nova's servers.
 
 Lists and shows follow Nova's compute API reference ("Servers"): the
-``name`` filter is a regular expression searched anywhere in the name,
-``limit``/``marker`` page with a ``servers_links`` "next" link, and an
-administrator sees every project only with ``all_tenants``. Instances are
+``name`` filter is a regular expression searched anywhere in the name;
+``status``, ``flavor``, ``image`` and ``changes-since`` (which adds the
+servers deleted since, while their rows are kept) filter for everyone,
+``host``, ``deleted`` and ``tenant_id``/``project_id`` (with
+``all_tenants``) for administrators only, and are ignored for others, as
+Nova ignores them; ``limit``/``marker`` page with a ``servers_links``
+"next" link, and an administrator sees every project only with
+``all_tenants``. Instances are
 the same rows ``/instances`` serves; a server's flavor is the built-in
 flavor of its size (:mod:`consolehub.objects.flavor`).
 """
 
+import base64
+import binascii
+import secrets
+import string
 import urllib.parse
 
 from oslo_utils import strutils
+from oslo_utils import timeutils
 import re2
 import webob.exc
 
@@ -22,6 +32,7 @@ from consolehub.api.views import servers as views
 from consolehub.conf import CONF
 from consolehub import exception
 from consolehub.objects import flavor as flavor_obj
+from consolehub.objects import instance_metadata as metadata_obj
 from consolehub import policy
 from consolehub.policies import servers as server_policies
 
@@ -30,6 +41,16 @@ _NAME_FILTER_MEMORY = 1 << 20
 
 #: How many rows one query reads while filtering a list by name.
 _BATCH = 200
+
+#: The one availability zone, Nova's default name for it.
+_ZONE = 'nova'
+
+#: A made adminPass: Nova's default ``password_length`` and symbols
+#: without the look-alikes it leaves out.
+_PASSWORD_LENGTH = 12
+_PASSWORD_SYMBOLS = ''.join(
+    symbol for symbol in string.ascii_letters + string.digits
+    if symbol not in 'lIO01')
 
 
 def _rule(action):
@@ -76,34 +97,90 @@ def name_filter(pattern):
             explanation='Invalid name filter %r: %s' % (pattern, reason))
 
 
+def _changes_since(value):
+    """A ``changes-since`` parameter as a naive UTC datetime."""
+    try:
+        return timeutils.normalize_time(timeutils.parse_isotime(value))
+    except ValueError:
+        raise webob.exc.HTTPBadRequest(
+            explanation='Invalid filter field: changes-since.')
+
+
+def _last_segment(ref):
+    """An id given as such or as a URL ending in it."""
+    return ref.rstrip('/').rsplit('/', 1)[-1]
+
+
+def _project_and_filters(context, query):
+    """The project to list (None: all) and the filters the database
+    applies. As Nova, ``host``, ``deleted`` and ``tenant_id``/
+    ``project_id`` are admins' filters, which other callers' lists
+    ignore; a project is picked only with ``all_tenants``."""
+    filters = {}
+    if 'image' in query:
+        filters['image_ref'] = _last_segment(query['image'])
+    if 'changes-since' in query:
+        filters['changes_since'] = _changes_since(query['changes-since'])
+        # Nova lists the servers deleted since then too.
+        filters['deleted'] = None
+    if context.is_admin:
+        if 'host' in query:
+            filters['host'] = query['host']
+        if 'deleted' in query:
+            filters['deleted'] = strutils.bool_from_string(query['deleted'])
+    if not _all_tenants(query):
+        # As in Nova, an administrator lists their own project unless
+        # they ask for all of them.
+        return context.project_id, filters
+    policy.authorize(context, server_policies.ALL_TENANTS,
+                     {'project_id': context.project_id})
+    project_id = None
+    if context.is_admin:
+        project_id = query.get('project_id') or query.get('tenant_id')
+    return project_id or None, filters
+
+
+def _matcher(req, query):
+    """The test of the filters SQL does not apply (``name`` as a regular
+    expression, ``status`` as a server shows it, ``flavor``), or None."""
+    tests = []
+    if 'name' in query:
+        pattern = name_filter(query['name'])
+        tests.append(lambda instance: pattern.search(instance['name']))
+    statuses = {status.upper() for status in req.GET.getall('status')}
+    if statuses:
+        tests.append(
+            lambda instance: views.server_status(instance) in statuses)
+    if 'flavor' in query:
+        flavor_id = _last_segment(query['flavor'])
+        tests.append(
+            lambda instance: flavor_obj.flavor_id_of(instance) == flavor_id)
+    if not tests:
+        return None
+    return lambda instance: all(test(instance) for test in tests)
+
+
 def _page(req, context, query):
     """The instances of this page and the limit that cut it.
 
-    Project and paging are filtered in SQL; the ``name`` regular
-    expression, which SQL databases do not share, on the rows found.
+    Project, host, image, time and paging are filtered in SQL; the rest
+    (:func:`_matcher`) on the rows found.
     """
     limit = min(int(query.get('limit', CONF.api.max_limit)),
                 CONF.api.max_limit)
-    name = None
-    if 'name' in query:
-        name = name_filter(query['name'])
-    project_id = None
-    if _all_tenants(query):
-        policy.authorize(context, server_policies.ALL_TENANTS,
-                         {'project_id': context.project_id})
-    else:
-        # As in Nova, an administrator lists their own project unless
-        # they ask for all of them.
-        project_id = context.project_id
+    matches = _matcher(req, query)
+    project_id, filters = _project_and_filters(context, query)
     compute = util.compute_api(req)
     marker = query.get('marker')
-    if name is None:
-        return compute.get_all(context, limit, marker, project_id), limit
+    if matches is None:
+        return compute.get_all(context, limit, marker, project_id,
+                               filters), limit
     found = []
     while len(found) < limit:
-        batch = compute.get_all(context, _BATCH, marker, project_id)
+        batch = compute.get_all(context, _BATCH, marker, project_id,
+                                filters)
         for instance in batch:
-            if name.search(instance['name']):
+            if matches(instance):
                 found.append(instance)
                 if len(found) == limit:
                     break
@@ -111,6 +188,15 @@ def _page(req, context, query):
             break
         marker = batch[-1]['uuid']
     return found, limit
+
+
+def _with_metadata(req, instances):
+    """The instance dicts, each with its ``metadata`` (one query)."""
+    found = util.compute_api(req).get_metadata(
+        util.request_context(req),
+        [instance['uuid'] for instance in instances])
+    return [dict(instance, metadata=found[instance['uuid']])
+            for instance in instances]
 
 
 def _next_link(req, collection, items, limit, query):
@@ -129,6 +215,8 @@ def _list(req, rule, detailed):
     util.validate(query, schema.LIST_QUERY)
     instances, limit = _page(req, context, query)
     builder = views.ServerViewBuilder(req)
+    if detailed:
+        instances = _with_metadata(req, instances)
     view = builder.detail if detailed else builder.basic
     servers = [view(instance) for instance in instances]
     body = {'servers': servers}
@@ -153,6 +241,7 @@ def show_server(req):
     """``GET /v2.1/servers/{server_id}`` -> 200 ``{"server": {...}}``."""
     instance = util.instance_for(req, req.urlvars['server_id'],
                                  _rule('show'))
+    [instance] = _with_metadata(req, [instance])
     return util.json_response(
         req, {'server': views.ServerViewBuilder(req).detail(instance)})
 
@@ -172,17 +261,55 @@ def _image_id(image_ref):
     return image_ref.rsplit('/', 1)[-1] or None
 
 
+def _user_data(text):
+    """``user_data`` checked to be base64, as Nova checks it."""
+    if text is not None:
+        try:
+            base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise exception.UserDataInvalid()
+    return text
+
+
+def _create_extra(body):
+    """The instance columns of a create body's optional fields."""
+    return {
+        'description': body.get('description'),
+        'access_ip_v4': body.get('accessIPv4'),
+        'access_ip_v6': body.get('accessIPv6'),
+        'disk_config': body.get('OS-DCF:diskConfig', 'MANUAL'),
+        'user_data': _user_data(body.get('user_data')),
+    }
+
+
+def _admin_password(body):
+    """The adminPass asked for, else one made as Nova makes it (12
+    letters and digits)."""
+    if 'adminPass' in body:
+        return body['adminPass']
+    return ''.join(secrets.choice(_PASSWORD_SYMBOLS)
+                   for _ in range(_PASSWORD_LENGTH))
+
+
 def create_server(req):
-    """``POST /v2.1/servers`` -> 202 ``{"server": {id, links}}``.
+    """``POST /v2.1/servers`` -> 202 ``{"server": {id, links,
+    OS-DCF:diskConfig, adminPass}}``, or ``{"reservation_id": ...}`` with
+    ``return_reservation_id`` (Nova's "Create Server" and "Create
+    Multiple Servers").
 
     Memory, vCPUs and the root disk come from ``flavorRef``; ``imageRef``
     names the image to boot (400 if it is not an active image the caller
     can see, or needs more memory or disk than the flavor has); an empty
-    one makes a diskless guest.
+    one makes a diskless guest. ``min_count``/``max_count`` make as many
+    servers as the quotas allow between them (403 if not ``min_count``);
+    the response shows the first. ``availability_zone`` may only be
+    ``nova`` (400 otherwise); ``config_drive`` and scheduler hints are
+    accepted and ignored.
     """
     context = util.authorize_own_project(req, _rule('create'))
-    body = util.extract_json(
-        req, schema.create(microversion.request_version(req)))['server']
+    request = util.extract_json(
+        req, schema.create(microversion.request_version(req)))
+    body = request['server']
     flavor = _flavor(body['flavorRef'])
     image_id = _image_id(body.get('imageRef'))
     for mapping in body.get('block_device_mapping_v2', []):
@@ -191,15 +318,55 @@ def create_server(req):
                 explanation='imageRef and the block device mapping name '
                             'two images; boot one.')
         image_id = mapping['uuid']
-    instance = util.compute_api(req).create(
-        context, body['name'], flavor.memory_mb, flavor.vcpus,
-        image_id=image_id, root_gb=flavor.disk)
-    server_links = links.links(req, 'servers', instance['uuid'])
+    if body.get('availability_zone', _ZONE) != _ZONE:
+        raise exception.AvailabilityZoneInvalid()
+    min_count = int(body.get('min_count', 1))
+    max_count = int(body.get('max_count', min_count))
+    if min_count > max_count:
+        raise exception.InstanceCountInvalid()
+    metadata = body.get('metadata', {})
+    metadata_obj.check_count(metadata)
+    extra = _create_extra(body)
+    password = _admin_password(body)
+    reservation_id, instances = util.compute_api(req).create_many(
+        context, body['name'], flavor.memory_mb, flavor.vcpus, min_count,
+        max_count, image_id=image_id, root_gb=flavor.disk, extra=extra,
+        metadata=metadata)
+    if strutils.bool_from_string(body.get('return_reservation_id', False)):
+        return util.json_response(req, {'reservation_id': reservation_id},
+                                  202)
+    server_links = links.links(req, 'servers', instances[0]['uuid'])
     response = util.json_response(req, {'server': {
-        'id': instance['uuid'], 'links': server_links,
-        'OS-DCF:diskConfig': 'MANUAL'}}, 202)
+        'id': instances[0]['uuid'], 'links': server_links,
+        'OS-DCF:diskConfig': extra['disk_config'],
+        'adminPass': password}}, 202)
     response.location = server_links[0]['href']
     return response
+
+
+#: ``PUT /servers/{id}`` fields -> instance columns.
+_UPDATABLE = {'name': 'name', 'description': 'description',
+              'accessIPv4': 'access_ip_v4', 'accessIPv6': 'access_ip_v6',
+              'OS-DCF:diskConfig': 'disk_config'}
+
+
+def update_server(req):
+    """``PUT /v2.1/servers/{server_id}`` ``{"server": {name,
+    description (2.19+), accessIPv4, accessIPv6, OS-DCF:diskConfig}}``
+    -> 200 ``{"server": {...}}``, the server as shown (Nova's "Update
+    Server"). Fields left out keep their values."""
+    instance = util.instance_for(req, req.urlvars['server_id'],
+                                 _rule('update'))
+    body = util.extract_json(
+        req, schema.update(microversion.request_version(req)))['server']
+    values = {column: body[field] for field, column in _UPDATABLE.items()
+              if field in body}
+    if values:
+        instance = util.compute_api(req).update(
+            util.request_context(req), instance['uuid'], values)
+    [instance] = _with_metadata(req, [instance])
+    return util.json_response(
+        req, {'server': views.ServerViewBuilder(req).detail(instance)})
 
 
 def delete_server(req):

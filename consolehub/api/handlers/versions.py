@@ -1,5 +1,9 @@
 """Version discovery: ``GET /``, ``GET /v2.1`` and ``GET /v2.1/``.
 
+``GET /`` lists v2.0 (SUPPORTED) and v2.1 (CURRENT), as Nova does, and
+``GET /v2`` describes v2.0 so that its link resolves; but only v2.1 is
+served: nothing below ``/v2/`` is (clients pick v2.1, the highest).
+
 Clients (keystoneauth, novaclient, openstacksdk) read these documents to
 learn which microversions we serve, so they answer without a token. The
 ``self`` link is built from the host the client used; behind a proxy
@@ -18,6 +22,23 @@ from consolehub.api import util
 #: When the v2.1 API first appeared, as Nova dates it.
 UPDATED = '2013-07-23T11:33:21Z'
 
+#: Where Nova serves v2.0, and when it first appeared, as Nova dates it.
+LEGACY_PREFIX = '/v2'
+LEGACY_UPDATED = '2011-01-21T11:33:21Z'
+
+
+def legacy_version_document(req):
+    """Nova's description of v2.0: no microversions."""
+    return {
+        'id': 'v2.0',
+        'status': 'SUPPORTED',
+        'version': '',
+        'min_version': '',
+        'updated': LEGACY_UPDATED,
+        'links': [{'rel': 'self',
+                   'href': req.application_url + LEGACY_PREFIX + '/'}],
+    }
+
 
 def version_document(req):
     """Nova's description of v2.1, linking to it on ``req``'s host."""
@@ -33,8 +54,20 @@ def version_document(req):
 
 
 def show_versions(req):
-    """``GET /``: every API version (only v2.1)."""
-    return util.json_response(req, {'versions': [version_document(req)]})
+    """``GET /``: every API version, v2.0 then v2.1 (Nova's "List All
+    Major Versions")."""
+    return util.json_response(req, {'versions': [
+        legacy_version_document(req), version_document(req)]})
+
+
+def show_legacy_version(req):
+    """``GET /v2`` and ``GET /v2/``: v2.0 and its media type (Nova's
+    "Show Details of Specific API Version")."""
+    document = legacy_version_document(req)
+    document['media-types'] = [{
+        'base': 'application/json',
+        'type': 'application/vnd.openstack.compute+json;version=2'}]
+    return util.json_response(req, {'version': document})
 
 
 def show_version(req):

@@ -1,10 +1,11 @@
 """The filter answering the public paths before authentication.
 
-Version discovery (``GET /``, ``/v2.1``, ``/v2.1/``) and the OpenAPI
-document answer without a token, as clients read them before they have
-one; :data:`consolehub.api.router.PUBLIC_ROUTES` lists them. So do the
-dashboard's files (:data:`consolehub.api.router.DASHBOARD_ROUTES`): a
-browser loads the page before its user signs in.
+Version discovery (``GET /``, ``/v2``, ``/v2/``, ``/v2.1``, ``/v2.1/``)
+and the OpenAPI document answer without a token, as clients read them
+before they have one; :data:`consolehub.api.router.PUBLIC_ROUTES` lists
+them. So do the dashboard's files
+(:data:`consolehub.api.router.DASHBOARD_ROUTES`): a browser loads the
+page before its user signs in.
 """
 
 import webob

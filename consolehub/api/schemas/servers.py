@@ -1,8 +1,8 @@
 """JSON Schemas of the Nova-compatible ``/v2.1`` API.
 
 Field names, types and enums are those of Nova's compute API reference;
-some accept less than Nova (no networks or metadata exist here),
-and say so by refusing the rest. Version-dependent schemas are functions
+some accept less than Nova (no networks, volumes or key pairs exist
+here), and say so by refusing the rest. Version-dependent schemas are functions
 of the request's microversion (an ``APIVersion``).
 """
 
@@ -11,8 +11,38 @@ from consolehub.api.schemas import instance as instance_schema
 
 NAME = instance_schema.NAME
 
-_ONE = {'oneOf': [{'type': 'integer', 'const': 1},
-                  {'type': 'string', 'const': '1'}]}
+#: Most servers one multiple create may ask for (Nova has no bound but
+#: the quotas; ours keeps one request's work finite whatever they are).
+MAX_COUNT = 100
+
+#: ``min_count``/``max_count``: 1 to :data:`MAX_COUNT`, as an integer or
+#: its digits, as Nova takes them.
+_COUNT = {'oneOf': [
+    {'type': 'integer', 'minimum': 1, 'maximum': MAX_COUNT},
+    {'type': 'string', 'pattern': r'^(?:[1-9][0-9]?|100)\Z'}]}
+
+#: Nova's boolean parameter: JSON booleans and the strings
+#: oslo.utils reads as booleans.
+BOOLEAN = {'enum': [
+    True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes',
+    'yes', 'y', 't', False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off',
+    'off', 'NO', 'No', 'no', 'n', 'f']}
+
+#: Nova's metadata key: 1 to 255 of letters, digits and ``-_:. ``.
+METADATA_KEY_PATTERN = r'^[a-zA-Z0-9-_:. ]{1,255}\Z'
+
+#: Nova's ``metadata``: keys as :data:`METADATA_KEY_PATTERN`, string
+#: values of up to 255 characters (empty allowed).
+METADATA = {
+    'type': 'object',
+    'patternProperties': {
+        METADATA_KEY_PATTERN: {'type': 'string', 'maxLength': 255}},
+    'additionalProperties': False,
+}
+
+#: Nova's server description (2.19+): printable text, up to 255.
+DESCRIPTION = {'type': ['string', 'null'], 'maxLength': 255,
+               'pattern': r'^[^\x00-\x1f\x7f]*\Z'}
 
 
 #: A block device mapping (Nova's ``block_device_mapping_v2`` item) of
@@ -55,16 +85,54 @@ def create(version):
             'networks': {'oneOf': [
                 {'type': 'string', 'enum': ['auto', 'none']},
                 {'type': 'array', 'maxItems': 0}]},
-            'metadata': {'type': 'object', 'maxProperties': 0},
-            'min_count': _ONE,
-            'max_count': _ONE,
+            'metadata': METADATA,
+            'min_count': _COUNT,
+            'max_count': _COUNT,
+            'return_reservation_id': BOOLEAN,
+            # No agent sets it in the guest (see the API reference doc).
+            'adminPass': {'type': 'string', 'maxLength': 255},
+            'accessIPv4': {'type': 'string', 'format': 'ipv4'},
+            'accessIPv6': {'type': 'string', 'format': 'ipv6'},
+            'OS-DCF:diskConfig': {'type': 'string',
+                                  'enum': ['AUTO', 'MANUAL']},
+            # Base64, checked by the handler (Nova's 400 message).
+            'user_data': {'type': 'string', 'maxLength': 65535},
+            'availability_zone': {'type': 'string', 'minLength': 1,
+                                  'maxLength': 255},
+            'config_drive': BOOLEAN,
         },
         'required': ['name', 'flavorRef'],
         'additionalProperties': False,
     }
     if version >= APIVersion('2.19'):
-        # Nova stores a description; we have nowhere to keep one yet.
-        server['properties']['description'] = {'type': 'null'}
+        server['properties']['description'] = DESCRIPTION
+    hints = {'type': 'object'}
+    return {
+        'type': 'object',
+        'properties': {'server': server,
+                       # Accepted and ignored: one host place per server.
+                       'os:scheduler_hints': hints,
+                       'OS-SCH-HNT:scheduler_hints': hints},
+        'required': ['server'],
+        'additionalProperties': False,
+    }
+
+
+def update(version):
+    """``PUT /v2.1/servers/{server_id}``: what may change."""
+    server = {
+        'type': 'object',
+        'properties': {
+            'name': NAME,
+            'accessIPv4': {'type': 'string', 'format': 'ipv4'},
+            'accessIPv6': {'type': 'string', 'format': 'ipv6'},
+            'OS-DCF:diskConfig': {'type': 'string',
+                                  'enum': ['AUTO', 'MANUAL']},
+        },
+        'additionalProperties': False,
+    }
+    if version >= APIVersion('2.19'):
+        server['properties']['description'] = DESCRIPTION
     return {
         'type': 'object',
         'properties': {'server': server},
@@ -73,15 +141,47 @@ def create(version):
     }
 
 
-#: ``GET /v2.1/servers`` and ``/servers/detail``: the filters we apply.
-#: Other parameters are ignored, as Nova ignores them before 2.75.
+#: ``POST`` and ``PUT /v2.1/servers/{server_id}/metadata``.
+METADATA_BODY = {
+    'type': 'object',
+    'properties': {'metadata': METADATA},
+    'required': ['metadata'],
+    'additionalProperties': False,
+}
+
+#: ``PUT /v2.1/servers/{server_id}/metadata/{key}``: one item, whose key
+#: must be the path's (the handler checks).
+METADATA_ITEM_BODY = {
+    'type': 'object',
+    'properties': {'meta': dict(METADATA, minProperties=1,
+                                maxProperties=1)},
+    'required': ['meta'],
+    'additionalProperties': False,
+}
+
+
+_TEXT = {'type': 'string', 'maxLength': 255}
+
+#: ``GET /v2.1/servers`` and ``/servers/detail``: the filters we apply
+#: (``host``, ``deleted``, ``tenant_id`` and ``project_id`` for admins
+#: only; ``status`` may be repeated). Other parameters are ignored, as
+#: Nova ignores them before 2.75.
 LIST_QUERY = {
     'type': 'object',
     'properties': {
-        'name': {'type': 'string', 'maxLength': 255},
+        'name': _TEXT,
         'limit': {'type': 'string', 'pattern': r'^[0-9]{1,9}\Z'},
-        'marker': {'type': 'string', 'maxLength': 255},
+        'marker': _TEXT,
         'all_tenants': {'type': 'string', 'maxLength': 16},
+        'status': {'type': 'string', 'maxLength': 32},
+        'flavor': _TEXT,
+        'image': _TEXT,
+        'host': _TEXT,
+        'tenant_id': _TEXT,
+        'project_id': _TEXT,
+        # ISO 8601, parsed by the handler (400 if it does not parse).
+        'changes-since': {'type': 'string', 'maxLength': 64},
+        'deleted': {'type': 'string', 'maxLength': 16},
     },
     'additionalProperties': True,
 }
@@ -93,6 +193,9 @@ FLAVOR_LIST_QUERY = {
         'limit': {'type': 'string', 'pattern': r'^[0-9]{1,9}\Z'},
         'marker': {'type': 'string', 'maxLength': 255},
         'is_public': {'type': 'string', 'maxLength': 16},
+        # Flavors with at least this memory (MiB) and root disk (GiB).
+        'minRam': {'type': 'string', 'pattern': r'^[0-9]{1,9}\Z'},
+        'minDisk': {'type': 'string', 'pattern': r'^[0-9]{1,9}\Z'},
     },
     'additionalProperties': True,
 }

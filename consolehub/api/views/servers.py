@@ -96,12 +96,13 @@ class ServerViewBuilder(object):
                 'href': '%s/flavors/%s' % (req.application_url,
                                            flavor_id)}]},
             'addresses': {},
-            'metadata': {},
-            'accessIPv4': '',
-            'accessIPv6': '',
+            'metadata': instance.get('metadata', {}),
+            'accessIPv4': instance.get('access_ip_v4') or '',
+            'accessIPv6': instance.get('access_ip_v6') or '',
             'key_name': None,
+            # No config drive is ever attached, whatever was asked for.
             'config_drive': '',
-            'OS-DCF:diskConfig': 'MANUAL',
+            'OS-DCF:diskConfig': instance.get('disk_config') or 'MANUAL',
             'OS-EXT-STS:vm_state': VM_STATES.get(status, 'error'),
             'OS-EXT-STS:power_state': instance['power_state'],
             'OS-EXT-STS:task_state': instance['task_state'],
@@ -119,13 +120,15 @@ class ServerViewBuilder(object):
                 'instance-%s' % instance['uuid'])
             if microversion.is_at_least(req, '2.3'):
                 body.update({
-                    'OS-EXT-SRV-ATTR:reservation_id': None,
-                    'OS-EXT-SRV-ATTR:launch_index': 0,
+                    'OS-EXT-SRV-ATTR:reservation_id': instance.get(
+                        'reservation_id'),
+                    'OS-EXT-SRV-ATTR:launch_index': instance.get(
+                        'launch_index') or 0,
                     'OS-EXT-SRV-ATTR:hostname': instance['name'],
                     'OS-EXT-SRV-ATTR:kernel_id': '',
                     'OS-EXT-SRV-ATTR:ramdisk_id': '',
                     'OS-EXT-SRV-ATTR:root_device_name': None,
-                    'OS-EXT-SRV-ATTR:user_data': None,
+                    'OS-EXT-SRV-ATTR:user_data': instance.get('user_data'),
                 })
         if microversion.is_at_least(req, '2.9'):
             body['locked'] = False
@@ -133,7 +136,7 @@ class ServerViewBuilder(object):
             body['host_status'] = _host_status(instance['host'],
                                                self.services)
         if microversion.is_at_least(req, '2.19'):
-            body['description'] = None
+            body['description'] = instance.get('description')
         if microversion.is_at_least(req, '2.26'):
             body['tags'] = []
         return body

@@ -131,7 +131,7 @@ def test_version_document(path):
 def test_versions_list_and_405():
     app = _discovery()
     response = webob.Request.blank('/').get_response(app)
-    assert [v['id'] for v in response.json['versions']] == ['v2.1']
+    assert [v['id'] for v in response.json['versions']] == ['v2.0', 'v2.1']
     response = webob.Request.blank('/', method='POST').get_response(app)
     assert response.status_int == 405
     assert response.json['badMethod']['code'] == 405
