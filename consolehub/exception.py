@@ -240,6 +240,18 @@ class ImageTooLarge(RequestEntityTooLarge):
                '([image] max_image_size).')
 
 
+class ImageQuotaExceeded(RequestEntityTooLarge):
+    """A project's image quota (``image_count_total``,
+    ``image_size_total``) would be passed: Glance's 413 ``LimitExceeded``
+    with oslo.limit's description of the limit (sizes in MiB, rounded
+    up)."""
+    msg_fmt = ('The request returned a 413 Request Entity Too Large. This '
+               'generally means that rate limiting or a quota threshold '
+               'was breached. Project %(project_id)s is over a limit for '
+               '[Resource %(resource)s is over limit of %(limit)d due to '
+               'current usage %(usage)d and delta %(delta)d]')
+
+
 class ImageStoreFull(RequestEntityTooLarge):
     msg_fmt = 'Image storage media is full: %(reason)s'
 

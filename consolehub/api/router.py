@@ -180,6 +180,9 @@ ROUTE_DECLARATIONS = {
         'PUT': images.add_image_tag,
         'DELETE': images.delete_image_tag,
     },
+    '/image/v2/info/usage': {
+        'GET': images.show_usage,
+    },
 }
 
 

@@ -1,8 +1,10 @@
 """Options of the ``[quota]`` group: default per-project limits.
 
-Names and defaults are Nova's ``[quota]`` options. An administrator
-changes one project's limits with ``PUT /v2.1/os-quota-sets/{project_id}``;
-these defaults apply to every limit no one set. -1 is unlimited.
+Names and defaults of the compute limits are Nova's ``[quota]`` options;
+the image limits have the names of Glance's unified limits. An
+administrator changes one project's limits with ``PUT
+/v2.1/os-quota-sets/{project_id}``; these defaults apply to every limit
+no one set. -1 is unlimited.
 """
 
 from oslo_config import cfg
@@ -10,7 +12,8 @@ from oslo_config import cfg
 quota_group = cfg.OptGroup(
     'quota', title='Quota options',
     help='Default limits on what one project may use at once; enforced '
-         'when an instance is created (403 over the limit).')
+         'when an instance is created (403 over the limit) and when an '
+         'image is created or its data uploaded (413 over the limit).')
 
 quota_opts = [
     cfg.IntOpt('instances',
@@ -25,6 +28,18 @@ quota_opts = [
                default=51200, min=-1,
                help='Memory (MiB) all live instances of a project may '
                     'have together; -1 for no limit.'),
+    cfg.IntOpt('image_count_total',
+               default=100, min=-1,
+               help='Images a project may own (any status but deleted), '
+                    'checked when an image is created (Glance\'s unified '
+                    'limit of that name); -1 for no limit.'),
+    cfg.IntOpt('image_size_total',
+               default=10240, min=-1,
+               help='Image data (MiB) all images of a project may store '
+                    'together, checked when data is uploaded or a '
+                    'snapshot is stored (Glance\'s unified limit of that '
+                    'name); -1 for no limit. Images imported with '
+                    'consolehub-manage are not limited.'),
 ]
 
 

@@ -163,3 +163,25 @@ def image_destroy(context, image_uuid, status):
         row.deleted_at = timeutils.utcnow()
         session.flush()
         return _as_image(row)
+
+
+def image_usage_by_owner(context, owner):
+    """What the live images of project ``owner`` hold together, as
+    Glance counts its quota usage: ``{'count': N, 'size': bytes,
+    'uploading': N}`` -- every live image, the bytes of those with data
+    (``size`` is set once an upload completes) and those ``saving``.
+
+    Not scoped by visibility: a project's usage counts all its images.
+    Inside :func:`consolehub.db.quotas.run_with_usage_locked` this reads
+    in its transaction, after the project's usage lock is held.
+    """
+    with engine.reader(context) as session:
+        count, size, uploading = session.execute(
+            sa.select(sa.func.count(),
+                      sa.func.coalesce(sa.func.sum(_IMAGES.c.size), 0),
+                      sa.func.coalesce(sa.func.sum(sa.case(
+                          (_IMAGES.c.status == 'saving', 1), else_=0)), 0))
+            .where(_IMAGES.c.owner == owner,
+                   _IMAGES.c.deleted_at.is_(None))).one()
+    return {'count': int(count), 'size': int(size),
+            'uploading': int(uploading)}

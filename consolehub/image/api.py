@@ -19,6 +19,7 @@ from consolehub.conf import CONF
 from consolehub import exception
 from consolehub.image import store
 from consolehub.objects import image as image_obj
+from consolehub.objects import quota
 
 LOG = logging.getLogger(__name__)
 
@@ -61,18 +62,21 @@ def _check_limits(properties, tags):
                                            limit=CONF.image.max_tags)
 
 
-def create(context, attributes, properties):
+def create(context, attributes, properties, enforce_quota=True):
     """Record a ``queued`` image.
 
     :param attributes: base attributes (:data:`WRITABLE` and ``id``),
         already validated against the image schema.
     :param properties: custom properties, ``{str: str}``.
+    :param enforce_quota: count it against its owner's
+        ``image_count_total`` (False only for an administrator's tool).
     :returns: the image (dict).
     :raises ImageAttributeReadOnly, ImageAttributeReserved: a name the
         caller may not set.
     :raises ImageOwnerForbidden: a non-admin names another owner.
     :raises ImageExists: the chosen id is taken.
     :raises ImageLimitExceeded: too many properties or tags.
+    :raises ImageQuotaExceeded: the owner has its limit of images (413).
     """
     for name in list(attributes) + list(properties):
         check_attribute_name(name, creating=True)
@@ -96,7 +100,7 @@ def create(context, attributes, properties):
         'min_disk': attributes.get('min_disk', 0),
         'properties': properties,
         'tags': tags,
-    })
+    }, enforce_quota=enforce_quota)
 
 
 def get(context, image_uuid):
@@ -204,18 +208,65 @@ def _requeue(context, image_uuid):
         pass
 
 
-def upload(context, image_uuid, source, expected_size):
+class _QuotaReader(object):
+    """Passes ``read(size)`` on to ``source`` and stops the upload once
+    more bytes arrived than the owner's ``image_size_total`` has room
+    for (``room``, bytes; None: unlimited).
+
+    When the room is passed, the quota is checked again (an image may
+    have been deleted meanwhile); the check raises ImageQuotaExceeded
+    or gives the room of now.
+    """
+
+    def __init__(self, source, context, owner, room):
+        self._source = source
+        self._context = context
+        self._owner = owner
+        self._room = room
+        self.received = 0
+
+    def read(self, size):
+        chunk = self._source.read(size)
+        self.received += len(chunk)
+        if self._room is not None and self.received > self._room:
+            quota.check(self._context, self._owner,
+                        {'image_size_total': self.received})
+            self._room = quota.headroom(self._context, self._owner,
+                                        'image_size_total')
+        return chunk
+
+
+def _quota_room(context, owner, expected_size):
+    """Bytes ``owner`` may still store (None: unlimited), once the
+    incoming ``expected_size`` (None: unknown) is known to fit.
+
+    :raises ImageQuotaExceeded: it does not fit.
+    """
+    if expected_size is not None:
+        quota.check(context, owner, {'image_size_total': expected_size})
+    return quota.headroom(context, owner, 'image_size_total')
+
+
+def upload(context, image_uuid, source, expected_size, enforce_quota=True):
     """Store an image's data, then make it ``active``.
 
     :param source: where the bytes come from, with ``read(size)``: a
         request body or a file.
     :param expected_size: the body's length in bytes, or None to read
         until ``source`` ends (chunked transfer encoding).
+    :param enforce_quota: count the data against the owner's
+        ``image_size_total``: before reading when ``expected_size`` is
+        known, while reading, and finally when the image becomes active,
+        under the owner's usage lock, so that concurrent uploads cannot
+        together pass the limit (False only for an administrator's
+        tool; an image without an owner counts against no project).
     :returns: the active image (dict).
     :raises ImageFormatsUnset: ``disk_format`` or ``container_format``
         is not set yet.
     :raises ImageStatusConflict: the image is not ``queued``.
     :raises ImageTooLarge: more than ``[image] max_image_size`` bytes.
+    :raises ImageQuotaExceeded: the data does not fit the owner's
+        ``image_size_total``.
     :raises ImageUploadIncomplete: the body ended early.
     :raises ImageDataInvalid: the content is refused (module
         :mod:`consolehub.image.inspection`).
@@ -228,6 +279,10 @@ def upload(context, image_uuid, source, expected_size):
     limit = CONF.image.max_image_size
     if expected_size is not None and expected_size > limit:
         raise exception.ImageTooLarge(limit=limit)
+    owner = image['owner'] if enforce_quota else None
+    if owner is not None:
+        source = _QuotaReader(source, context, owner,
+                              _quota_room(context, owner, expected_size))
     image_obj.update(context, image_uuid, {'status': image_obj.SAVING},
                      expected_status=image_obj.QUEUED)
     try:
@@ -238,15 +293,29 @@ def upload(context, image_uuid, source, expected_size):
         _requeue(context, image_uuid)
         raise
     store.commit(received, image_uuid)
+    values = {
+        'status': image_obj.ACTIVE,
+        'size': received.size,
+        'virtual_size': received.virtual_size,
+        'checksum': received.checksum,
+        'os_hash_algo': image_obj.HASH_ALGORITHM,
+        'os_hash_value': received.os_hash_value,
+    }
+
+    def activate():
+        return image_obj.update(context, image_uuid, values,
+                                expected_status=image_obj.SAVING)
     try:
-        image = image_obj.update(context, image_uuid, {
-            'status': image_obj.ACTIVE,
-            'size': received.size,
-            'virtual_size': received.virtual_size,
-            'checksum': received.checksum,
-            'os_hash_algo': image_obj.HASH_ALGORITHM,
-            'os_hash_value': received.os_hash_value,
-        }, expected_status=image_obj.SAVING)
+        if owner is None:
+            image = activate()
+        else:
+            image = quota.consume(context, owner,
+                                  {'image_size_total': received.size},
+                                  activate)
+    except exception.ImageQuotaExceeded:
+        store.delete(image_uuid)
+        _requeue(context, image_uuid)
+        raise
     except (exception.ImageNotFound, exception.ImageStatusConflict):
         store.delete(image_uuid)
         raise exception.ImageDeletedDuringUpload(image_id=image_uuid)
@@ -256,10 +325,29 @@ def upload(context, image_uuid, source, expected_size):
     return image
 
 
-def upload_file(context, image_uuid, path):
+def upload_file(context, image_uuid, path, enforce_quota=True):
     """:func:`upload` the file at ``path`` (e.g. a snapshot)."""
     with open(path, 'rb') as source:
-        return upload(context, image_uuid, source, os.path.getsize(path))
+        return upload(context, image_uuid, source, os.path.getsize(path),
+                      enforce_quota)
+
+
+def usage(context, project_id):
+    """``{name: (limit, usage)}`` of Glance's four image quota names for
+    ``project_id``: ``image_size_total`` (MiB, rounded down),
+    ``image_count_total``, ``image_stage_total`` (always 0 bytes used)
+    and ``image_count_uploading`` (images ``saving`` now). The last two
+    show the limit -1: nothing limits them here (there is no staging
+    area without interoperable import; concurrent uploads are not
+    limited)."""
+    names = ('image_size_total', 'image_count_total')
+    limits = quota.get_limits(context, project_id)
+    used = quota.get_usage(context, project_id, names)
+    result = {name: (limits[name], used[name]) for name in names}
+    uploading = image_obj.usage_by_owner(context, project_id)['uploading']
+    result['image_stage_total'] = (quota.UNLIMITED, 0)
+    result['image_count_uploading'] = (quota.UNLIMITED, uploading)
+    return result
 
 
 def data(context, image_uuid):

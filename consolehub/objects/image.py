@@ -10,6 +10,7 @@ import math
 
 from consolehub.db import images as db_images
 from consolehub import exception
+from consolehub.objects import quota
 
 QUEUED = 'queued'
 SAVING = 'saving'
@@ -41,12 +42,28 @@ SORT_KEYS = db_images.SORT_KEYS
 GiB = 1024 ** 3
 
 
-def create(context, values):
-    """Record a new image; ``values`` are columns (``uuid`` included).
+def create(context, values, enforce_quota=True):
+    """Record a new image; ``values`` are columns (``uuid`` and
+    ``owner`` included).
 
+    :param enforce_quota: count it against its owner's
+        ``image_count_total``, checked and created under the owner's
+        usage lock (:func:`consolehub.objects.quota.consume`). An image
+        without an owner counts against no project.
     :raises ImageExists: the uuid is taken, now or in the past.
+    :raises ImageQuotaExceeded: the owner has its limit of images.
     """
-    return db_images.image_create(context, values)
+    if not enforce_quota or values.get('owner') is None:
+        return db_images.image_create(context, values)
+    return quota.consume(context, values['owner'], {'image_count_total': 1},
+                         lambda: db_images.image_create(context, values))
+
+
+def usage_by_owner(context, owner):
+    """``{'count', 'size' (bytes), 'uploading'}`` of the live images of
+    project ``owner`` (:func:`consolehub.db.images.image_usage_by_owner`).
+    """
+    return db_images.image_usage_by_owner(context, owner)
 
 
 def get(context, image_uuid):

@@ -12,22 +12,19 @@ checks and creates in one transaction holding the project's usage lock
 (:func:`consolehub.db.quotas.run_with_usage_locked`), so two concurrent
 creates cannot both take a project's last unit.
 
-Another resource (e.g. the bytes of a project's images) joins with one
-call, its option added to ``consolehub/conf/quota.py``::
-
-    def _count_image_bytes(context, project_id):
-        return {'image_size_total': db_images.size_total(context,
-                                                         project_id)}
-
-    quota.register('image_size_total', _count_image_bytes)
-
-and its create path calls ``quota.consume(context, project_id,
-{'image_size_total': size}, create)``.
+Another resource joins with one call, its option added to
+``consolehub/conf/quota.py``, and its create path calls
+``quota.consume(context, project_id, {name: amount}, create)``. The
+image resources are registered so: ``image_count_total`` (images a
+project owns, Glance's unified limit of that name) and
+``image_size_total`` (MiB of image data; counted in bytes, see
+``unit`` of :func:`register`), both refused with Glance's 413.
 """
 
 import collections
 
 from consolehub.conf import CONF
+from consolehub.db import images as db_images
 from consolehub.db import instances as db_instances
 from consolehub.db import quotas as db_quotas
 from consolehub import exception
@@ -37,14 +34,21 @@ UNLIMITED = -1
 #: Largest limit a project may get (a signed 32-bit column, as Nova's).
 MAX_LIMIT = 2 ** 31 - 1
 
+#: Bytes in a MiB: ``image_size_total`` limits are MiB, usage bytes.
+MiB = 1024 * 1024
+
 #: ``name`` -> counter ``(context, project_id) -> {name: used, ...}``;
-#: resources sharing a counter are counted by one call.
-Resource = collections.namedtuple('Resource', ['name', 'count'])
+#: resources sharing a counter are counted by one call. ``unit``: how
+#: many counted units one unit of the limit is; ``over_limit``: the
+#: error to raise when the resource is exceeded, or None for Nova's
+#: :class:`~consolehub.exception.OverQuota`.
+Resource = collections.namedtuple('Resource',
+                                  ['name', 'count', 'unit', 'over_limit'])
 
 _RESOURCES = collections.OrderedDict()
 
 
-def register(name, count):
+def register(name, count, unit=1, over_limit=None):
     """Make ``name`` a quota resource counted by ``count``.
 
     :param name: the resource's name; ``[quota] <name>`` must be an
@@ -53,8 +57,17 @@ def register(name, count):
         (and may count other resources sharing it in the same dict). In
         :func:`consume` it runs inside the locked transaction, so its
         queries must use ``engine.reader(context)``.
+    :param unit: counted units in one unit of the limit (e.g. :data:`MiB`
+        for a limit in MiB of a usage counted in bytes); deltas given to
+        :func:`consume` are in counted units, usage is shown in the
+        limit's unit (rounded down).
+    :param over_limit: an exception class taking ``project_id``,
+        ``resource``, ``limit``, ``usage`` and ``delta`` (the last two in
+        the limit's unit, rounded up so that they add up to more than
+        the limit as the counted units do), raised instead of
+        :class:`~consolehub.exception.OverQuota`.
     """
-    _RESOURCES[name] = Resource(name, count)
+    _RESOURCES[name] = Resource(name, count, unit, over_limit)
 
 
 def unregister(name):
@@ -78,6 +91,18 @@ register('cores', _count_instances)
 register('ram', _count_instances)
 
 
+def _count_images(context, project_id):
+    used = db_images.image_usage_by_owner(context, project_id)
+    return {'image_count_total': used['count'],
+            'image_size_total': used['size']}
+
+
+register('image_count_total', _count_images,
+         over_limit=exception.ImageQuotaExceeded)
+register('image_size_total', _count_images, unit=MiB,
+         over_limit=exception.ImageQuotaExceeded)
+
+
 def defaults():
     """``{resource: limit}`` from the ``[quota]`` options."""
     return {name: getattr(CONF.quota, name) for name in _RESOURCES}
@@ -94,10 +119,8 @@ def get_limits(context, project_id):
     return limits
 
 
-def get_usage(context, project_id, names=None):
-    """``{resource: used}`` of ``project_id`` for ``names`` (default:
-    every resource), each counter called once."""
-    names = resources() if names is None else list(names)
+def _counted(context, project_id, names):
+    """``{resource: used}`` in counted units, each counter called once."""
     used = {}
     for name in names:
         if name not in used:
@@ -105,8 +128,24 @@ def get_usage(context, project_id, names=None):
     return {name: used[name] for name in names}
 
 
-def _exceeds(limit, value):
-    return limit != UNLIMITED and value > limit
+def get_usage(context, project_id, names=None):
+    """``{resource: used}`` of ``project_id`` for ``names`` (default:
+    every resource), in each limit's unit (rounded down), each counter
+    called once."""
+    names = resources() if names is None else list(names)
+    used = _counted(context, project_id, names)
+    return {name: used[name] // _RESOURCES[name].unit for name in names}
+
+
+def _exceeds(name, limit, counted):
+    """Whether ``counted`` (counted units) passes ``limit`` of ``name``."""
+    return (limit != UNLIMITED and
+            counted > limit * _RESOURCES[name].unit)
+
+
+def _round_up(name, counted):
+    unit = _RESOURCES[name].unit
+    return -(-counted // unit)
 
 
 def set_limits(context, project_id, limits, force=False):
@@ -131,11 +170,12 @@ def set_limits(context, project_id, limits, force=False):
                 limit=limit, resource=name,
                 reason='must be less than or equal to %d' % MAX_LIMIT)
     if not force and limits:
-        used = get_usage(context, project_id, limits)
+        used = _counted(context, project_id, limits)
         for name, limit in limits.items():
-            if _exceeds(limit, used[name]):
+            if _exceeds(name, limit, used[name]):
                 raise exception.QuotaLimitBelowUsage(
-                    limit=limit, resource=name, minimum=used[name])
+                    limit=limit, resource=name,
+                    minimum=_round_up(name, used[name]))
     db_quotas.quota_set(context, project_id, limits)
 
 
@@ -145,17 +185,26 @@ def reset(context, project_id):
 
 
 def check(context, project_id, deltas):
-    """Raise :class:`~consolehub.exception.OverQuota` if adding ``deltas``
-    (``{resource: amount}``) to the usage of ``project_id`` passes a
-    limit. Atomic only inside :func:`consume`."""
+    """Raise :class:`~consolehub.exception.OverQuota` (or the resource's
+    ``over_limit`` error) if adding ``deltas`` (``{resource: amount}``, in
+    counted units) to the usage of ``project_id`` passes a limit. Atomic
+    only inside :func:`consume`."""
     limits = get_limits(context, project_id)
     checked = [name for name, amount in deltas.items()
                if amount > 0 and limits[name] != UNLIMITED]
     if not checked:
         return
-    used = get_usage(context, project_id, checked)
+    used = _counted(context, project_id, checked)
     overs = sorted(name for name in checked
-                   if _exceeds(limits[name], used[name] + deltas[name]))
+                   if _exceeds(name, limits[name],
+                               used[name] + deltas[name]))
+    for name in overs:
+        resource = _RESOURCES[name]
+        if resource.over_limit is not None:
+            raise resource.over_limit(
+                project_id=project_id, resource=name, limit=limits[name],
+                usage=_round_up(name, used[name]),
+                delta=_round_up(name, deltas[name]))
     if overs:
         def joined(values):
             return ', '.join(str(values[name]) for name in overs)
@@ -179,3 +228,17 @@ def consume(context, project_id, deltas, create):
         check(context, project_id, deltas)
         return create()
     return db_quotas.run_with_usage_locked(context, project_id, work)
+
+
+def headroom(context, project_id, name):
+    """How much (counted units) ``project_id`` may still add to ``name``
+    now, or None when it is unlimited.
+
+    Nothing is reserved: a creation must still go through
+    :func:`consume`, which checks again under the project's lock.
+    """
+    limit = get_limits(context, project_id)[name]
+    if limit == UNLIMITED:
+        return None
+    used = _counted(context, project_id, [name])[name]
+    return max(limit * _RESOURCES[name].unit - used, 0)

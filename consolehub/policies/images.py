@@ -23,6 +23,7 @@ UPLOAD = PREFIX % 'upload_image'
 DOWNLOAD = PREFIX % 'download_image'
 PUBLICIZE = PREFIX % 'publicize_image'
 COMMUNITIZE = PREFIX % 'communitize_image'
+GET_USAGE = PREFIX % 'get_usage'
 #: Nova's createImage server action (a snapshot of the server's disk).
 CREATE_SNAPSHOT = 'consolehub:servers:create_image'
 
@@ -64,6 +65,9 @@ rules = [
     _rule(COMMUNITIZE, base.PROJECT_MEMBER_OR_ADMIN,
           'Create an image with, or set, visibility "community".',
           _CREATE_OR_PATCH),
+    _rule(GET_USAGE, base.PROJECT_READER_OR_ADMIN,
+          "Show the image quotas of the caller's project and its usage.",
+          [{'method': 'GET', 'path': '/image/v2/info/usage'}]),
     _rule(CREATE_SNAPSHOT, base.PROJECT_MEMBER_OR_ADMIN,
           "Snapshot a server's disk into a new image (createImage).",
           [{'method': 'POST', 'path': '/v2.1/servers/{server_id}/action'}]),

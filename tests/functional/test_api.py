@@ -261,3 +261,43 @@ def test_chunked_upload_over_the_limit_is_refused_and_leaves_no_file():
             assert _store_files() == []
         finally:
             service.stop()
+
+
+def test_chunked_upload_over_the_size_quota_stops_and_leaves_no_file():
+    """Without a Content-Length, an upload is stopped once its running
+    total passes the room left in the project's image_size_total: 413,
+    the image queued, nothing stored."""
+    with fixtures.ImageFixture():
+        service = _image_server()
+        try:
+            base_url = 'http://127.0.0.1:%d' % service.port
+            admin = httpx.Client(base_url=base_url, headers={
+                'X-Auth-Token': os.environ['CONSOLEHUB_TOKEN_ADMIN']})
+            assert admin.put('/v2.1/os-quota-sets/project-a', json={
+                'quota_set': {'image_size_total': 1}}).status_code == 200
+            client = httpx.Client(
+                base_url=base_url,
+                headers={'X-Auth-Token': os.environ['CONSOLEHUB_TOKEN_A']})
+            image_id = client.post('/image/v2/images', json={
+                'disk_format': 'raw',
+                'container_format': 'bare'}).json()['id']
+
+            def chunks():
+                # 2 MiB, within [image] max_image_size, over the 1 MiB
+                # quota, with no Content-Length.
+                for _chunk in range(32):
+                    yield b'\0' * 65536
+            response = client.put(
+                '/image/v2/images/%s/file' % image_id, content=chunks(),
+                headers={'Content-Type': 'application/octet-stream'})
+            assert response.status_code == 413, response.text
+            assert response.json()['overLimit']['message'].endswith(
+                '[Resource image_size_total is over limit of 1 due to '
+                'current usage 0 and delta 2]')
+            assert client.get('/image/v2/images/' + image_id).json()[
+                'status'] == 'queued'
+            assert _store_files() == []
+            assert client.get('/image/v2/info/usage').json()['usage'][
+                'image_size_total'] == {'limit': 1, 'usage': 0}
+        finally:
+            service.stop()

@@ -99,3 +99,19 @@ def test_image_import_refuses_what_an_upload_would(tmp_path):
     assert ('Cannot import %s: Image data is not a valid qcow2 image: its '
             'content is raw' % raw_file) in process.stderr
     assert [row[1:3] for row in _images(tmp_path)] == [('liar', 'deleted')]
+
+
+def test_image_import_is_not_held_to_the_owners_image_quotas(tmp_path):
+    """An administrator's import registers the image even for a project
+    that may own no image and store no byte."""
+    deployment = servers.Deployment(str(tmp_path), options={
+        'quota': {'image_count_total': '0', 'image_size_total': '0'}})
+    deployment.manage('db', 'sync')
+    image_file = str(tmp_path / 'disk.qcow2')
+    subprocess.run([QEMU_IMG, 'create', '-q', '-f', 'qcow2', image_file,
+                    '64M'], check=True)
+    image_id = deployment.manage(
+        'image', 'import', '--name', 'theirs', '--owner', 'project-a',
+        '--visibility', 'private', image_file).splitlines()[-1]
+    assert _images(tmp_path) == [
+        (image_id, 'theirs', 'active', 'private', 'project-a', 0, 1)]

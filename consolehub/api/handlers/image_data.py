@@ -59,8 +59,11 @@ def upload_image_data(req):
     becomes ``active``.
 
     409 unless the image is ``queued``; 413 over ``[image]
-    max_image_size``; 415 for another media type and for data that is not
-    a safe image of its ``disk_format``; 400 for a body that ends early.
+    max_image_size`` or when the data does not fit the owner's
+    ``image_size_total`` quota (with ``Content-Length`` before anything
+    is read; chunked, once the running total passes it); 415 for
+    another media type and for data that is not a safe image of its
+    ``disk_format``; 400 for a body that ends early.
     After any failure the image is ``queued`` and nothing is stored.
     """
     context = util.request_context(req)

@@ -2,7 +2,8 @@
 their tags and the schemas clients read.
 
 Routes, bodies, status codes and errors follow the Image service API v2
-reference ("Images", "Image tags", "Image Schemas", "Versions"); an
+reference ("Images", "Image tags", "Image Schemas", "Versions", "Quota
+usage"); an
 image endpoint ``http://HOST:PORT/image`` serves openstacksdk, the
 ``openstack image`` commands and python-glanceclient. Errors are Nova
 fault bodies, as everywhere on this API.
@@ -272,6 +273,19 @@ def delete_image_tag(req):
     _context_for(req, image_policies.MODIFY, image)
     image_api.remove_tag(context, image['uuid'], _tag(req))
     return util.json_response(req, None, 204)
+
+
+# -- quota usage --------------------------------------------------------------
+
+def show_usage(req):
+    """``GET /image/v2/info/usage`` -> 200 ``{"usage": {name: {"limit",
+    "usage"}}}`` for the caller's project, as Glance's quota usage API:
+    ``image_size_total`` (MiB), ``image_count_total``,
+    ``image_stage_total`` and ``image_count_uploading`` (these two are
+    not limited here: -1)."""
+    context = util.authorize_own_project(req, image_policies.GET_USAGE)
+    return util.json_response(req, views.usage(
+        image_api.usage(context, context.project_id)))
 
 
 # -- schemas ------------------------------------------------------------------

@@ -63,3 +63,11 @@ def page(rows, params, limit):
         body['next'] = '%s/images?%s' % (PREFIX, urllib.parse.urlencode(
             params + [('marker', rows[-1]['uuid'])]))
     return body
+
+
+def usage(limits_and_usage):
+    """Glance's ``{"usage": {name: {"limit": N, "usage": N}}}`` from
+    ``{name: (limit, usage)}`` (Image service API v2 reference, "Quota
+    usage")."""
+    return {'usage': {name: {'limit': limit, 'usage': used}
+                      for name, (limit, used) in limits_and_usage.items()}}
