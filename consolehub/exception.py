@@ -190,6 +190,25 @@ class QuotaLimitBelowUsage(Invalid):
                'or equal to already used and reserved %(minimum)s.')
 
 
+class KeypairLimitExceeded(OverQuota):
+    """A user's key pairs reached the ``key_pairs`` quota (Nova's words)."""
+    msg_fmt = 'Maximum number of key pairs exceeded'
+
+
+# -- key pairs (Nova's messages) ----------------------------------------------
+
+class KeypairNotFound(NotFound):
+    msg_fmt = 'Keypair %(name)s not found for user %(user_id)s'
+
+
+class KeyPairExists(Conflict):
+    msg_fmt = "Key pair '%(key_name)s' already exists."
+
+
+class InvalidKeypair(Invalid):
+    msg_fmt = 'Keypair data is invalid: %(reason)s'
+
+
 # -- images ----------------------------------------------------------------
 # Messages as Glance's and Nova's where they have one.
 

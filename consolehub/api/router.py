@@ -23,6 +23,7 @@ from consolehub.api.handlers import image_data
 from consolehub.api.handlers import images
 from consolehub.api.handlers import instance_actions
 from consolehub.api.handlers import instances
+from consolehub.api.handlers import keypairs
 from consolehub.api.handlers import limits
 from consolehub.api.handlers import quotas
 from consolehub.api.handlers import server_actions
@@ -106,6 +107,14 @@ ROUTE_DECLARATIONS = {
         'GET': quotas.show_quota_set_defaults,
     },
     '/v2.1/limits': {'GET': limits.show_limits},
+    '/v2.1/os-keypairs': {
+        'GET': keypairs.list_keypairs,
+        'POST': keypairs.create_keypair,
+    },
+    '/v2.1/os-keypairs/{keypair_name}': {
+        'GET': keypairs.show_keypair,
+        'DELETE': keypairs.delete_keypair,
+    },
     # Glance's image API v2 (consolehub/api/handlers/images.py).
     '/image/v2/images': {
         'GET': images.list_images,

@@ -9,8 +9,9 @@ from oslo_config import cfg
 
 quota_group = cfg.OptGroup(
     'quota', title='Quota options',
-    help='Default limits on what one project may use at once; enforced '
-         'when an instance is created (403 over the limit).')
+    help='Default limits on what one project may use at once, and on the '
+         'key pairs of each of its users; enforced when an instance or a '
+         'key pair is created (403 over the limit).')
 
 quota_opts = [
     cfg.IntOpt('instances',
@@ -25,6 +26,11 @@ quota_opts = [
                default=51200, min=-1,
                help='Memory (MiB) all live instances of a project may '
                     'have together; -1 for no limit.'),
+    cfg.IntOpt('key_pairs',
+               default=100, min=-1,
+               help='Key pairs one user may have (Nova counts them per '
+                    'user, under the limit of the project they create '
+                    'them in); -1 for no limit.'),
 ]
 
 

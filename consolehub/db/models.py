@@ -201,3 +201,24 @@ class Image(BASE, _Base):
     properties = sa.Column(sa.Text, nullable=False, default='{}')
     tags = sa.Column(sa.Text, nullable=False, default='[]')
     deleted_at = sa.Column(sa.DateTime)
+
+
+class KeyPair(BASE, _Base):
+    """A user's public key (Nova's ``key_pairs``), named uniquely per user.
+
+    Key pairs belong to a user, not a project, as in Nova; ``type`` is
+    ``ssh`` or ``x509`` and ``fingerprint`` what the API shows of the key.
+    """
+
+    __tablename__ = 'key_pairs'
+    __table_args__ = (
+        sa.UniqueConstraint('user_id', 'name',
+                            name='uniq_key_pairs0user_id0name'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=False)
+    fingerprint = sa.Column(sa.String(255), nullable=False)
+    public_key = sa.Column(sa.Text, nullable=False)
+    type = sa.Column(sa.String(8), nullable=False, default='ssh',
+                     server_default='ssh')

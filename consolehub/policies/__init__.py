@@ -7,6 +7,7 @@ from consolehub.policies import console_sessions
 from consolehub.policies import images
 from consolehub.policies import instance_actions
 from consolehub.policies import instances
+from consolehub.policies import keypairs
 from consolehub.policies import quotas
 from consolehub.policies import remote_consoles
 from consolehub.policies import servers
@@ -21,4 +22,5 @@ def list_rules():
                                 services.list_rules(),
                                 servers.list_rules(),
                                 quotas.list_rules(), images.list_rules(),
-                                instance_actions.list_rules()))
+                                instance_actions.list_rules(),
+                                keypairs.list_rules()))

@@ -102,7 +102,8 @@ def test_only_one_create_takes_the_last_cores(any_database, conf_fixture):
     assert len(created) == 1, created
     assert set(refused) == {'Quota exceeded for cores: Requested 2, but '
                             'already used 5 of 5 cores'}
-    assert quota.get_usage(_context(project_id), project_id) == {
+    assert quota.get_usage(_context(project_id), project_id,
+                           ['instances', 'cores', 'ram']) == {
         'instances': 2, 'cores': 5, 'ram': 384}
 
 

@@ -12,11 +12,11 @@ from consolehub.objects import quota
 def test_limits_are_defaults_until_set(database, project_a, conf_fixture):
     conf_fixture.config(cores=7, group='quota')
     assert quota.get_limits(project_a, 'project-a') == {
-        'instances': 10, 'cores': 7, 'ram': 51200}
+        'instances': 10, 'cores': 7, 'ram': 51200, 'key_pairs': 100}
     quota.set_limits(project_a, 'project-a', {'instances': 3})
     quota.set_limits(project_a, 'project-a', {'instances': 4, 'ram': -1})
     assert quota.get_limits(project_a, 'project-a') == {
-        'instances': 4, 'cores': 7, 'ram': -1}
+        'instances': 4, 'cores': 7, 'ram': -1, 'key_pairs': 100}
     assert quota.get_limits(project_a, 'project-b')['instances'] == 10
     quota.reset(project_a, 'project-a')
     assert quota.get_limits(project_a, 'project-a')['instances'] == 10
@@ -29,7 +29,7 @@ def test_usage_counts_live_instances_of_the_project(
     instance_obj.create(project_b, 'c', 512, 4, None)
     instance_obj.destroy(project_a, doomed['uuid'])
     assert quota.get_usage(project_a, 'project-a') == {
-        'instances': 1, 'cores': 1, 'ram': 64}
+        'instances': 1, 'cores': 1, 'ram': 64, 'key_pairs': 0}
 
 
 def test_unlimited_is_never_exceeded(database, project_a, conf_fixture):
