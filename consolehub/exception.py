@@ -115,6 +115,11 @@ class InstanceActionConflict(InstanceInvalidState):
                "in %(attr)s %(state)s")
 
 
+class InstanceActionNotFound(NotFound):
+    msg_fmt = ('Action for request_id %(request_id)s on instance '
+               '%(instance_uuid)s not found')
+
+
 class InstanceNotReady(Conflict):
     msg_fmt = 'Instance %(instance_id)s is not ready'
 

@@ -36,6 +36,7 @@ VERSIONS = (
     ('2.10', 'os-keypairs: administrators name another user (user_id)'),
     ('2.16', 'admins see server "host_status"'),
     ('2.19', 'server views carry "description" (null: none is stored)'),
+    ('2.21', 'os-instance-actions of a deleted server stay readable'),
     ('2.26', 'server views carry "tags"'),
     ('2.31', 'os-console-auth-tokens shows every console type'),
     ('2.35', 'os-keypairs list pages with limit and marker'),

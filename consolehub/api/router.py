@@ -26,6 +26,7 @@ from consolehub.api.handlers import instances
 from consolehub.api.handlers import keypairs
 from consolehub.api.handlers import limits
 from consolehub.api.handlers import quotas
+from consolehub.api.handlers import server_action_log
 from consolehub.api.handlers import server_actions
 from consolehub.api.handlers import servers
 from consolehub.api.handlers import services
@@ -88,6 +89,12 @@ ROUTE_DECLARATIONS = {
     },
     '/v2.1/servers/{server_id}/remote-consoles': {
         'POST': consoles.create_server_remote_console,
+    },
+    '/v2.1/servers/{server_id}/os-instance-actions': {
+        'GET': server_action_log.list_server_actions,
+    },
+    '/v2.1/servers/{server_id}/os-instance-actions/{request_id}': {
+        'GET': server_action_log.show_server_action,
     },
     '/v2.1/flavors': {'GET': flavors.list_flavors},
     '/v2.1/flavors/detail': {'GET': flavors.list_flavors_detail},

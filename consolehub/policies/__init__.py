@@ -10,6 +10,7 @@ from consolehub.policies import instances
 from consolehub.policies import keypairs
 from consolehub.policies import quotas
 from consolehub.policies import remote_consoles
+from consolehub.policies import server_action_log
 from consolehub.policies import servers
 from consolehub.policies import services
 
@@ -23,4 +24,5 @@ def list_rules():
                                 servers.list_rules(),
                                 quotas.list_rules(), images.list_rules(),
                                 instance_actions.list_rules(),
-                                keypairs.list_rules()))
+                                keypairs.list_rules(),
+                                server_action_log.list_rules()))
