@@ -115,6 +115,11 @@ class InstanceActionConflict(InstanceInvalidState):
                "in %(attr)s %(state)s")
 
 
+class InstanceActionNotFound(NotFound):
+    msg_fmt = ('Action for request_id %(request_id)s on instance '
+               '%(instance_uuid)s not found')
+
+
 class InstanceNotReady(Conflict):
     msg_fmt = 'Instance %(instance_id)s is not ready'
 
@@ -208,6 +213,25 @@ class QuotaLimitInvalid(Invalid):
 class QuotaLimitBelowUsage(Invalid):
     msg_fmt = ('Quota limit %(limit)s for %(resource)s must be greater than '
                'or equal to already used and reserved %(minimum)s.')
+
+
+class KeypairLimitExceeded(OverQuota):
+    """A user's key pairs reached the ``key_pairs`` quota (Nova's words)."""
+    msg_fmt = 'Maximum number of key pairs exceeded'
+
+
+# -- key pairs (Nova's messages) ----------------------------------------------
+
+class KeypairNotFound(NotFound):
+    msg_fmt = 'Keypair %(name)s not found for user %(user_id)s'
+
+
+class KeyPairExists(Conflict):
+    msg_fmt = "Key pair '%(key_name)s' already exists."
+
+
+class InvalidKeypair(Invalid):
+    msg_fmt = 'Keypair data is invalid: %(reason)s'
 
 
 # -- images ----------------------------------------------------------------

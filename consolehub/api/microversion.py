@@ -8,8 +8,8 @@ varies with those headers.
 
 :data:`VERSIONS` is the one list of what each version adds to the
 resources we serve; versions between two lines change only Nova
-resources we do not have (keypairs, networks, ...), so they behave as the
-line before them. The highest line is what we advertise.
+resources we do not have (networks, hypervisors, ...), so they behave as
+the line before them. The highest line is what we advertise.
 """
 
 import functools
@@ -27,17 +27,22 @@ VERSIONS = (
             'actions, os-console-auth-tokens (RDP tokens only); os-stop, '
             'os-start, reboot and os-getConsoleOutput actions; server '
             'metadata, ips and os-volume_attachments'),
+    ('2.2', 'os-keypairs: key pair "type" (ssh, x509); create answers '
+            '201, delete 204'),
     ('2.3', 'admins see OS-EXT-SRV-ATTR reservation_id, launch_index, '
             'hostname, kernel_id, ramdisk_id, root_device_name, user_data'),
     ('2.6', 'POST /servers/{id}/remote-consoles; the console actions go'),
     ('2.8', 'remote console protocol "mks", type "webmks"'),
     ('2.9', 'server views carry "locked"'),
+    ('2.10', 'os-keypairs: administrators name another user (user_id)'),
     ('2.11', 'os-services shows "forced_down"'),
     ('2.16', 'admins see server "host_status"'),
     ('2.19', 'servers take and show a "description" (POST, PUT)'),
+    ('2.21', 'os-instance-actions of a deleted server stay readable'),
     ('2.26', 'server views carry "tags"'),
     ('2.28', 'os-hypervisors shows cpu_info as an object, not JSON text'),
     ('2.31', 'os-console-auth-tokens shows every console type'),
+    ('2.35', 'os-keypairs list pages with limit and marker'),
 )
 
 SERVICE_TYPE = 'compute'

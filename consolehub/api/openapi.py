@@ -20,6 +20,7 @@ from consolehub.api.handlers import image_data
 from consolehub.api.handlers import images
 from consolehub.api.handlers import instance_actions
 from consolehub.api.handlers import instances
+from consolehub.api.handlers import keypairs
 from consolehub.api.handlers import limits
 from consolehub.api.handlers import quotas
 from consolehub.api.handlers import server_actions
@@ -31,6 +32,7 @@ from consolehub.api import microversion
 from consolehub.api.schemas import empty_collections as empty_schema
 from consolehub.api.schemas import images as image_schema
 from consolehub.api.schemas import instance as instance_schema
+from consolehub.api.schemas import keypairs as keypair_schema
 from consolehub.api.schemas import quotas as quota_schema
 from consolehub.api.schemas import instance_actions as action_schema
 from consolehub.api.schemas import remote_console as remote_console_schema
@@ -49,8 +51,9 @@ def _latest(schema_function):
 
 
 #: handler -> what its docstring cannot say: ``body`` and ``query``
-#: (a schema or a function returning one), ``status`` (success code) and
-#: ``no_content`` (true: the success has no body).
+#: (a schema or a function returning one), ``status`` (success code),
+#: ``no_content`` (true: the success has no body) and ``earlier_status``
+#: (``(code, microversion)``: the success code before that version).
 #: Handlers missing here are documented from their docstring alone.
 OPERATIONS = {
     instances.list_instances: {'query': instance_schema.list_query},
@@ -96,6 +99,12 @@ OPERATIONS = {
     tenant_usage.show_tenant_usage: {'query': usage_schema.LIST_QUERY},
     empty_collections.list_server_groups: {
         'query': empty_schema.SERVER_GROUPS_QUERY},
+    keypairs.list_keypairs: {'query': _latest(keypair_schema.list_query)},
+    keypairs.create_keypair: {'body': _latest(keypair_schema.create),
+                              'status': 201, 'earlier_status': (200, '2.2')},
+    keypairs.show_keypair: {'query': _latest(keypair_schema.show_query)},
+    keypairs.delete_keypair: {'status': 204, 'earlier_status': (202, '2.2'),
+                              'query': _latest(keypair_schema.show_query)},
     images.show_versions: {'status': 300},
     images.list_images: {'query': image_schema.LIST_QUERY},
     images.create_image: {'body': image_schema.create, 'status': 201},
@@ -144,9 +153,16 @@ def _operation(path, method, handler, public=False):
                             '$ref': '#/components/schemas/Fault'}}}},
         },
     }
+    successes = [status]
+    if 'earlier_status' in extra:
+        code, version = extra['earlier_status']
+        successes.append(str(code))
+        operation['responses'][str(code)] = {
+            'description': 'Success, before microversion %s.' % version}
     if status != '204' and not extra.get('no_content'):
-        operation['responses'][status]['content'] = {
-            'application/json': {'schema': {'type': 'object'}}}
+        for code in successes:
+            operation['responses'][code]['content'] = {
+                'application/json': {'schema': {'type': 'object'}}}
     parameters = [{'name': name, 'in': 'path', 'required': True,
                    'schema': {'type': 'string'}}
                   for name in _PATH_PARAMETER.findall(path)]

@@ -26,8 +26,10 @@ from consolehub.api.handlers import image_data
 from consolehub.api.handlers import images
 from consolehub.api.handlers import instance_actions
 from consolehub.api.handlers import instances
+from consolehub.api.handlers import keypairs
 from consolehub.api.handlers import limits
 from consolehub.api.handlers import quotas
+from consolehub.api.handlers import server_action_log
 from consolehub.api.handlers import server_actions
 from consolehub.api.handlers import server_ips
 from consolehub.api.handlers import server_metadata
@@ -112,6 +114,12 @@ ROUTE_DECLARATIONS = {
     '/v2.1/servers/{server_id}/remote-consoles': {
         'POST': consoles.create_server_remote_console,
     },
+    '/v2.1/servers/{server_id}/os-instance-actions': {
+        'GET': server_action_log.list_server_actions,
+    },
+    '/v2.1/servers/{server_id}/os-instance-actions/{request_id}': {
+        'GET': server_action_log.show_server_action,
+    },
     '/v2.1/flavors': {'GET': flavors.list_flavors},
     '/v2.1/flavors/detail': {'GET': flavors.list_flavors_detail},
     '/v2.1/flavors/{flavor_id}': {'GET': flavors.show_flavor},
@@ -162,6 +170,14 @@ ROUTE_DECLARATIONS = {
         'GET': empty_collections.show_server_group,
     },
     '/v2.1/os-migrations': {'GET': empty_collections.list_migrations},
+    '/v2.1/os-keypairs': {
+        'GET': keypairs.list_keypairs,
+        'POST': keypairs.create_keypair,
+    },
+    '/v2.1/os-keypairs/{keypair_name}': {
+        'GET': keypairs.show_keypair,
+        'DELETE': keypairs.delete_keypair,
+    },
     # Glance's image API v2 (consolehub/api/handlers/images.py).
     '/image/v2/images': {
         'GET': images.list_images,

@@ -1,7 +1,9 @@
 """What the API handlers ask of compute: the instance life cycle.
 
 This layer owns the instance's state in the database and picks the host;
-guest work goes to that host's agent through :mod:`rpcapi`.
+guest work goes to that host's agent through :mod:`rpcapi`. Each request
+that changes an instance is recorded in its action log
+(:mod:`consolehub.objects.instance_action_log`) once it is accepted.
 """
 
 import secrets
@@ -19,6 +21,7 @@ from consolehub.objects import console_session
 from consolehub.objects import console_types
 from consolehub.objects import image as image_obj
 from consolehub.objects import instance as instance_obj
+from consolehub.objects import instance_action_log as action_log
 from consolehub.objects import instance_metadata
 from consolehub.objects import service as service_obj
 
@@ -156,6 +159,7 @@ class API(object):
             context, name, memory_mb, vcpus, host,
             image_ref=image['uuid'] if image else None,
             root_gb=root_gb if image else 0, extra=extra, metadata=metadata)
+        action_log.record_action(context, instance['uuid'], action_log.CREATE)
         if host is None:
             fault = str(exception.NoValidHost(
                 reason='no consolehub-compute service is up'))
@@ -244,6 +248,7 @@ class API(object):
             guest; the instance is ERROR, and the delete can be retried.
         """
         instance = instance_obj.get(context, instance_uuid)
+        action_log.record_action(context, instance_uuid, action_log.DELETE)
         if instance['host'] is None:
             instance_obj.destroy(context, instance_uuid)
             return
@@ -311,6 +316,8 @@ class API(object):
         instance_obj.update(context, instance['uuid'],
                             {'task_state': instance_obj.TASK_IMAGE_SNAPSHOT},
                             expected_status=allowed)
+        action_log.record_action(context, instance['uuid'],
+                                 action_log.CREATE_IMAGE)
         self.rpcapi.snapshot_instance(context, instance, image['uuid'])
         return image
 
@@ -327,6 +334,8 @@ class API(object):
             raise exception.InstanceNotReady(instance_id=instance['uuid'])
         self._require_host_up(instance)
         claimed = instance_obj.begin_action(context, instance, action)
+        action_log.record_action(context, instance['uuid'],
+                                 action.replace('-hard', ''))
         try:
             call(context, claimed, **kwargs)
         except exception.ComputeHostUnavailable:

@@ -26,6 +26,7 @@ from consolehub import exception
 from consolehub.image import api as image_api
 from consolehub.objects import console_auth_token
 from consolehub.objects import instance as instance_obj
+from consolehub.objects import instance_action_log as action_log
 from consolehub.objects import purge
 from consolehub.virt import driver as virt_driver
 from consolehub.virt import images as virt_images
@@ -51,6 +52,12 @@ SHUTDOWN_RETRY_INTERVAL = 10
 #: The task states one action goes through.
 _TASK_CHAINS = (instance_obj.SOFT_REBOOT_TASKS,
                 instance_obj.HARD_REBOOT_TASKS)
+
+#: The action log's event of each power task (Nova's names).
+_TASK_EVENTS = {'_stop': action_log.EVENT_STOP,
+                '_start': action_log.EVENT_START,
+                '_reboot_soft': action_log.EVENT_REBOOT,
+                '_reboot_hard': action_log.EVENT_REBOOT}
 
 # How a clean shutdown ended.
 STOPPED, TIMED_OUT, INTERRUPTED = 'stopped', 'timed out', 'interrupted'
@@ -122,7 +129,9 @@ class ComputeManager(object):
                          instance['task_state'])
                 return
             try:
-                self.driver.spawn(instance, self._image_source(instance))
+                with action_log.event(context, instance_uuid,
+                                      action_log.EVENT_BUILD, self.host):
+                    self.driver.spawn(instance, self._image_source(instance))
             except Exception as error:
                 LOG.error('Build of instance %s failed: %s', instance_uuid,
                           instance_obj.fault_message(error))
@@ -191,7 +200,9 @@ class ComputeManager(object):
     def delete_locked(self, context, instance):
         """:meth:`terminate_instance`'s work, its lock held."""
         try:
-            self.driver.destroy(instance)
+            with action_log.event(context, instance['uuid'],
+                                  action_log.EVENT_TERMINATE, self.host):
+                self.driver.destroy(instance)
         except Exception as error:
             reason = instance_obj.fault_message(error)
             LOG.error('Delete of instance %s failed: %s', instance['uuid'],
@@ -241,7 +252,10 @@ class ComputeManager(object):
             except exception.InstanceNotFound:
                 return
             try:
-                task(context, instance)
+                with action_log.event(context, instance_uuid,
+                                      _TASK_EVENTS[task.__name__],
+                                      self.host):
+                    task(context, instance)
             except Exception as error:
                 self._task_failed(context, instance, error)
 
@@ -394,8 +408,10 @@ class ComputeManager(object):
                                   'snapshot-%s.qcow2' % image_id)
             try:
                 instance = instance_obj.get(context, instance_uuid)
-                self.driver.snapshot(instance, target)
-                image_api.upload_file(context, image_id, target)
+                with action_log.event(context, instance_uuid,
+                                      action_log.EVENT_SNAPSHOT, self.host):
+                    self.driver.snapshot(instance, target)
+                    image_api.upload_file(context, image_id, target)
                 LOG.info('Snapshot %s of instance %s is active', image_id,
                          instance_uuid)
             except Exception as error:

@@ -11,9 +11,10 @@ from oslo_config import cfg
 
 quota_group = cfg.OptGroup(
     'quota', title='Quota options',
-    help='Default limits on what one project may use at once; enforced '
-         'when an instance is created (403 over the limit) and when an '
-         'image is created or its data uploaded (413 over the limit).')
+    help='Default limits on what one project may use at once, and on the '
+         'key pairs of each of its users; enforced when an instance or a '
+         'key pair is created (403 over the limit) and when an image is '
+         'created or its data uploaded (413 over the limit).')
 
 quota_opts = [
     cfg.IntOpt('instances',
@@ -40,6 +41,11 @@ quota_opts = [
                     'snapshot is stored (Glance\'s unified limit of that '
                     'name); -1 for no limit. Images imported with '
                     'consolehub-manage are not limited.'),
+    cfg.IntOpt('key_pairs',
+               default=100, min=-1,
+               help='Key pairs one user may have (Nova counts them per '
+                    'user, under the limit of the project they create '
+                    'them in); -1 for no limit.'),
 ]
 
 

@@ -230,3 +230,66 @@ class Image(BASE, _Base):
     properties = sa.Column(sa.Text, nullable=False, default='{}')
     tags = sa.Column(sa.Text, nullable=False, default='[]')
     deleted_at = sa.Column(sa.DateTime)
+
+
+class KeyPair(BASE, _Base):
+    """A user's public key (Nova's ``key_pairs``), named uniquely per user.
+
+    Key pairs belong to a user, not a project, as in Nova; ``type`` is
+    ``ssh`` or ``x509`` and ``fingerprint`` what the API shows of the key.
+    """
+
+    __tablename__ = 'key_pairs'
+    __table_args__ = (
+        sa.UniqueConstraint('user_id', 'name',
+                            name='uniq_key_pairs0user_id0name'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=False)
+    fingerprint = sa.Column(sa.String(255), nullable=False)
+    public_key = sa.Column(sa.Text, nullable=False)
+    type = sa.Column(sa.String(8), nullable=False, default='ssh',
+                     server_default='ssh')
+
+
+class InstanceAction(BASE, _Base):
+    """One request's action on an instance (Nova's ``instance_actions``):
+    who asked for what, when. It outlives the instance's delete, and is
+    removed with the instance's row when that is purged."""
+
+    __tablename__ = 'instance_actions'
+    __table_args__ = (
+        sa.Index('instance_actions_instance_uuid_idx', 'instance_uuid'),
+        sa.Index('instance_actions_request_id_idx', 'request_id'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    action = sa.Column(sa.String(255), nullable=False)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    request_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255))
+    project_id = sa.Column(sa.String(255))
+    start_time = sa.Column(sa.DateTime, nullable=False)
+    finish_time = sa.Column(sa.DateTime)
+    # None, or "Error" once an event of the action failed (as Nova).
+    message = sa.Column(sa.String(255))
+
+
+class InstanceActionEvent(BASE, _Base):
+    """A step of an action done by a compute host (Nova's
+    ``instance_actions_events``), e.g. ``compute_stop_instance``."""
+
+    __tablename__ = 'instance_actions_events'
+    __table_args__ = (
+        sa.Index('instance_actions_events_action_id_idx', 'action_id'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    action_id = sa.Column(sa.Integer, sa.ForeignKey('instance_actions.id'),
+                          nullable=False)
+    event = sa.Column(sa.String(255), nullable=False)
+    start_time = sa.Column(sa.DateTime, nullable=False)
+    finish_time = sa.Column(sa.DateTime)
+    # "Success" or "Error" once finished, as Nova.
+    result = sa.Column(sa.String(255))
+    traceback = sa.Column(sa.Text)
+    host = sa.Column(sa.String(255))

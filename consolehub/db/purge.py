@@ -1,8 +1,9 @@
 """Removing rows nobody needs any more, so tables do not grow forever.
 
-Expired console tokens, ended console sessions and deleted instances,
-each older than a cut-off; nothing live is touched: a session still open
-or an instance not deleted stays whatever its age.
+Expired console tokens, ended console sessions and deleted instances
+(with their action log), each older than a cut-off; nothing live is
+touched: a session still open or an instance not deleted stays whatever
+its age.
 """
 
 import calendar
@@ -16,6 +17,8 @@ _TOKENS = models.ConsoleAuthToken.__table__
 _SESSIONS = models.ConsoleSession.__table__
 _INSTANCES = models.Instance.__table__
 _METADATA = models.InstanceMetadata.__table__
+_ACTIONS = models.InstanceAction.__table__
+_EVENTS = models.InstanceActionEvent.__table__
 
 
 def _delete(context, statement):
@@ -42,8 +45,8 @@ def console_sessions_purge(context, before):
 @engine.retry_on_deadlock
 def instances_purge(context, before):
     """Delete instance rows deleted before ``before``, with the tokens,
-    metadata and ended sessions they may still have; returns how many
-    instances.
+    metadata and ended sessions they may still have and their action
+    log; returns how many instances.
     """
     with engine.writer(context) as session:
         gone = sa.select(_INSTANCES.c.uuid).where(
@@ -56,6 +59,12 @@ def instances_purge(context, before):
         session.execute(sa.delete(_SESSIONS).where(
             _SESSIONS.c.instance_uuid.in_(gone),
             _SESSIONS.c.ended_at.is_not(None)))
+        gone_actions = sa.select(_ACTIONS.c.id).where(
+            _ACTIONS.c.instance_uuid.in_(gone))
+        session.execute(sa.delete(_EVENTS).where(
+            _EVENTS.c.action_id.in_(gone_actions)))
+        session.execute(sa.delete(_ACTIONS).where(
+            _ACTIONS.c.instance_uuid.in_(gone)))
         return session.execute(sa.delete(_INSTANCES).where(
             _INSTANCES.c.deleted_at.is_not(None),
             _INSTANCES.c.deleted_at < before)).rowcount

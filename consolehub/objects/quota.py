@@ -12,6 +12,11 @@ checks and creates in one transaction holding the project's usage lock
 (:func:`consolehub.db.quotas.run_with_usage_locked`), so two concurrent
 creates cannot both take a project's last unit.
 
+A per-user resource (Nova's ``key_pairs``) has a limit per project like
+the others, but its usage is that of one user: its counter takes a
+``user_id``, :func:`consume` and :func:`check` are given the user, and a
+project's usage (``os-quota-sets`` detail) shows 0 for it, as Nova does.
+
 Another resource joins with one call, its option added to
 ``consolehub/conf/quota.py``, and its create path calls
 ``quota.consume(context, project_id, {name: amount}, create)``. The
@@ -26,6 +31,7 @@ import collections
 from consolehub.conf import CONF
 from consolehub.db import images as db_images
 from consolehub.db import instances as db_instances
+from consolehub.db import key_pairs as db_key_pairs
 from consolehub.db import quotas as db_quotas
 from consolehub import exception
 
@@ -41,14 +47,15 @@ MiB = 1024 * 1024
 #: resources sharing a counter are counted by one call. ``unit``: how
 #: many counted units one unit of the limit is; ``over_limit``: the
 #: error to raise when the resource is exceeded, or None for Nova's
-#: :class:`~consolehub.exception.OverQuota`.
-Resource = collections.namedtuple('Resource',
-                                  ['name', 'count', 'unit', 'over_limit'])
+#: :class:`~consolehub.exception.OverQuota`; ``per_user``: counted per
+#: user (``count(context, user_id)``) under the project's limit.
+Resource = collections.namedtuple(
+    'Resource', ['name', 'count', 'unit', 'over_limit', 'per_user'])
 
 _RESOURCES = collections.OrderedDict()
 
 
-def register(name, count, unit=1, over_limit=None):
+def register(name, count, unit=1, over_limit=None, per_user=False):
     """Make ``name`` a quota resource counted by ``count``.
 
     :param name: the resource's name; ``[quota] <name>`` must be an
@@ -66,8 +73,10 @@ def register(name, count, unit=1, over_limit=None):
         the limit's unit, rounded up so that they add up to more than
         the limit as the counted units do), raised instead of
         :class:`~consolehub.exception.OverQuota`.
+    :param per_user: ``count(context, user_id)`` counts what one user
+        has; the limit is still the project's.
     """
-    _RESOURCES[name] = Resource(name, count, unit, over_limit)
+    _RESOURCES[name] = Resource(name, count, unit, over_limit, per_user)
 
 
 def unregister(name):
@@ -103,6 +112,14 @@ register('image_size_total', _count_images, unit=MiB,
          over_limit=exception.ImageQuotaExceeded)
 
 
+def _count_key_pairs(context, user_id):
+    return {'key_pairs': db_key_pairs.key_pair_count_by_user(
+        context, user_id)}
+
+
+register('key_pairs', _count_key_pairs, per_user=True)
+
+
 def defaults():
     """``{resource: limit}`` from the ``[quota]`` options."""
     return {name: getattr(CONF.quota, name) for name in _RESOURCES}
@@ -119,21 +136,30 @@ def get_limits(context, project_id):
     return limits
 
 
-def _counted(context, project_id, names):
-    """``{resource: used}`` in counted units, each counter called once."""
+def _counted(context, project_id, names, user_id=None):
+    """``{resource: used}`` in counted units, each counter called once.
+    A per-user resource is counted for ``user_id``, and is 0 without
+    one."""
     used = {}
     for name in names:
-        if name not in used:
-            used.update(_RESOURCES[name].count(context, project_id))
+        if name in used:
+            continue
+        resource = _RESOURCES[name]
+        if not resource.per_user:
+            used.update(resource.count(context, project_id))
+        elif user_id is None:
+            used[name] = 0
+        else:
+            used.update(resource.count(context, user_id))
     return {name: used[name] for name in names}
 
 
-def get_usage(context, project_id, names=None):
-    """``{resource: used}`` of ``project_id`` for ``names`` (default:
-    every resource), in each limit's unit (rounded down), each counter
-    called once."""
+def get_usage(context, project_id, names=None, user_id=None):
+    """``{resource: used}`` of ``project_id`` (of ``user_id`` for a
+    per-user resource) for ``names`` (default: every resource), in each
+    limit's unit (rounded down), each counter called once."""
     names = resources() if names is None else list(names)
-    used = _counted(context, project_id, names)
+    used = _counted(context, project_id, names, user_id=user_id)
     return {name: used[name] // _RESOURCES[name].unit for name in names}
 
 
@@ -184,17 +210,18 @@ def reset(context, project_id):
     db_quotas.quota_destroy_all_by_project(context, project_id)
 
 
-def check(context, project_id, deltas):
+def check(context, project_id, deltas, user_id=None):
     """Raise :class:`~consolehub.exception.OverQuota` (or the resource's
     ``over_limit`` error) if adding ``deltas`` (``{resource: amount}``, in
-    counted units) to the usage of ``project_id`` passes a limit. Atomic
-    only inside :func:`consume`."""
+    counted units) to the usage of ``project_id`` (of ``user_id`` for a
+    per-user resource) passes a limit. Atomic only inside
+    :func:`consume`."""
     limits = get_limits(context, project_id)
     checked = [name for name, amount in deltas.items()
                if amount > 0 and limits[name] != UNLIMITED]
     if not checked:
         return
-    used = _counted(context, project_id, checked)
+    used = _counted(context, project_id, checked, user_id=user_id)
     overs = sorted(name for name in checked
                    if _exceeds(name, limits[name],
                                used[name] + deltas[name]))
@@ -212,20 +239,21 @@ def check(context, project_id, deltas):
                                   used=joined(used), allowed=joined(limits))
 
 
-def consume(context, project_id, deltas, create):
+def consume(context, project_id, deltas, create, user_id=None):
     """Check ``deltas`` against the quotas of ``project_id`` and call
     ``create()``, in one transaction holding the project's usage lock.
 
     Must not be called inside another transaction of ``context``.
 
     :param deltas: ``{resource: amount}`` the creation adds.
+    :param user_id: whose usage a per-user resource counts.
     :param create: makes the rows (its queries join the transaction);
         on a database deadlock it is called again.
     :returns: what ``create`` returns.
     :raises OverQuota: nothing is created.
     """
     def work():
-        check(context, project_id, deltas)
+        check(context, project_id, deltas, user_id=user_id)
         return create()
     return db_quotas.run_with_usage_locked(context, project_id, work)
 

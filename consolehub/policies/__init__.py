@@ -10,8 +10,10 @@ from consolehub.policies import hypervisors
 from consolehub.policies import images
 from consolehub.policies import instance_actions
 from consolehub.policies import instances
+from consolehub.policies import keypairs
 from consolehub.policies import quotas
 from consolehub.policies import remote_consoles
+from consolehub.policies import server_action_log
 from consolehub.policies import server_metadata
 from consolehub.policies import servers
 from consolehub.policies import services
@@ -31,4 +33,6 @@ def list_rules():
                                 availability_zones.list_rules(),
                                 hypervisors.list_rules(),
                                 tenant_usage.list_rules(),
-                                empty_collections.list_rules()))
+                                empty_collections.list_rules(),
+                                keypairs.list_rules(),
+                                server_action_log.list_rules()))

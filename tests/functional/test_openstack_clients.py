@@ -105,7 +105,7 @@ def test_novaclient(deployment):
         # The newest version both sides know: remote-consoles.
         version = api_versions.discover_version(
             nova, api_versions.APIVersion('2.latest'))
-        assert version.get_string() == '2.31'
+        assert version.get_string() == '2.35'
         nova = _nova(deployment, version.get_string())
         console = nova.servers.get_console_url(server, 'novnc')[
             'remote_console']

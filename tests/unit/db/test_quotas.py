@@ -13,12 +13,14 @@ def test_limits_are_defaults_until_set(database, project_a, conf_fixture):
     conf_fixture.config(cores=7, group='quota')
     assert quota.get_limits(project_a, 'project-a') == {
         'instances': 10, 'cores': 7, 'ram': 51200,
-        'image_count_total': 100, 'image_size_total': 10240}
+        'image_count_total': 100, 'image_size_total': 10240,
+        'key_pairs': 100}
     quota.set_limits(project_a, 'project-a', {'instances': 3})
     quota.set_limits(project_a, 'project-a', {'instances': 4, 'ram': -1})
     assert quota.get_limits(project_a, 'project-a') == {
         'instances': 4, 'cores': 7, 'ram': -1,
-        'image_count_total': 100, 'image_size_total': 10240}
+        'image_count_total': 100, 'image_size_total': 10240,
+        'key_pairs': 100}
     assert quota.get_limits(project_a, 'project-b')['instances'] == 10
     quota.reset(project_a, 'project-a')
     assert quota.get_limits(project_a, 'project-a')['instances'] == 10
@@ -32,7 +34,7 @@ def test_usage_counts_live_instances_of_the_project(
     instance_obj.destroy(project_a, doomed['uuid'])
     assert quota.get_usage(project_a, 'project-a') == {
         'instances': 1, 'cores': 1, 'ram': 64,
-        'image_count_total': 0, 'image_size_total': 0}
+        'image_count_total': 0, 'image_size_total': 0, 'key_pairs': 0}
 
 
 def test_unlimited_is_never_exceeded(database, project_a, conf_fixture):
