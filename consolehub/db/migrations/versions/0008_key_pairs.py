@@ -1,7 +1,7 @@
 """Users' key pairs (Nova's ``key_pairs``), one name per user.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02
 """
 
