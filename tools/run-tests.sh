@@ -28,7 +28,7 @@ elif command -v pyenv >/dev/null; then
 fi
 if [ -n "$python313" ]; then
     export CONSOLEHUB_PYTHON313=$python313
-    envs=$envs,proxy-py313
+    envs=$envs,proxy-newest-python
 else
     echo "Python 3.13 not found: the proxy's tests run on $(python3 -V) only" >&2
 fi
