@@ -10,7 +10,6 @@ instance's ``task_state`` says what is under way until it ends, and
 mid-way left.
 """
 
-import os
 import threading
 import time
 
@@ -19,6 +18,7 @@ import oslo_messaging as messaging
 
 from consolehub.compute import locks
 from consolehub.compute import power_sync
+from consolehub.compute import snapshots
 from consolehub.compute import recovery
 from consolehub.conf import CONF
 from consolehub import context as consolehub_context
@@ -29,7 +29,6 @@ from consolehub.objects import instance as instance_obj
 from consolehub.objects import instance_action_log as action_log
 from consolehub.objects import purge
 from consolehub.virt import driver as virt_driver
-from consolehub.virt import images as virt_images
 from consolehub.virt import power_state
 
 LOG = logging.getLogger(__name__)
@@ -396,46 +395,10 @@ class ComputeManager(object):
     # -- consoles ------------------------------------------------------------
 
     def snapshot_instance(self, context, instance_uuid, image_id):
-        """Copy the guest's disk, flattened, into queued image
-        ``image_id``, which becomes active (Nova's createImage).
-
-        The API set the instance's task_state to ``image_snapshot``; it
-        is cleared here whatever happens. On failure the image is deleted,
-        as Nova deletes a snapshot that failed.
-        """
-        with locks.instance_lock(instance_uuid):
-            target = os.path.join(virt_images.instance_dir(instance_uuid),
-                                  'snapshot-%s.qcow2' % image_id)
-            try:
-                instance = instance_obj.get(context, instance_uuid)
-                with action_log.event(context, instance_uuid,
-                                      action_log.EVENT_SNAPSHOT, self.host):
-                    self.driver.snapshot(instance, target)
-                    image_api.upload_file(context, image_id, target)
-                LOG.info('Snapshot %s of instance %s is active', image_id,
-                         instance_uuid)
-            except Exception as error:
-                LOG.error('Snapshot %s of instance %s failed: %s', image_id,
-                          instance_uuid, error)
-                self._delete_failed_snapshot(context, image_id)
-            finally:
-                if os.path.exists(target):
-                    os.unlink(target)
-                self._clear_task(context, instance_uuid)
-
-    @staticmethod
-    def _delete_failed_snapshot(context, image_id):
-        try:
-            image_api.delete(context, image_id)
-        except exception.ImageNotFound:
-            pass
-
-    @staticmethod
-    def _clear_task(context, instance_uuid):
-        try:
-            instance_obj.update(context, instance_uuid, {'task_state': None})
-        except exception.InstanceNotFound:
-            pass
+        """Nova's createImage on this host: see
+        :func:`consolehub.compute.snapshots.snapshot_instance`."""
+        snapshots.snapshot_instance(self.driver, self.host, context,
+                                    instance_uuid, image_id)
 
     @messaging.expected_exceptions(exception.InstanceNotFound,
                                    exception.ConsoleTypeUnavailable)
