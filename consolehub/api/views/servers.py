@@ -7,6 +7,7 @@ import hashlib
 from consolehub.api import microversion
 from consolehub.api import util
 from consolehub.api.views import links
+from consolehub.api.views import services as service_views
 from consolehub import context as consolehub_context
 from consolehub.objects import flavor as flavor_obj
 from consolehub.objects import instance as instance_obj
@@ -103,6 +104,9 @@ class ServerViewBuilder(object):
             # No config drive is ever attached, whatever was asked for.
             'config_drive': '',
             'OS-DCF:diskConfig': instance.get('disk_config') or 'MANUAL',
+            # Every host is in the one zone; Nova says '' until scheduled.
+            'OS-EXT-AZ:availability_zone': (
+                service_views.ZONE if instance['host'] else ''),
             'OS-EXT-STS:vm_state': VM_STATES.get(status, 'error'),
             'OS-EXT-STS:power_state': instance['power_state'],
             'OS-EXT-STS:task_state': instance['task_state'],

@@ -33,64 +33,47 @@ def _page(name, path, user='demo', missing_api=None, **kwargs):
 #: settings: Launch Instance always lists security groups through Neutron.
 NO_NEUTRON = ('Unable to retrieve the security groups.',)
 
-VOLUME_ATTACHMENTS = ('consolehub lacks GET /v2.1/servers/{id}/'
-                      'os-volume_attachments')
+KEYPAIRS = 'consolehub lacks GET /v2.1/os-keypairs'
 
 PAGES = [
     _page('Project > Compute > Overview', '/project/',
-          missing_api='consolehub lacks GET /v2.1/os-simple-tenant-usage/'
-                      '{project_id} and GET /v2.1/limits'),
+          expect_css='#project_usage a[href="%s"]' % INSTANCE),
     _page('Project > Compute > Instances', '/project/instances/',
           expect_css='a[href="%s"]' % INSTANCE),
-    _page('Project > Compute > Images', '/project/images',
-          missing_api='the image API is not served yet: GET '
-                      '/image/v2/images, /image/v2/schemas/image'),
+    _page('Project > Compute > Images', '/project/images'),
     _page('Project > Compute > Key Pairs', '/project/key_pairs/',
-          missing_api='consolehub lacks GET /v2.1/os-keypairs'),
-    _page('Project > Compute > Server Groups', '/project/server_groups/',
-          missing_api='consolehub lacks GET /v2.1/os-server-groups'),
-    _page('Instance detail', INSTANCE, missing_api=VOLUME_ATTACHMENTS),
+          missing_api=KEYPAIRS),
+    _page('Project > Compute > Server Groups', '/project/server_groups/'),
+    _page('Instance detail', INSTANCE),
     _page('Instance detail > Overview',
-          INSTANCE + '?tab=instance_details__overview',
-          missing_api=VOLUME_ATTACHMENTS),
+          INSTANCE + '?tab=instance_details__overview'),
     _page('Instance detail > Log', INSTANCE + '?tab=instance_details__log',
-          error_texts=['Unable to get log for instance'],
-          missing_api=VOLUME_ATTACHMENTS + ' and the os-getConsoleOutput '
-                                           'server action (400)'),
+          error_texts=['Unable to get log for instance']),
     _page('Instance detail > Console',
           INSTANCE + '?tab=instance_details__console',
           expect_frame_text=('iframe[src*="vnc_lite.html"]',
-                             'Connected to QEMU'),
-          missing_api=VOLUME_ATTACHMENTS),
+                             'Connected to QEMU')),
     _page('Instance detail > Action Log',
           INSTANCE + '?tab=instance_details__audit',
-          missing_api=VOLUME_ATTACHMENTS + ' and GET /v2.1/servers/{id}/'
-                                           'os-instance-actions'),
+          missing_api='consolehub lacks GET /v2.1/servers/{id}/'
+                      'os-instance-actions'),
     _page('Project > Compute > Instances > Launch Instance',
           '/project/instances/', click='a.btn-launch',
           expect_css='.modal-dialog', tolerate=NO_NEUTRON,
-          missing_api='consolehub lacks GET /v2.1/os-keypairs, /v2.1/limits '
-                      'and /v2.1/os-availability-zone; the image API (GET '
-                      '/image/v2/images) is not served yet'),
+          missing_api=KEYPAIRS),
     _page('Admin > Compute > Instances', '/admin/instances/', user='admin',
           expect_css='a[href="/admin/instances/{instance_id}/detail"]'),
     _page('Admin > Compute > Hypervisors', '/admin/hypervisors/',
           user='admin',
-          missing_api='consolehub lacks GET /v2.1/os-hypervisors/detail '
-                      '(the Compute Host tab then lists /v2.1/os-services)'),
+          expect_css='#hypervisors a[href^="/admin/hypervisors/"]'),
     _page('Admin > Compute > Host Aggregates', '/admin/aggregates/',
-          user='admin',
-          missing_api='consolehub lacks GET /v2.1/os-aggregates and '
-                      '/v2.1/os-availability-zone/detail'),
+          user='admin'),
     _page('Admin > Compute > Flavors', '/admin/flavors/', user='admin',
           expect_css='tr[data-display="ch.tiny"]'),
     _page('Admin > System > System Information', '/admin/info/',
           user='admin',
-          missing_api='consolehub serves GET /os-services, not GET '
-                      '/v2.1/os-services'),
-    _page('Admin > System > Defaults', '/admin/defaults/', user='admin',
-          missing_api='consolehub lacks GET /v2.1/os-quota-sets/'
-                      '{project_id}/defaults'),
+          expect_css='#nova_services tbody tr:not(.empty)'),
+    _page('Admin > System > Defaults', '/admin/defaults/', user='admin'),
 ]
 
 
