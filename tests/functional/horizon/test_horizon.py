@@ -33,16 +33,13 @@ def _page(name, path, user='demo', missing_api=None, **kwargs):
 #: settings: Launch Instance always lists security groups through Neutron.
 NO_NEUTRON = ('Unable to retrieve the security groups.',)
 
-KEYPAIRS = 'consolehub lacks GET /v2.1/os-keypairs'
-
 PAGES = [
     _page('Project > Compute > Overview', '/project/',
           expect_css='#project_usage a[href="%s"]' % INSTANCE),
     _page('Project > Compute > Instances', '/project/instances/',
           expect_css='a[href="%s"]' % INSTANCE),
     _page('Project > Compute > Images', '/project/images'),
-    _page('Project > Compute > Key Pairs', '/project/key_pairs/',
-          missing_api=KEYPAIRS),
+    _page('Project > Compute > Key Pairs', '/project/key_pairs/'),
     _page('Project > Compute > Server Groups', '/project/server_groups/'),
     _page('Instance detail', INSTANCE),
     _page('Instance detail > Overview',
@@ -54,13 +51,10 @@ PAGES = [
           expect_frame_text=('iframe[src*="vnc_lite.html"]',
                              'Connected to QEMU')),
     _page('Instance detail > Action Log',
-          INSTANCE + '?tab=instance_details__audit',
-          missing_api='consolehub lacks GET /v2.1/servers/{id}/'
-                      'os-instance-actions'),
+          INSTANCE + '?tab=instance_details__audit'),
     _page('Project > Compute > Instances > Launch Instance',
           '/project/instances/', click='a.btn-launch',
-          expect_css='.modal-dialog', tolerate=NO_NEUTRON,
-          missing_api=KEYPAIRS),
+          expect_css='.modal-dialog', tolerate=NO_NEUTRON),
     _page('Admin > Compute > Instances', '/admin/instances/', user='admin',
           expect_css='a[href="/admin/instances/{instance_id}/detail"]'),
     _page('Admin > Compute > Hypervisors', '/admin/hypervisors/',
