@@ -28,8 +28,10 @@ BOOLEAN = {'enum': [
     'yes', 'y', 't', False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off',
     'off', 'NO', 'No', 'no', 'n', 'f']}
 
-#: Nova's metadata key: 1 to 255 of letters, digits and ``-_:. ``.
-METADATA_KEY_PATTERN = r'^[a-zA-Z0-9-_:. ]{1,255}\Z'
+#: Nova's metadata key: 1 to 255 of letters, digits and ``-_:. ``. A
+#: ``patternProperties`` key must be an ECMA-262 regex (no ``\Z``); the
+#: lookahead keeps Python's ``$`` from accepting a final newline.
+METADATA_KEY_PATTERN = r'^[a-zA-Z0-9_:. -]{1,255}(?!\n)$'
 
 #: Nova's ``metadata``: keys as :data:`METADATA_KEY_PATTERN`, string
 #: values of up to 255 characters (empty allowed).
