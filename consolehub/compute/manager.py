@@ -482,8 +482,9 @@ class ComputeManager(object):
     def send_keys(self, context, instance_uuid, chords, hold_ms):
         """Press ``chords`` (lists of Linux keycodes) one after another,
         each held ``hold_ms`` milliseconds; returns when all are sent."""
-        keyboard.send_chords(self.driver, {'uuid': instance_uuid}, chords,
-                             hold_ms)
+        with locks.keyboard_lock(instance_uuid):
+            keyboard.send_chords(self.driver, {'uuid': instance_uuid},
+                                 chords, hold_ms)
 
     # -- periodic tasks ------------------------------------------------------
 
