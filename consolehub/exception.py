@@ -385,6 +385,24 @@ class ConsoleProtocolNotImplemented(NotImplementedHere):
     msg_fmt = '%(protocol)s consoles are not implemented by this service.'
 
 
+class KeyNamesUnknown(Invalid):
+    msg_fmt = 'Unknown key names: %(names)s.'
+
+
+class KeyboardLayoutUnknown(Invalid):
+    msg_fmt = 'Unknown keyboard layout: %(layout)s.'
+
+
+class TextNotTypable(Invalid):
+    msg_fmt = ('The %(layout)s keyboard layout cannot type these '
+               'characters: %(characters)s.')
+
+
+class ScreenshotTooLarge(HypervisorError):
+    msg_fmt = ('The screenshot of instance %(instance_id)s is over '
+               '%(max_bytes)d bytes.')
+
+
 class InvalidToken(NotFound):
     msg_fmt = 'The console token was not found or has expired.'
 

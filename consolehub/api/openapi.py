@@ -16,6 +16,7 @@ import re
 from consolehub.api.handlers import consoles
 from consolehub.api.handlers import empty_collections
 from consolehub.api.handlers import flavors
+from consolehub.api.handlers import guest_input
 from consolehub.api.handlers import image_data
 from consolehub.api.handlers import images
 from consolehub.api.handlers import instance_actions
@@ -53,7 +54,8 @@ def _latest(schema_function):
 #: handler -> what its docstring cannot say: ``body`` and ``query``
 #: (a schema or a function returning one), ``status`` (success code),
 #: ``no_content`` (true: the success has no body) and ``earlier_status``
-#: (``(code, microversion)``: the success code before that version).
+#: (``(code, microversion)``: the success code before that version),
+#: ``media_type`` (a success body other than JSON).
 #: Handlers missing here are documented from their docstring alone.
 OPERATIONS = {
     instances.list_instances: {'query': instance_schema.list_query},
@@ -78,9 +80,12 @@ OPERATIONS = {
     consoles.create_server_remote_console: {
         'body': _latest(server_schema.remote_console)},
     instance_actions.instance_action: {
-        'body': lambda: {'oneOf': [action.schema for action in
-                                   instance_actions.ACTIONS.values()]},
+        'body': lambda: {'oneOf': [
+            action.schema for action in
+            list(instance_actions.ACTIONS.values()) +
+            list(guest_input.ACTIONS.values())]},
         'status': 202},
+    guest_input.show_screenshot: {'media_type': 'image/png'},
     instance_actions.show_console_output: {
         'query': action_schema.CONSOLE_OUTPUT_QUERY},
     flavors.list_flavors: {'query': server_schema.FLAVOR_LIST_QUERY},
@@ -160,9 +165,11 @@ def _operation(path, method, handler, public=False):
         operation['responses'][str(code)] = {
             'description': 'Success, before microversion %s.' % version}
     if status != '204' and not extra.get('no_content'):
+        content = ({extra['media_type']: {'schema': {'type': 'string'}}}
+                   if 'media_type' in extra else
+                   {'application/json': {'schema': {'type': 'object'}}})
         for code in successes:
-            operation['responses'][code]['content'] = {
-                'application/json': {'schema': {'type': 'object'}}}
+            operation['responses'][code]['content'] = content
     parameters = [{'name': name, 'in': 'path', 'required': True,
                    'schema': {'type': 'string'}}
                   for name in _PATH_PARAMETER.findall(path)]

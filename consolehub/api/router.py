@@ -21,6 +21,7 @@ from consolehub.api.handlers import consoles
 from consolehub.api.handlers import dashboard
 from consolehub.api.handlers import empty_collections
 from consolehub.api.handlers import flavors
+from consolehub.api.handlers import guest_input
 from consolehub.api.handlers import hypervisors
 from consolehub.api.handlers import image_data
 from consolehub.api.handlers import images
@@ -58,6 +59,9 @@ ROUTE_DECLARATIONS = {
     },
     '/instances/{instance_id}/console-output': {
         'GET': instance_actions.show_console_output,
+    },
+    '/instances/{instance_id}/screenshot': {
+        'GET': guest_input.show_screenshot,
     },
     '/instances/{server_id}/remote-consoles': {
         'POST': consoles.create_remote_console,

@@ -12,6 +12,7 @@ import threading
 import cachetools
 from oslo_log import log as logging
 
+from consolehub.compute import keyboard
 from consolehub.compute import rpcapi
 from consolehub.conf import CONF
 from consolehub import context as consolehub_context
@@ -31,6 +32,9 @@ LOG = logging.getLogger(__name__)
 #: a host that stops is still refused at once, and it saves a query on
 #: every console request.
 UP_HOSTS_CACHE_SECONDS = 1.0
+
+#: Milliseconds each character of a ``type-text`` is held.
+TYPE_HOLD_MS = 10
 
 
 class API(object):
@@ -388,6 +392,54 @@ class API(object):
         instance_obj.check_console_output_allowed(instance)
         self._require_host_up(instance)
         return self.rpcapi.get_console_output(context, instance, length)
+
+    def _check_guest_input(self, instance, action):
+        """The screen and keyboard of a guest are there while it runs.
+
+        :raises InstanceInvalidState: not ACTIVE (Nova's 409).
+        :raises InstanceBeingDeleted: a delete is in progress.
+        :raises ComputeHostDown: its host is down.
+        """
+        if instance['status'] != instance_obj.ACTIVE:
+            raise exception.InstanceInvalidState(
+                instance_id=instance['uuid'], status=instance['status'],
+                action=action, expected=instance_obj.ACTIVE)
+        if instance['task_state'] == instance_obj.TASK_DELETING:
+            raise exception.InstanceBeingDeleted(instance_id=instance['uuid'])
+        self._require_host_up(instance)
+
+    def get_screenshot(self, context, instance):
+        """A PNG (bytes) of an ACTIVE guest's screen, taken by its
+        hypervisor (no console session is opened or disturbed).
+
+        :raises: as :meth:`_check_guest_input`; ComputeHostUnavailable;
+            ScreenshotTooLarge or HypervisorError from the host.
+        """
+        self._check_guest_input(instance, 'a screenshot')
+        return self.rpcapi.get_screenshot(context, instance)
+
+    def send_keys(self, context, instance, names, hold_ms):
+        """Press the keys ``names`` (list of str, see
+        :mod:`consolehub.compute.keyboard`) together for ``hold_ms``.
+
+        :raises KeyNamesUnknown: an unknown key name.
+        :raises: as :meth:`get_screenshot`.
+        """
+        chord = keyboard.chord_for_names(names)
+        self._check_guest_input(instance, 'send-keys')
+        self.rpcapi.send_keys(context, instance, [chord], hold_ms)
+
+    def type_text(self, context, instance, text, layout):
+        """Type ``text`` on the guest's keyboard, one chord a character
+        held :data:`TYPE_HOLD_MS`, with the keys of ``layout``.
+
+        :raises TextNotTypable, KeyboardLayoutUnknown: from
+            :func:`consolehub.compute.keyboard.chords_for_text`.
+        :raises: as :meth:`get_screenshot`.
+        """
+        chords = keyboard.chords_for_text(text, layout)
+        self._check_guest_input(instance, 'type-text')
+        self.rpcapi.send_keys(context, instance, chords, TYPE_HOLD_MS)
 
     def get_console(self, context, instance, protocol, console_type):
         """An ``access_url`` of ``(protocol, console_type)`` for an ACTIVE

@@ -15,3 +15,10 @@ def instance_lock(instance_uuid, blocking=True):
     :raises LockHeld: not ``blocking`` and another thread holds it.
     """
     return lockutils.lock('instance-%s' % instance_uuid, blocking=blocking)
+
+
+def keyboard_lock(instance_uuid):
+    """The lock of one guest's keyboard on this agent: the keys of two
+    requests never interleave (the instance's lock would wait for its
+    power work)."""
+    return lockutils.lock('keyboard-%s' % instance_uuid)

@@ -10,12 +10,14 @@ instance's ``task_state`` says what is under way until it ends, and
 mid-way left.
 """
 
+import base64
 import threading
 import time
 
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
+from consolehub.compute import keyboard
 from consolehub.compute import locks
 from consolehub.compute import power_sync
 from consolehub.compute import snapshots
@@ -58,6 +60,9 @@ _TASK_EVENTS = {'_stop': action_log.EVENT_STOP,
                 '_reboot_soft': action_log.EVENT_REBOOT,
                 '_reboot_hard': action_log.EVENT_REBOOT}
 
+#: The largest screenshot taken (bytes, before base64 for the RPC reply).
+MAX_SCREENSHOT_BYTES = 16 * 1024 * 1024
+
 # How a clean shutdown ended.
 STOPPED, TIMED_OUT, INTERRUPTED = 'stopped', 'timed out', 'interrupted'
 
@@ -65,7 +70,7 @@ STOPPED, TIMED_OUT, INTERRUPTED = 'stopped', 'timed out', 'interrupted'
 class ComputeManager(object):
     """Serves :mod:`consolehub.compute.rpcapi` calls with a virt driver."""
 
-    target = messaging.Target(version='1.4')
+    target = messaging.Target(version='1.5')
 
     def __init__(self, host, driver):
         """``host``: this node's name; ``driver``: a ComputeDriver."""
@@ -462,6 +467,24 @@ class ComputeManager(object):
         """
         data = self.driver.get_console_output({'uuid': instance_uuid})
         return tail_lines(data.decode('utf-8', 'replace'), length)
+
+    @messaging.expected_exceptions(exception.InstanceNotFound,
+                                   exception.HypervisorError)
+    def get_screenshot(self, context, instance_uuid):
+        """The PNG of the guest's screen, base64-encoded (str), at most
+        :data:`MAX_SCREENSHOT_BYTES` before encoding."""
+        image = self.driver.screenshot({'uuid': instance_uuid},
+                                       MAX_SCREENSHOT_BYTES)
+        return base64.b64encode(image).decode('ascii')
+
+    @messaging.expected_exceptions(exception.InstanceNotFound,
+                                   exception.HypervisorError)
+    def send_keys(self, context, instance_uuid, chords, hold_ms):
+        """Press ``chords`` (lists of Linux keycodes) one after another,
+        each held ``hold_ms`` milliseconds; returns when all are sent."""
+        with locks.keyboard_lock(instance_uuid):
+            keyboard.send_chords(self.driver, {'uuid': instance_uuid},
+                                 chords, hold_ms)
 
     # -- periodic tasks ------------------------------------------------------
 

@@ -6,6 +6,7 @@ Version history:
   1.2 - validate_console_port
   1.3 - snapshot_instance (createImage)
   1.4 - stop_instance, start_instance, reboot_instance, get_console_output
+  1.5 - get_screenshot, send_keys
 
 Every call asks the agent for heartbeats (oslo.messaging's
 ``call_monitor_timeout``): a call fails after ``[api]
@@ -13,10 +14,12 @@ compute_call_monitor_timeout`` seconds without one (a dead agent), or
 after ``[api] compute_call_timeout`` seconds in all (slow work).
 """
 
+import base64
 import time
 
 import oslo_messaging as messaging
 
+from consolehub.compute import keyboard
 from consolehub.conf import CONF
 from consolehub import context
 from consolehub import exception
@@ -33,7 +36,7 @@ class ComputeAPI(object):
     travel, the agent reads the rest from the database.
     """
 
-    VERSION = '1.4'
+    VERSION = '1.5'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.VERSION)
@@ -44,15 +47,17 @@ class ComputeAPI(object):
     def _prepare(self, instance, timeout=None):
         return self._client.prepare(server=instance['host'], timeout=timeout)
 
-    def _call(self, ctxt, instance, method, version=None, **kwargs):
+    def _call(self, ctxt, instance, method, version=None, extra_seconds=0,
+              **kwargs):
         """Call ``method`` on the instance's host and return its result.
 
         :raises ComputeHostNotResponding: no heartbeat came for ``[api]
             compute_call_monitor_timeout`` seconds.
         :raises ComputeHostUnavailable: no answer within ``[api]
-            compute_call_timeout`` seconds.
+            compute_call_timeout`` seconds (plus ``extra_seconds``, the
+            time the work itself is known to take).
         """
-        timeout = CONF.api.compute_call_timeout
+        timeout = CONF.api.compute_call_timeout + extra_seconds
         monitor = CONF.api.compute_call_monitor_timeout
         client = self._client.prepare(
             server=instance['host'], timeout=timeout,
@@ -141,6 +146,28 @@ class ComputeAPI(object):
         """
         return self._call(ctxt, instance, 'get_console_output',
                           version='1.4', length=length)
+
+    def get_screenshot(self, ctxt, instance):
+        """The PNG (bytes) of the guest's screen.
+
+        :raises ComputeHostUnavailable: as for terminate_instance.
+        :raises ScreenshotTooLarge, HypervisorError: from the agent.
+        """
+        encoded = self._call(ctxt, instance, 'get_screenshot', version='1.5')
+        return base64.b64decode(encoded)
+
+    def send_keys(self, ctxt, instance, chords, hold_ms):
+        """Have the host press ``chords`` (lists of Linux keycodes) one
+        after another, each held ``hold_ms`` ms; returns once all are
+        sent (the call's timeout grows by the time that takes).
+
+        :raises ComputeHostUnavailable: as for terminate_instance.
+        :raises HypervisorError: from the agent.
+        """
+        seconds = sum(keyboard.chord_seconds(chord, hold_ms)
+                      for chord in chords)
+        self._call(ctxt, instance, 'send_keys', version='1.5',
+                   extra_seconds=seconds, chords=chords, hold_ms=hold_ms)
 
 
 def console_port_checker():

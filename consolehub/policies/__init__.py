@@ -6,6 +6,7 @@ from consolehub.policies import availability_zones
 from consolehub.policies import base
 from consolehub.policies import console_sessions
 from consolehub.policies import empty_collections
+from consolehub.policies import guest_input
 from consolehub.policies import hypervisors
 from consolehub.policies import images
 from consolehub.policies import instance_actions
@@ -30,6 +31,7 @@ def list_rules():
                                 server_metadata.list_rules(),
                                 quotas.list_rules(), images.list_rules(),
                                 instance_actions.list_rules(),
+                                guest_input.list_rules(),
                                 availability_zones.list_rules(),
                                 hypervisors.list_rules(),
                                 tenant_usage.list_rules(),

@@ -146,6 +146,26 @@ class ComputeDriver(object):
         """
         raise NotImplementedError()
 
+    def screenshot(self, instance, max_bytes):
+        """A PNG (bytes) of the guest's first screen, as the hypervisor
+        sees it now; no console connection is involved.
+
+        :param max_bytes: the largest image taken (int).
+        :raises InstanceNotFound: if no guest exists for ``instance``.
+        :raises ScreenshotTooLarge: over ``max_bytes``.
+        :raises HypervisorError: the hypervisor could not take it.
+        """
+        raise NotImplementedError()
+
+    def send_keys(self, instance, keycodes, hold_ms):
+        """Press the Linux input ``keycodes`` (list of int) together,
+        hold them ``hold_ms`` milliseconds and release them.
+
+        :raises InstanceNotFound: if no guest exists for ``instance``.
+        :raises HypervisorError: the hypervisor refused the keys.
+        """
+        raise NotImplementedError()
+
     def trim_console_logs(self):
         """Keep every console log of this host within ``[serial_console]
         log_max_bytes``; returns the bytes dropped."""

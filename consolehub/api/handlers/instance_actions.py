@@ -23,6 +23,7 @@ import re
 
 import webob.exc
 
+from consolehub.api.handlers import guest_input
 from consolehub.api.schemas import instance_actions as schema
 from consolehub.api import util
 from consolehub.api.views import instances as views
@@ -86,18 +87,21 @@ _ONE_ACTION = {'type': 'object', 'minProperties': 1, 'maxProperties': 1}
 
 def instance_action(req):
     """``POST /instances/{instance_id}/action``: one action of
-    :data:`ACTIONS` -> 202 ``{"instance"}`` or 200 ``{"output"}``."""
+    :data:`ACTIONS` -> 202 ``{"instance"}`` or 200 ``{"output"}``, or
+    of :data:`consolehub.api.handlers.guest_input.ACTIONS` -> 202."""
     context = util.request_context(req)
     instance = util.compute_api(req).get(context,
                                          req.urlvars['instance_id'])
     data = util.extract_json(req, _ONE_ACTION)
     [name] = data
-    action = ACTIONS.get(name)
+    action = ACTIONS.get(name) or guest_input.ACTIONS.get(name)
     if action is None:
         raise webob.exc.HTTPBadRequest(
             explanation='There is no such action: %s' % name[:64])
     util.authorize_for_instance(req, action.rule, instance)
     util.validate(data, action.schema)
+    if name in guest_input.ACTIONS:
+        return guest_input.run_action(req, instance, name, data)
     if name == 'os-getConsoleOutput':
         return util.json_response(
             req, {'output': _console_output(req, instance, data)})

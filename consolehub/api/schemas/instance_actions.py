@@ -7,7 +7,8 @@ The same bodies serve ``POST /v2.1/servers/{id}/action`` and the native
 """
 
 
-def _action(name, value):
+def action(name, value):
+    """The schema of an action body ``{name: value}``."""
     return {
         'type': 'object',
         'properties': {name: value},
@@ -20,11 +21,11 @@ def _action(name, value):
 _NO_ARGUMENTS = {'oneOf': [{'type': 'null'},
                            {'type': 'object', 'maxProperties': 0}]}
 
-STOP = _action('os-stop', _NO_ARGUMENTS)
-START = _action('os-start', _NO_ARGUMENTS)
+STOP = action('os-stop', _NO_ARGUMENTS)
+START = action('os-start', _NO_ARGUMENTS)
 
 REBOOT_TYPES = ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']
-REBOOT = _action('reboot', {
+REBOOT = action('reboot', {
     'type': 'object',
     'properties': {'type': {'type': 'string', 'enum': REBOOT_TYPES}},
     'required': ['type'],
@@ -39,7 +40,7 @@ LENGTH = {'oneOf': [
     {'type': 'null'},
 ]}
 
-CONSOLE_OUTPUT = _action('os-getConsoleOutput', {
+CONSOLE_OUTPUT = action('os-getConsoleOutput', {
     'type': 'object',
     'properties': {'length': LENGTH},
     'additionalProperties': False,

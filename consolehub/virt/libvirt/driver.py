@@ -20,6 +20,7 @@ from consolehub.virt import driver
 from consolehub.virt import images
 from consolehub.virt.libvirt import config
 from consolehub.virt.libvirt import console_log
+from consolehub.virt.libvirt import guest_input
 from consolehub.virt import power_state
 
 LOG = logging.getLogger(__name__)
@@ -421,14 +422,24 @@ class LibvirtDriver(driver.ComputeDriver):
         return console_log.read_tail(console_log.path(instance['uuid']),
                                      CONF.serial_console.log_max_bytes)
 
+    def _existing(self, instance):
+        domain = self._lookup(instance)
+        if domain is None:
+            raise exception.InstanceNotFound(instance_id=instance['uuid'])
+        return domain
+
+    def screenshot(self, instance, max_bytes):
+        return guest_input.screenshot(self._conn, self._existing(instance),
+                                      instance['uuid'], max_bytes)
+
+    def send_keys(self, instance, keycodes, hold_ms):
+        guest_input.send_keys(self._existing(instance), keycodes, hold_ms)
+
     def trim_console_logs(self):
         return console_log.trim_all(CONF.serial_console.log_max_bytes)
 
     def _xml(self, instance):
-        domain = self._lookup(instance)
-        if domain is None:
-            raise exception.InstanceNotFound(instance_id=instance['uuid'])
-        return domain.XMLDesc(0)
+        return self._existing(instance).XMLDesc(0)
 
     def _graphics_console(self, instance, graphics_type, console_type,
                           proxyclient_address):

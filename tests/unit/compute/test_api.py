@@ -46,3 +46,40 @@ def test_delete_that_reaches_no_agent_leaves_the_instance_usable(
     instance = instance_obj.get(project_a, active['uuid'])
     assert instance['status'] == instance_obj.ACTIVE
     assert instance['task_state'] is None
+
+
+@pytest.mark.parametrize('call', [
+    lambda compute, context, instance: compute.get_screenshot(
+        context, instance),
+    lambda compute, context, instance: compute.send_keys(
+        context, instance, ['enter'], 100),
+    lambda compute, context, instance: compute.type_text(
+        context, instance, 'hi', 'us'),
+])
+def test_screen_and_keys_need_an_active_instance(compute, project_a, active,
+                                                 call):
+    stopped = instance_obj.update(project_a, active['uuid'],
+                                  {'status': instance_obj.SHUTOFF})
+    with pytest.raises(exception.InstanceInvalidState):
+        call(compute, project_a, stopped)
+    deleting = instance_obj.update(
+        project_a, active['uuid'], {'status': instance_obj.ACTIVE,
+                                    'task_state': instance_obj.TASK_DELETING})
+    with pytest.raises(exception.InstanceBeingDeleted):
+        call(compute, project_a, deleting)
+
+
+def test_keys_are_checked_before_any_call(compute, project_a, active):
+    with pytest.raises(exception.KeyNamesUnknown):
+        compute.send_keys(project_a, active, ['hyper'], 100)
+    with pytest.raises(exception.TextNotTypable):
+        compute.type_text(project_a, active, '\u00e9', 'us')
+
+
+def test_typing_time_extends_the_wait_for_the_host(compute, project_a,
+                                                   active):
+    # Two unshifted characters: each pressed and released for 10 ms, then
+    # a 10 ms gap, on top of [api] compute_call_timeout.
+    with pytest.raises(exception.ComputeHostUnavailable) as raised:
+        compute.type_text(project_a, active, 'ab', 'us')
+    assert raised.value.kwargs['timeout'] == pytest.approx(1.06)

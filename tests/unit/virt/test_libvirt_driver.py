@@ -136,3 +136,24 @@ def test_embedded_display_port_range_outside_libvirts_is_refused(
     with pytest.raises(exception.HypervisorError) as refused:
         libvirt_driver.embedded_qemu_conf()
     assert port_range in str(refused.value)
+
+
+def test_screenshot_of_a_running_guest_is_a_png(driver):
+    instance = _instance('00000000-0000-4000-8000-000000000031')
+    driver.spawn(instance)
+    try:
+        image = driver.screenshot(instance, 16 * 1024 * 1024)
+        assert image.startswith(b'\x89PNG\r\n\x1a\n')
+        with pytest.raises(exception.ScreenshotTooLarge):
+            driver.screenshot(instance, 1024)
+        driver.send_keys(instance, [29, 56, 111], 10)
+    finally:
+        driver.destroy(instance)
+
+
+def test_no_screenshot_or_keys_without_a_guest(driver):
+    instance = _instance('00000000-0000-4000-8000-000000000032')
+    with pytest.raises(exception.InstanceNotFound):
+        driver.screenshot(instance, 1024)
+    with pytest.raises(exception.InstanceNotFound):
+        driver.send_keys(instance, [28], 10)
