@@ -12,6 +12,7 @@ import threading
 import cachetools
 from oslo_log import log as logging
 
+from consolehub.compute import instance_data
 from consolehub.compute import rpcapi
 from consolehub.conf import CONF
 from consolehub import context as consolehub_context
@@ -22,7 +23,6 @@ from consolehub.objects import console_types
 from consolehub.objects import image as image_obj
 from consolehub.objects import instance as instance_obj
 from consolehub.objects import instance_action_log as action_log
-from consolehub.objects import instance_metadata
 from consolehub.objects import service as service_obj
 
 LOG = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ LOG = logging.getLogger(__name__)
 UP_HOSTS_CACHE_SECONDS = 1.0
 
 
-class API(object):
+class API(instance_data.InstanceDataMixin):
     """Instance operations on behalf of a request context."""
 
     def __init__(self):
@@ -190,46 +190,6 @@ class API(object):
         (``name``, ``description``, ``access_ip_v4``, ``access_ip_v6``,
         ``disk_config``); returns the instance."""
         return instance_obj.update(context, instance_uuid, values)
-
-    def get_metadata(self, context, instance_uuids):
-        """``{instance_uuid: {key: value}}`` of instances the caller
-        has read."""
-        return instance_metadata.get_many(context, instance_uuids)
-
-    def _check_metadata_change(self, instance, action):
-        # Nova changes metadata of an idle ACTIVE or stopped server only.
-        if instance['status'] not in (instance_obj.ACTIVE,
-                                      instance_obj.SHUTOFF):
-            raise exception.InstanceActionConflict(
-                action=action, instance_id=instance['uuid'],
-                attr='vm_state', state=instance_obj.VM_STATES.get(
-                    instance['status'], instance['status'].lower()))
-        if instance['task_state'] is not None:
-            raise exception.InstanceActionConflict(
-                action=action, instance_id=instance['uuid'],
-                attr='task_state', state=instance['task_state'])
-
-    def update_metadata(self, context, instance, metadata, replace):
-        """Merge ``metadata`` into an instance's (``replace``: make it all
-        of it); returns the whole metadata.
-
-        :param instance: the instance dict the caller read.
-        :raises InstanceActionConflict: it is not ACTIVE or SHUTOFF, or
-            is in a task (Nova's 409).
-        :raises MetadataLimitExceeded: it would hold too many items.
-        """
-        self._check_metadata_change(instance, 'update metadata')
-        return instance_metadata.update(context, instance['uuid'],
-                                        metadata, replace)
-
-    def delete_metadata_key(self, context, instance, key):
-        """Remove one key of an instance's metadata.
-
-        :raises InstanceActionConflict: as :meth:`update_metadata`.
-        :raises MetadataKeyNotFound: it has no such key.
-        """
-        self._check_metadata_change(instance, 'delete metadata')
-        instance_metadata.delete_key(context, instance['uuid'], key)
 
     def rename(self, context, instance_uuid, name):
         return instance_obj.update(context, instance_uuid, {'name': name})

@@ -91,6 +91,21 @@ class InstanceMetadata(BASE, _Base):
     value = sa.Column(sa.String(255), nullable=False)
 
 
+class InstanceTag(BASE, _Base):
+    """One tag of a server (Nova's ``tags``, 2.26+); a live instance's
+    tags stay with its deleted row until it is purged."""
+
+    __tablename__ = 'instance_tags'
+    __table_args__ = (
+        sa.Index('instance_tags_tag_idx', 'tag'),
+        sa.UniqueConstraint('instance_uuid', 'tag',
+                            name='uniq_instance_tags0instance_uuid0tag'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    tag = sa.Column(sa.String(60), nullable=False)
+
+
 class ConsoleAuthToken(BASE, _Base):
     """A console auth token: who may reach which console, until when."""
 

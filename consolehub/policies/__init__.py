@@ -15,6 +15,7 @@ from consolehub.policies import quotas
 from consolehub.policies import remote_consoles
 from consolehub.policies import server_action_log
 from consolehub.policies import server_metadata
+from consolehub.policies import server_tags
 from consolehub.policies import servers
 from consolehub.policies import services
 from consolehub.policies import tenant_usage
@@ -28,6 +29,7 @@ def list_rules():
                                 services.list_rules(),
                                 servers.list_rules(),
                                 server_metadata.list_rules(),
+                                server_tags.list_rules(),
                                 quotas.list_rules(), images.list_rules(),
                                 instance_actions.list_rules(),
                                 availability_zones.list_rules(),

@@ -161,6 +161,7 @@ METADATA_ITEM_BODY = {
 
 
 _TEXT = {'type': 'string', 'maxLength': 255}
+_TAG_LIST = {'type': 'string', 'maxLength': 3100}
 
 #: ``GET /v2.1/servers`` and ``/servers/detail``: the filters we apply
 #: (``host``, ``deleted``, ``tenant_id`` and ``project_id`` for admins
@@ -182,6 +183,11 @@ LIST_QUERY = {
         # ISO 8601, parsed by the handler (400 if it does not parse).
         'changes-since': {'type': 'string', 'maxLength': 64},
         'deleted': {'type': 'string', 'maxLength': 16},
+        # Comma-separated tags (2.26+): 50 of 60 characters at most.
+        'tags': _TAG_LIST,
+        'tags-any': _TAG_LIST,
+        'not-tags': _TAG_LIST,
+        'not-tags-any': _TAG_LIST,
     },
     'additionalProperties': True,
 }

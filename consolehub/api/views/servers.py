@@ -138,5 +138,5 @@ class ServerViewBuilder(object):
         if microversion.is_at_least(req, '2.19'):
             body['description'] = instance.get('description')
         if microversion.is_at_least(req, '2.26'):
-            body['tags'] = []
+            body['tags'] = instance.get('tags', [])
         return body
