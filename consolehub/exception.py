@@ -120,6 +120,10 @@ class InstanceActionNotFound(NotFound):
                '%(instance_uuid)s not found')
 
 
+class InstanceIsLocked(Conflict):
+    msg_fmt = 'Instance %(instance_uuid)s is locked'
+
+
 class InstanceNotReady(Conflict):
     msg_fmt = 'Instance %(instance_id)s is not ready'
 

@@ -191,6 +191,47 @@ class API(instance_data.InstanceDataMixin):
         ``disk_config``); returns the instance."""
         return instance_obj.update(context, instance_uuid, values)
 
+    def _check_not_locked(self, context, instance):
+        """Where actions are admitted: a locked instance refuses every
+        change but to administrators (Nova's ``check_instance_lock``).
+
+        :raises InstanceIsLocked: it is locked and ``context`` is no
+            admin's.
+        """
+        if instance.get('locked') and not context.is_admin:
+            raise exception.InstanceIsLocked(instance_uuid=instance['uuid'])
+
+    def lock(self, context, instance):
+        """Lock the instance (Nova's ``lock`` action): it then refuses
+        stop, start, reboot, delete, createImage and metadata changes by
+        non-admins. Locked by its own project, ``locked_by`` is
+        ``owner``; by an administrator of another, ``admin``. Locking an
+        instance its owner locked already changes nothing."""
+        is_owner = instance['project_id'] == context.project_id
+        if instance.get('locked') and is_owner:
+            return instance
+        action_log.record_action(context, instance['uuid'], action_log.LOCK)
+        return instance_obj.update(
+            context, instance['uuid'],
+            {'locked': True, 'locked_by': 'owner' if is_owner else 'admin'})
+
+    def is_expected_locked_by(self, context, instance):
+        """Whether ``context`` may unlock the instance without Nova's
+        ``unlock_override`` rule: it is unlocked, or locked by its owner
+        and ``context`` is the owner's, or by an admin and ``context`` is
+        another project's."""
+        expected = ('owner' if instance['project_id'] == context.project_id
+                    else 'admin')
+        return instance.get('locked_by') in (None, expected)
+
+    def unlock(self, context, instance):
+        """Unlock the instance (Nova's ``unlock`` action); the caller
+        checked :meth:`is_expected_locked_by` or the override."""
+        action_log.record_action(context, instance['uuid'],
+                                 action_log.UNLOCK)
+        return instance_obj.update(context, instance['uuid'],
+                                   {'locked': False, 'locked_by': None})
+
     def rename(self, context, instance_uuid, name):
         return instance_obj.update(context, instance_uuid, {'name': name})
 
@@ -201,6 +242,7 @@ class API(instance_data.InstanceDataMixin):
         and so is one whose host is down (Nova's "local delete"): that
         host destroys the guest when it comes back.
 
+        :raises InstanceIsLocked: it is locked and the caller is no admin.
         :raises ComputeHostUnavailable: the host is up but did not answer
             (or gave no sign of life): nothing was removed and the delete
             can be retried.
@@ -208,6 +250,7 @@ class API(instance_data.InstanceDataMixin):
             guest; the instance is ERROR, and the delete can be retried.
         """
         instance = instance_obj.get(context, instance_uuid)
+        self._check_not_locked(context, instance)
         action_log.record_action(context, instance_uuid, action_log.DELETE)
         if instance['host'] is None:
             instance_obj.destroy(context, instance_uuid)
@@ -241,11 +284,13 @@ class API(instance_data.InstanceDataMixin):
         :param instance: the instance dict the caller just read.
         :param metadata: custom properties of the image (``{str: str}``).
         :returns: the new image (dict).
+        :raises InstanceIsLocked: it is locked and the caller is no admin.
         :raises InstanceHasNoDisk: it boots no image.
         :raises InstanceInvalidState: it is not ACTIVE or SHUTOFF.
         :raises InstanceBusy: another task (a snapshot, a delete) runs.
         :raises ComputeHostDown: its host is down.
         """
+        self._check_not_locked(context, instance)
         if not instance['image_ref']:
             raise exception.InstanceHasNoDisk(instance_id=instance['uuid'])
         allowed = (instance_obj.ACTIVE, instance_obj.SHUTOFF)
@@ -284,12 +329,14 @@ class API(instance_data.InstanceDataMixin):
     def _action(self, context, instance, action, call, **kwargs):
         """Claim ``instance`` for ``action`` and hand it to its host.
 
+        :raises InstanceIsLocked: it is locked and the caller is no admin.
         :raises InstanceNotReady: it never reached a host.
         :raises ComputeHostDown: its host is down.
         :raises InstanceActionConflict: its state refuses the action.
         :raises ComputeHostUnavailable: the host did not take the work;
             the instance is left as it was.
         """
+        self._check_not_locked(context, instance)
         if instance['host'] is None:
             raise exception.InstanceNotReady(instance_id=instance['uuid'])
         self._require_host_up(instance)

@@ -20,7 +20,8 @@ def _vm_state_conflict(instance, action):
 
 class InstanceDataMixin(object):
     """Metadata and tags of instances; mixed into
-    :class:`consolehub.compute.api.API`."""
+    :class:`consolehub.compute.api.API`, which supplies
+    ``_check_not_locked``."""
 
     def get_metadata(self, context, instance_uuids):
         """``{instance_uuid: {key: value}}`` of instances the caller
@@ -28,7 +29,9 @@ class InstanceDataMixin(object):
         return instance_metadata.get_many(context, instance_uuids)
 
     def _check_metadata_change(self, context, instance, action):
-        # Nova changes metadata of an idle ACTIVE or stopped server only.
+        # Nova changes metadata of an idle ACTIVE or stopped server only,
+        # and of a locked one for admins only.
+        self._check_not_locked(context, instance)
         if instance['status'] not in (instance_obj.ACTIVE,
                                       instance_obj.SHUTOFF):
             raise _vm_state_conflict(instance, action)
@@ -42,6 +45,7 @@ class InstanceDataMixin(object):
         of it); returns the whole metadata.
 
         :param instance: the instance dict the caller read.
+        :raises InstanceIsLocked: it is locked and the caller is no admin.
         :raises InstanceActionConflict: it is not ACTIVE or SHUTOFF, or
             is in a task (Nova's 409).
         :raises MetadataLimitExceeded: it would hold too many items.
@@ -53,7 +57,8 @@ class InstanceDataMixin(object):
     def delete_metadata_key(self, context, instance, key):
         """Remove one key of an instance's metadata.
 
-        :raises InstanceActionConflict: as :meth:`update_metadata`.
+        :raises InstanceIsLocked, InstanceActionConflict: as
+            :meth:`update_metadata`.
         :raises MetadataKeyNotFound: it has no such key.
         """
         self._check_metadata_change(context, instance, 'delete metadata')

@@ -73,6 +73,11 @@ class Instance(BASE, _Base):
     reservation_id = sa.Column(sa.String(255))
     launch_index = sa.Column(sa.Integer, nullable=False, default=0,
                              server_default='0')
+    # Nova's lock: a locked server refuses changes by non-admins;
+    # locked_by is who locked it, 'owner' or 'admin' (None: unlocked).
+    locked = sa.Column(sa.Boolean, nullable=False, default=False,
+                       server_default=sa.false())
+    locked_by = sa.Column(sa.String(5))
 
 
 class InstanceMetadata(BASE, _Base):

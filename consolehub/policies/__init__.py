@@ -11,6 +11,7 @@ from consolehub.policies import images
 from consolehub.policies import instance_actions
 from consolehub.policies import instances
 from consolehub.policies import keypairs
+from consolehub.policies import lock_server
 from consolehub.policies import quotas
 from consolehub.policies import remote_consoles
 from consolehub.policies import server_action_log
@@ -30,6 +31,7 @@ def list_rules():
                                 servers.list_rules(),
                                 server_metadata.list_rules(),
                                 server_tags.list_rules(),
+                                lock_server.list_rules(),
                                 quotas.list_rules(), images.list_rules(),
                                 instance_actions.list_rules(),
                                 availability_zones.list_rules(),

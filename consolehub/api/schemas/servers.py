@@ -286,3 +286,10 @@ CREATE_IMAGE = {
     'required': ['createImage'],
     'additionalProperties': False,
 }
+
+#: ``lock`` and ``unlock``: Nova reads no argument below 2.73 (where
+#: ``locked_reason`` comes, above our highest), and takes any value.
+LOCK = {'type': 'object', 'properties': {'lock': {}},
+        'required': ['lock'], 'additionalProperties': False}
+UNLOCK = {'type': 'object', 'properties': {'unlock': {}},
+          'required': ['unlock'], 'additionalProperties': False}

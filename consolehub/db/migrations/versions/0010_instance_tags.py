@@ -15,6 +15,10 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('instances') as batch:
+        batch.add_column(sa.Column('locked', sa.Boolean, nullable=False,
+                                   server_default=sa.false()))
+        batch.add_column(sa.Column('locked_by', sa.String(5)))
     op.create_table(
         'instance_tags',
         sa.Column('id', sa.Integer, primary_key=True),
