@@ -232,6 +232,13 @@ class API(instance_data.InstanceDataMixin):
         return instance_obj.update(context, instance['uuid'],
                                    {'locked': False, 'locked_by': None})
 
+    def reset_state(self, context, instance, status):
+        """Nova's ``os-resetState``: make the instance ``status``
+        (``ACTIVE`` or ``ERROR``) with no task, and ask nothing of its
+        host; returns the instance."""
+        return instance_obj.update(context, instance['uuid'],
+                                   {'status': status, 'task_state': None})
+
     def rename(self, context, instance_uuid, name):
         return instance_obj.update(context, instance_uuid, {'name': name})
 

@@ -2,6 +2,7 @@
 
 import itertools
 
+from consolehub.policies import admin_actions
 from consolehub.policies import availability_zones
 from consolehub.policies import base
 from consolehub.policies import console_sessions
@@ -32,6 +33,7 @@ def list_rules():
                                 server_metadata.list_rules(),
                                 server_tags.list_rules(),
                                 lock_server.list_rules(),
+                                admin_actions.list_rules(),
                                 quotas.list_rules(), images.list_rules(),
                                 instance_actions.list_rules(),
                                 availability_zones.list_rules(),

@@ -293,3 +293,17 @@ LOCK = {'type': 'object', 'properties': {'lock': {}},
         'required': ['lock'], 'additionalProperties': False}
 UNLOCK = {'type': 'object', 'properties': {'unlock': {}},
           'required': ['unlock'], 'additionalProperties': False}
+
+#: ``os-resetState``: the vm_state to set (Nova's ``reset_state``).
+RESET_STATE = {
+    'type': 'object',
+    'properties': {'os-resetState': {
+        'type': 'object',
+        'properties': {'state': {'type': 'string',
+                                 'enum': ['active', 'error']}},
+        'required': ['state'],
+        'additionalProperties': False,
+    }},
+    'required': ['os-resetState'],
+    'additionalProperties': False,
+}
