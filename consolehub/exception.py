@@ -120,6 +120,10 @@ class InstanceActionNotFound(NotFound):
                '%(instance_uuid)s not found')
 
 
+class InstanceIsLocked(Conflict):
+    msg_fmt = 'Instance %(instance_uuid)s is locked'
+
+
 class InstanceNotReady(Conflict):
     msg_fmt = 'Instance %(instance_id)s is not ready'
 
@@ -452,3 +456,19 @@ class InstanceCountInvalid(Invalid):
 
 class NetworkNotAttached(NotFound):
     msg_fmt = 'Instance is not a member of specified network'
+
+
+# -- server tags --------------------------------------------------------------
+
+class TagLimitExceeded(Invalid):
+    # Nova's wording; its API answers it with 400.
+    msg_fmt = 'The number of tags exceeded the per-server limit %(limit)d'
+
+
+class InstanceTagNotFound(NotFound):
+    msg_fmt = "Instance %(instance_id)s has no tag '%(tag)s'"
+
+
+class TagInvalid(Invalid):
+    msg_fmt = ("Tag '%(tag)s' is invalid. It must be a non empty string "
+               "without characters '/' and ','.")

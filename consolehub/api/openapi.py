@@ -26,6 +26,7 @@ from consolehub.api.handlers import limits
 from consolehub.api.handlers import quotas
 from consolehub.api.handlers import server_actions
 from consolehub.api.handlers import server_metadata
+from consolehub.api.handlers import server_tags
 from consolehub.api.handlers import servers
 from consolehub.api.handlers import services
 from consolehub.api.handlers import tenant_usage
@@ -37,6 +38,7 @@ from consolehub.api.schemas import keypairs as keypair_schema
 from consolehub.api.schemas import quotas as quota_schema
 from consolehub.api.schemas import instance_actions as action_schema
 from consolehub.api.schemas import remote_console as remote_console_schema
+from consolehub.api.schemas import server_tags as tag_schema
 from consolehub.api.schemas import servers as server_schema
 from consolehub.api.schemas import services as service_schema
 from consolehub.api.schemas import tenant_usage as usage_schema
@@ -76,6 +78,11 @@ OPERATIONS = {
     server_metadata.update_metadata_item: {
         'body': server_schema.METADATA_ITEM_BODY},
     server_metadata.delete_metadata_item: {'status': 204},
+    server_tags.replace_tags: {'body': tag_schema.REPLACE},
+    server_tags.delete_all_tags: {'status': 204},
+    server_tags.show_tag: {'status': 204},
+    server_tags.add_tag: {'status': 201, 'no_content': True},
+    server_tags.delete_tag: {'status': 204},
     server_actions.server_action: {'body': server_actions.body_schema},
     consoles.create_server_remote_console: {
         'body': _latest(server_schema.remote_console)},

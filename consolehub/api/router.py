@@ -34,6 +34,7 @@ from consolehub.api.handlers import server_action_log
 from consolehub.api.handlers import server_actions
 from consolehub.api.handlers import server_ips
 from consolehub.api.handlers import server_metadata
+from consolehub.api.handlers import server_tags
 from consolehub.api.handlers import servers
 from consolehub.api.handlers import services
 from consolehub.api.handlers import tenant_usage
@@ -104,6 +105,16 @@ ROUTE_DECLARATIONS = {
         'GET': server_metadata.show_metadata_item,
         'PUT': server_metadata.update_metadata_item,
         'DELETE': server_metadata.delete_metadata_item,
+    },
+    '/v2.1/servers/{server_id}/tags': {
+        'GET': server_tags.list_tags,
+        'PUT': server_tags.replace_tags,
+        'DELETE': server_tags.delete_all_tags,
+    },
+    '/v2.1/servers/{server_id}/tags/{tag}': {
+        'GET': server_tags.show_tag,
+        'PUT': server_tags.add_tag,
+        'DELETE': server_tags.delete_tag,
     },
     '/v2.1/servers/{server_id}/action': {
         'POST': server_actions.server_action,

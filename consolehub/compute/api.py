@@ -12,6 +12,7 @@ import threading
 import cachetools
 from oslo_log import log as logging
 
+from consolehub.compute import instance_data
 from consolehub.compute import keyboard
 from consolehub.compute import rpcapi
 from consolehub.conf import CONF
@@ -23,7 +24,6 @@ from consolehub.objects import console_types
 from consolehub.objects import image as image_obj
 from consolehub.objects import instance as instance_obj
 from consolehub.objects import instance_action_log as action_log
-from consolehub.objects import instance_metadata
 from consolehub.objects import service as service_obj
 
 LOG = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ UP_HOSTS_CACHE_SECONDS = 1.0
 TYPE_HOLD_MS = 10
 
 
-class API(object):
+class API(instance_data.InstanceDataMixin):
     """Instance operations on behalf of a request context."""
 
     def __init__(self):
@@ -195,45 +195,53 @@ class API(object):
         ``disk_config``); returns the instance."""
         return instance_obj.update(context, instance_uuid, values)
 
-    def get_metadata(self, context, instance_uuids):
-        """``{instance_uuid: {key: value}}`` of instances the caller
-        has read."""
-        return instance_metadata.get_many(context, instance_uuids)
+    def _check_not_locked(self, context, instance):
+        """Where actions are admitted: a locked instance refuses every
+        change but to administrators (Nova's ``check_instance_lock``).
 
-    def _check_metadata_change(self, instance, action):
-        # Nova changes metadata of an idle ACTIVE or stopped server only.
-        if instance['status'] not in (instance_obj.ACTIVE,
-                                      instance_obj.SHUTOFF):
-            raise exception.InstanceActionConflict(
-                action=action, instance_id=instance['uuid'],
-                attr='vm_state', state=instance_obj.VM_STATES.get(
-                    instance['status'], instance['status'].lower()))
-        if instance['task_state'] is not None:
-            raise exception.InstanceActionConflict(
-                action=action, instance_id=instance['uuid'],
-                attr='task_state', state=instance['task_state'])
-
-    def update_metadata(self, context, instance, metadata, replace):
-        """Merge ``metadata`` into an instance's (``replace``: make it all
-        of it); returns the whole metadata.
-
-        :param instance: the instance dict the caller read.
-        :raises InstanceActionConflict: it is not ACTIVE or SHUTOFF, or
-            is in a task (Nova's 409).
-        :raises MetadataLimitExceeded: it would hold too many items.
+        :raises InstanceIsLocked: it is locked and ``context`` is no
+            admin's.
         """
-        self._check_metadata_change(instance, 'update metadata')
-        return instance_metadata.update(context, instance['uuid'],
-                                        metadata, replace)
+        if instance.get('locked') and not context.is_admin:
+            raise exception.InstanceIsLocked(instance_uuid=instance['uuid'])
 
-    def delete_metadata_key(self, context, instance, key):
-        """Remove one key of an instance's metadata.
+    def lock(self, context, instance):
+        """Lock the instance (Nova's ``lock`` action): it then refuses
+        stop, start, reboot, delete, createImage and metadata changes by
+        non-admins. Locked by its own project, ``locked_by`` is
+        ``owner``; by an administrator of another, ``admin``. Locking an
+        instance its owner locked already changes nothing."""
+        is_owner = instance['project_id'] == context.project_id
+        if instance.get('locked') and is_owner:
+            return instance
+        action_log.record_action(context, instance['uuid'], action_log.LOCK)
+        return instance_obj.update(
+            context, instance['uuid'],
+            {'locked': True, 'locked_by': 'owner' if is_owner else 'admin'})
 
-        :raises InstanceActionConflict: as :meth:`update_metadata`.
-        :raises MetadataKeyNotFound: it has no such key.
-        """
-        self._check_metadata_change(instance, 'delete metadata')
-        instance_metadata.delete_key(context, instance['uuid'], key)
+    def is_expected_locked_by(self, context, instance):
+        """Whether ``context`` may unlock the instance without Nova's
+        ``unlock_override`` rule: it is unlocked, or locked by its owner
+        and ``context`` is the owner's, or by an admin and ``context`` is
+        another project's."""
+        expected = ('owner' if instance['project_id'] == context.project_id
+                    else 'admin')
+        return instance.get('locked_by') in (None, expected)
+
+    def unlock(self, context, instance):
+        """Unlock the instance (Nova's ``unlock`` action); the caller
+        checked :meth:`is_expected_locked_by` or the override."""
+        action_log.record_action(context, instance['uuid'],
+                                 action_log.UNLOCK)
+        return instance_obj.update(context, instance['uuid'],
+                                   {'locked': False, 'locked_by': None})
+
+    def reset_state(self, context, instance, status):
+        """Nova's ``os-resetState``: make the instance ``status``
+        (``ACTIVE`` or ``ERROR``) with no task, and ask nothing of its
+        host; returns the instance."""
+        return instance_obj.update(context, instance['uuid'],
+                                   {'status': status, 'task_state': None})
 
     def rename(self, context, instance_uuid, name):
         return instance_obj.update(context, instance_uuid, {'name': name})
@@ -245,6 +253,7 @@ class API(object):
         and so is one whose host is down (Nova's "local delete"): that
         host destroys the guest when it comes back.
 
+        :raises InstanceIsLocked: it is locked and the caller is no admin.
         :raises ComputeHostUnavailable: the host is up but did not answer
             (or gave no sign of life): nothing was removed and the delete
             can be retried.
@@ -252,6 +261,7 @@ class API(object):
             guest; the instance is ERROR, and the delete can be retried.
         """
         instance = instance_obj.get(context, instance_uuid)
+        self._check_not_locked(context, instance)
         action_log.record_action(context, instance_uuid, action_log.DELETE)
         if instance['host'] is None:
             instance_obj.destroy(context, instance_uuid)
@@ -285,11 +295,13 @@ class API(object):
         :param instance: the instance dict the caller just read.
         :param metadata: custom properties of the image (``{str: str}``).
         :returns: the new image (dict).
+        :raises InstanceIsLocked: it is locked and the caller is no admin.
         :raises InstanceHasNoDisk: it boots no image.
         :raises InstanceInvalidState: it is not ACTIVE or SHUTOFF.
         :raises InstanceBusy: another task (a snapshot, a delete) runs.
         :raises ComputeHostDown: its host is down.
         """
+        self._check_not_locked(context, instance)
         if not instance['image_ref']:
             raise exception.InstanceHasNoDisk(instance_id=instance['uuid'])
         allowed = (instance_obj.ACTIVE, instance_obj.SHUTOFF)
@@ -328,12 +340,14 @@ class API(object):
     def _action(self, context, instance, action, call, **kwargs):
         """Claim ``instance`` for ``action`` and hand it to its host.
 
+        :raises InstanceIsLocked: it is locked and the caller is no admin.
         :raises InstanceNotReady: it never reached a host.
         :raises ComputeHostDown: its host is down.
         :raises InstanceActionConflict: its state refuses the action.
         :raises ComputeHostUnavailable: the host did not take the work;
             the instance is left as it was.
         """
+        self._check_not_locked(context, instance)
         if instance['host'] is None:
             raise exception.InstanceNotReady(instance_id=instance['uuid'])
         self._require_host_up(instance)

@@ -17,11 +17,12 @@ import time
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
+from consolehub.compute import console_output
 from consolehub.compute import keyboard
 from consolehub.compute import locks
 from consolehub.compute import power_sync
-from consolehub.compute import snapshots
 from consolehub.compute import recovery
+from consolehub.compute import snapshots
 from consolehub.conf import CONF
 from consolehub import context as consolehub_context
 from consolehub import exception
@@ -466,7 +467,8 @@ class ComputeManager(object):
         :returns: str.
         """
         data = self.driver.get_console_output({'uuid': instance_uuid})
-        return tail_lines(data.decode('utf-8', 'replace'), length)
+        return console_output.tail_lines(data.decode('utf-8', 'replace'),
+                                         length)
 
     @messaging.expected_exceptions(exception.InstanceNotFound,
                                    exception.HypervisorError)
@@ -502,22 +504,3 @@ class ComputeManager(object):
         if any(counts.values()):
             LOG.info('Purged %s', ', '.join(
                 '%d %s' % (count, name) for name, count in counts.items()))
-
-
-def tail_lines(text, count):
-    """The last ``count`` lines of ``text``, as Nova's ``length``.
-
-    A final newline ends the last line rather than starting an empty one.
-
-    :param count: int; None or negative: all of ``text``; 0: ''.
-    """
-    if count is None or count < 0:
-        return text
-    if count == 0:
-        return ''
-    start = len(text) - 1 if text.endswith('\n') else len(text)
-    for _ in range(count):
-        start = text.rfind('\n', 0, start)
-        if start < 0:
-            return text
-    return text[start + 1:]

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from consolehub.db import console_sessions
 from consolehub.db import engine
 from consolehub.db import instance_metadata
+from consolehub.db import instance_tags
 from consolehub.db import models
 from consolehub.db import visibility
 from consolehub import exception
@@ -63,7 +64,8 @@ def instance_get_all(context, limit, marker=None, project_id=None,
     :param filters: ``host``, ``image_ref`` (equal to the value),
         ``changes_since`` (a naive UTC datetime: changed at or after it),
         ``deleted`` (False, the default: live ones; True: deleted ones
-        still kept; None: both).
+        still kept; None: both), and the tag filters of
+        :func:`consolehub.db.instance_tags.filter_clauses`.
     :raises MarkerNotFound: if ``marker`` names no instance the same
         query sees.
     """
@@ -81,6 +83,9 @@ def instance_get_all(context, limit, marker=None, project_id=None,
             query = query.where(sa.func.coalesce(
                 _INSTANCES.c.updated_at, _INSTANCES.c.created_at) >=
                 filters['changes_since'])
+        for clause in instance_tags.filter_clauses(_INSTANCES.c.uuid,
+                                                   filters):
+            query = query.where(clause)
         if marker is not None:
             marker_id = session.execute(visibility.instance_query(
                 context, _INSTANCES.c.id, deleted=deleted).where(

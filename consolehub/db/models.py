@@ -73,6 +73,11 @@ class Instance(BASE, _Base):
     reservation_id = sa.Column(sa.String(255))
     launch_index = sa.Column(sa.Integer, nullable=False, default=0,
                              server_default='0')
+    # Nova's lock: a locked server refuses changes by non-admins;
+    # locked_by is who locked it, 'owner' or 'admin' (None: unlocked).
+    locked = sa.Column(sa.Boolean, nullable=False, default=False,
+                       server_default=sa.false())
+    locked_by = sa.Column(sa.String(5))
 
 
 class InstanceMetadata(BASE, _Base):
@@ -89,6 +94,21 @@ class InstanceMetadata(BASE, _Base):
     instance_uuid = sa.Column(sa.String(36), nullable=False)
     key = sa.Column(sa.String(255), nullable=False)
     value = sa.Column(sa.String(255), nullable=False)
+
+
+class InstanceTag(BASE, _Base):
+    """One tag of a server (Nova's ``tags``, 2.26+); a live instance's
+    tags stay with its deleted row until it is purged."""
+
+    __tablename__ = 'instance_tags'
+    __table_args__ = (
+        sa.Index('instance_tags_tag_idx', 'tag'),
+        sa.UniqueConstraint('instance_uuid', 'tag',
+                            name='uniq_instance_tags0instance_uuid0tag'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    tag = sa.Column(sa.String(60), nullable=False)
 
 
 class ConsoleAuthToken(BASE, _Base):

@@ -17,6 +17,7 @@ _TOKENS = models.ConsoleAuthToken.__table__
 _SESSIONS = models.ConsoleSession.__table__
 _INSTANCES = models.Instance.__table__
 _METADATA = models.InstanceMetadata.__table__
+_TAGS = models.InstanceTag.__table__
 _ACTIONS = models.InstanceAction.__table__
 _EVENTS = models.InstanceActionEvent.__table__
 
@@ -45,7 +46,7 @@ def console_sessions_purge(context, before):
 @engine.retry_on_deadlock
 def instances_purge(context, before):
     """Delete instance rows deleted before ``before``, with the tokens,
-    metadata and ended sessions they may still have and their action
+    metadata, tags and ended sessions they may still have and their action
     log; returns how many instances.
     """
     with engine.writer(context) as session:
@@ -56,6 +57,8 @@ def instances_purge(context, before):
             _TOKENS.c.instance_uuid.in_(gone)))
         session.execute(sa.delete(_METADATA).where(
             _METADATA.c.instance_uuid.in_(gone)))
+        session.execute(sa.delete(_TAGS).where(
+            _TAGS.c.instance_uuid.in_(gone)))
         session.execute(sa.delete(_SESSIONS).where(
             _SESSIONS.c.instance_uuid.in_(gone),
             _SESSIONS.c.ended_at.is_not(None)))

@@ -33,13 +33,18 @@ def instance_query(context, selectable=models.Instance, deleted=False):
     return query
 
 
-def instance_row(session, context, instance_uuid):
+def instance_row(session, context, instance_uuid, for_update=False):
     """The ORM row of a visible instance, in ``session``.
 
+    :param for_update: lock the row for the transaction (``SELECT ...
+        FOR UPDATE``), so that changes of what hangs off it run one
+        after the other.
     :raises InstanceNotFound: if ``context`` may not see it or it is gone.
     """
-    row = session.scalars(instance_query(context).where(
-        INSTANCES.c.uuid == instance_uuid)).first()
+    query = instance_query(context).where(INSTANCES.c.uuid == instance_uuid)
+    if for_update:
+        query = query.with_for_update()
+    row = session.scalars(query).first()
     if row is None:
         raise exception.InstanceNotFound(instance_id=instance_uuid)
     return row

@@ -28,6 +28,8 @@ STOP = 'stop'
 START = 'start'
 REBOOT = 'reboot'
 CREATE_IMAGE = 'createImage'
+LOCK = 'lock'
+UNLOCK = 'unlock'
 
 SUCCESS = 'Success'
 ERROR = 'Error'

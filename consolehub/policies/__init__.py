@@ -2,6 +2,7 @@
 
 import itertools
 
+from consolehub.policies import admin_actions
 from consolehub.policies import availability_zones
 from consolehub.policies import base
 from consolehub.policies import console_sessions
@@ -12,10 +13,12 @@ from consolehub.policies import images
 from consolehub.policies import instance_actions
 from consolehub.policies import instances
 from consolehub.policies import keypairs
+from consolehub.policies import lock_server
 from consolehub.policies import quotas
 from consolehub.policies import remote_consoles
 from consolehub.policies import server_action_log
 from consolehub.policies import server_metadata
+from consolehub.policies import server_tags
 from consolehub.policies import servers
 from consolehub.policies import services
 from consolehub.policies import tenant_usage
@@ -29,6 +32,9 @@ def list_rules():
                                 services.list_rules(),
                                 servers.list_rules(),
                                 server_metadata.list_rules(),
+                                server_tags.list_rules(),
+                                lock_server.list_rules(),
+                                admin_actions.list_rules(),
                                 quotas.list_rules(), images.list_rules(),
                                 instance_actions.list_rules(),
                                 guest_input.list_rules(),

@@ -17,11 +17,15 @@ import webob.exc
 
 from consolehub.api import microversion
 from consolehub.api.handlers import consoles
+from consolehub.api.handlers import server_admin_actions
 from consolehub.api.handlers import server_images
+from consolehub.api.handlers import server_lock
 from consolehub.api.handlers import instance_actions
 from consolehub.api.schemas import servers as schema
 from consolehub.api import util
+from consolehub.policies import admin_actions as admin_policies
 from consolehub.policies import images as image_policies
+from consolehub.policies import lock_server as lock_policies
 from consolehub.policies import remote_consoles as console_policies
 
 #: ``run(req, instance, name, body)`` returns the response; ``rule`` is
@@ -38,6 +42,13 @@ ACTIONS = {
 ACTIONS['createImage'] = Action(server_images.create_image,
                                 image_policies.CREATE_SNAPSHOT,
                                 schema.CREATE_IMAGE, None, None)
+ACTIONS['lock'] = Action(server_lock.lock_server, lock_policies.LOCK,
+                         schema.LOCK, None, None)
+ACTIONS['unlock'] = Action(server_lock.unlock_server, lock_policies.UNLOCK,
+                           schema.UNLOCK, None, None)
+ACTIONS['os-resetState'] = Action(server_admin_actions.reset_state,
+                                  admin_policies.RESET_STATE,
+                                  schema.RESET_STATE, None, None)
 # Power actions and the console output (all microversions).
 ACTIONS.update({
     name: Action(instance_actions.server_console_output

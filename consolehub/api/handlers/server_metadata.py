@@ -5,7 +5,8 @@ Keys are 1 to 255 of letters, digits and ``-_:. ``, values strings of up
 to 255 characters; a server keeps at most
 :data:`consolehub.objects.instance_metadata.MAX_ITEMS` (403 past them,
 as Nova's ``metadata_items`` quota). Changes need the server ACTIVE or
-SHUTOFF and idle (409 otherwise, as Nova).
+SHUTOFF and idle, and unlocked unless the caller is an administrator
+(409 otherwise, as Nova).
 """
 
 from consolehub.api.schemas import servers as schema

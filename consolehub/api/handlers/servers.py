@@ -2,8 +2,10 @@
 
 Lists and shows follow Nova's compute API reference ("Servers"): the
 ``name`` filter is a regular expression searched anywhere in the name;
-``status``, ``flavor``, ``image`` and ``changes-since`` (which adds the
-servers deleted since, while their rows are kept) filter for everyone,
+``status``, ``flavor``, ``image``, ``changes-since`` (which adds the
+servers deleted since, while their rows are kept) and, from 2.26, the
+tag filters ``tags``, ``tags-any``, ``not-tags`` and ``not-tags-any``
+filter for everyone,
 ``host``, ``deleted`` and ``tenant_id``/``project_id`` (with
 ``all_tenants``) for administrators only, and are ignored for others, as
 Nova ignores them; ``limit``/``marker`` page with a ``servers_links``
@@ -25,6 +27,7 @@ import re2
 import webob.exc
 
 from consolehub.api import microversion
+from consolehub.api.schemas import server_tags as tag_schema
 from consolehub.api.schemas import servers as schema
 from consolehub.api import util
 from consolehub.api.views import links
@@ -170,6 +173,7 @@ def _page(req, context, query):
                 CONF.api.max_limit)
     matches = _matcher(req, query)
     project_id, filters = _project_and_filters(context, query)
+    filters.update(_tag_filters(req, query))
     compute = util.compute_api(req)
     marker = query.get('marker')
     if matches is None:
@@ -191,12 +195,29 @@ def _page(req, context, query):
 
 
 def _with_metadata(req, instances):
-    """The instance dicts, each with its ``metadata`` (one query)."""
-    found = util.compute_api(req).get_metadata(
-        util.request_context(req),
-        [instance['uuid'] for instance in instances])
-    return [dict(instance, metadata=found[instance['uuid']])
+    """The instance dicts, each with its ``metadata`` and, from 2.26,
+    its ``tags`` (one query each)."""
+    compute = util.compute_api(req)
+    context = util.request_context(req)
+    uuids = [instance['uuid'] for instance in instances]
+    found = compute.get_metadata(context, uuids)
+    tags = {}
+    if microversion.is_at_least(req, '2.26'):
+        tags = compute.get_tags(context, uuids)
+    return [dict(instance, metadata=found[instance['uuid']],
+                 tags=tags.get(instance['uuid'], []))
             for instance in instances]
+
+
+def _tag_filters(req, query):
+    """Nova's tag filters of a list (2.26+; ignored before, as Nova
+    ignores unknown filters): ``tags``, ``tags-any``, ``not-tags`` and
+    ``not-tags-any``, each comma-separated tags."""
+    if not microversion.is_at_least(req, '2.26'):
+        return {}
+    return {name.replace('-', '_'): [tag for tag in query[name].split(',')
+                                     if tag]
+            for name in tag_schema.LIST_FILTERS if query.get(name)}
 
 
 def _next_link(req, collection, items, limit, query):

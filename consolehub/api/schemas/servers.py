@@ -163,6 +163,7 @@ METADATA_ITEM_BODY = {
 
 
 _TEXT = {'type': 'string', 'maxLength': 255}
+_TAG_LIST = {'type': 'string', 'maxLength': 3100}
 
 #: ``GET /v2.1/servers`` and ``/servers/detail``: the filters we apply
 #: (``host``, ``deleted``, ``tenant_id`` and ``project_id`` for admins
@@ -184,6 +185,11 @@ LIST_QUERY = {
         # ISO 8601, parsed by the handler (400 if it does not parse).
         'changes-since': {'type': 'string', 'maxLength': 64},
         'deleted': {'type': 'string', 'maxLength': 16},
+        # Comma-separated tags (2.26+): 50 of 60 characters at most.
+        'tags': _TAG_LIST,
+        'tags-any': _TAG_LIST,
+        'not-tags': _TAG_LIST,
+        'not-tags-any': _TAG_LIST,
     },
     'additionalProperties': True,
 }
@@ -280,5 +286,26 @@ CREATE_IMAGE = {
         },
     },
     'required': ['createImage'],
+    'additionalProperties': False,
+}
+
+#: ``lock`` and ``unlock``: Nova reads no argument below 2.73 (where
+#: ``locked_reason`` comes, above our highest), and takes any value.
+LOCK = {'type': 'object', 'properties': {'lock': {}},
+        'required': ['lock'], 'additionalProperties': False}
+UNLOCK = {'type': 'object', 'properties': {'unlock': {}},
+          'required': ['unlock'], 'additionalProperties': False}
+
+#: ``os-resetState``: the vm_state to set (Nova's ``reset_state``).
+RESET_STATE = {
+    'type': 'object',
+    'properties': {'os-resetState': {
+        'type': 'object',
+        'properties': {'state': {'type': 'string',
+                                 'enum': ['active', 'error']}},
+        'required': ['state'],
+        'additionalProperties': False,
+    }},
+    'required': ['os-resetState'],
     'additionalProperties': False,
 }

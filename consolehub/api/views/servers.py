@@ -135,12 +135,12 @@ class ServerViewBuilder(object):
                     'OS-EXT-SRV-ATTR:user_data': instance.get('user_data'),
                 })
         if microversion.is_at_least(req, '2.9'):
-            body['locked'] = False
+            body['locked'] = bool(instance.get('locked'))
         if self.services is not None:
             body['host_status'] = _host_status(instance['host'],
                                                self.services)
         if microversion.is_at_least(req, '2.19'):
             body['description'] = instance.get('description')
         if microversion.is_at_least(req, '2.26'):
-            body['tags'] = []
+            body['tags'] = instance.get('tags', [])
         return body

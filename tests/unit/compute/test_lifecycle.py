@@ -11,6 +11,7 @@ import oslo_messaging as messaging
 from oslo_utils import timeutils
 import pytest
 
+from consolehub.compute import console_output
 from consolehub.compute import manager as compute_manager
 from consolehub.conf import CONF
 from consolehub import exception
@@ -282,4 +283,4 @@ def test_console_output_is_text_with_invalid_utf8_replaced(manager,
     ('', 3, ''),
 ])
 def test_tail_lines(text, count, tail):
-    assert compute_manager.tail_lines(text, count) == tail
+    assert console_output.tail_lines(text, count) == tail
