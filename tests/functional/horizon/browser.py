@@ -22,6 +22,9 @@ from selenium.webdriver.common.by import By
 PAGE_TIMEOUT = 60
 #: Seconds a page must stay quiet to count as done.
 QUIET_SECONDS = 0.5
+#: What Horizon 27 says in any cloud without Neutron, whatever its
+#: settings: Launch Instance always lists security groups through Neutron.
+NO_NEUTRON = ('Unable to retrieve the security groups.',)
 #: Browser window (pixels): Horizon's tables fit without scrolling.
 WINDOW_SIZE = (1400, 1000)
 
@@ -41,6 +44,22 @@ _XHR_SCRIPT = """
 return performance.getEntriesByType('resource').filter(function (e) {
   return e.initiatorType === 'xmlhttprequest' || e.initiatorType === 'fetch';
 }).map(function (e) { return [e.name, e.responseStatus]; });
+"""
+
+#: The text of a cell of a Horizon table: arguments table name, row object
+#: id, column header text.
+_CELL_SCRIPT = """
+var table = document.getElementById(arguments[0]);
+var row = table && table.querySelector(
+  'tbody tr[data-object-id="' + arguments[1] + '"]');
+if (!row) { return null; }
+var headers = table.querySelectorAll('thead tr:last-child th');
+for (var i = 0; i < headers.length; i++) {
+  if (headers[i].textContent.trim() === arguments[2]) {
+    return row.cells[i].textContent.trim();
+  }
+}
+return null;
 """
 
 
@@ -195,10 +214,10 @@ class Browser(object):
         self.driver.find_element(By.ID, 'id_password').send_keys(
             credentials.password)
         self.driver.find_element(By.ID, 'loginBtn').click()
-        self._wait_until(
+        self.wait_until(
             lambda: not urllib.parse.urlsplit(
                 self.driver.current_url).path.startswith('/auth/'),
-            'Horizon to let %s in (%s)' % (user, self._alert_texts()))
+            'Horizon to let %s in (%s)' % (user, self.alert_texts()))
         self.user = user
 
     def visit(self, page, instance_id=None):
@@ -212,7 +231,7 @@ class Browser(object):
         visit = Visit(page, self.base_url + fill(page.path))
         mark = self.cloud.access_log.mark()
         self.driver.get(visit.url)
-        self._wait_quiet(mark)
+        self.wait_quiet(mark)
         if page.click:
             mark = self.cloud.access_log.mark()
             self.driver.execute_script('performance.clearResourceTimings()')
@@ -220,7 +239,7 @@ class Browser(object):
                                                 fill(page.click))
             if buttons:
                 buttons[0].click()
-                self._wait_quiet(mark)
+                self.wait_quiet(mark)
             else:
                 visit.unmet.append('no %s to click' % fill(page.click))
         visit.final_url = self.driver.current_url
@@ -229,7 +248,7 @@ class Browser(object):
             ".responseStatus, document.title, document.body.innerText];")
         visit.server_error = (visit.title.startswith('Server error')
                               or visit.status >= 500)
-        visit.messages = self._alert_texts()
+        visit.messages = self.alert_texts()
         visit.unmet.extend('the page says %r' % error for error in
                            page.error_texts if error in text)
         if page.expect_css and not self.driver.find_elements(
@@ -241,12 +260,98 @@ class Browser(object):
         visit.dashboard_calls = [
             (urllib.parse.urlsplit(name).path, status)
             for name, status in self.driver.execute_script(_XHR_SCRIPT)]
-        visit.screenshot = os.path.join(self.artefacts_dir,
-                                        page.slug + '.png')
-        self.driver.save_screenshot(visit.screenshot)
+        visit.screenshot = self.screenshot(page.slug)
         if visit.logged_out:
             self.user = None
         return visit
+
+    def open(self, path, user):
+        """Open ``path`` as ``user`` (a name in ``cloud.users``) and wait
+        until the page is quiet."""
+        if self.user != user:
+            self.login(user)
+        self.load(lambda: self.driver.get(self.base_url + path))
+
+    def load(self, navigate, tolerate=()):
+        """Call ``navigate`` (it leads to a new document: a link, a form
+        submitted), wait for the new document to be quiet; returns
+        consolehub's requests meanwhile (``(method, path, status)``).
+
+        :raises AssertionError: if an error message other than those
+            holding a text of ``tolerate`` shows before the new document.
+        """
+        mark = self.cloud.access_log.mark()
+        old = self.driver.find_element(By.TAG_NAME, 'html')
+        navigate()
+
+        def loaded_or_failed():
+            if _stale(old):
+                return True
+            try:
+                errors = [text for text in self.alert_texts()
+                          if not any(part in text for part in tolerate)]
+            except selenium_exceptions.StaleElementReferenceException:
+                return True
+            assert not errors, 'Horizon says %s; consolehub answered %s' % (
+                errors, self.cloud.access_log.since(mark))
+            return False
+
+        self.wait_until(loaded_or_failed, 'a new page')
+        self.wait_quiet(mark)
+        return self.cloud.access_log.since(mark)
+
+    def screenshot(self, name):
+        """Save the window as ``<name>.png`` in the artefacts directory;
+        returns its path."""
+        path = os.path.join(self.artefacts_dir, name + '.png')
+        self.driver.save_screenshot(path)
+        return path
+
+    def visible(self, selector):
+        """The first displayed element matching CSS ``selector``, or
+        None."""
+        for element in self.driver.find_elements(By.CSS_SELECTOR, selector):
+            try:
+                if element.is_displayed():
+                    return element
+            except selenium_exceptions.StaleElementReferenceException:
+                continue
+        return None
+
+    def table_cell(self, table, object_id, column):
+        """The text of the cell of column ``column`` (its header's text)
+        in the row of ``object_id`` of Horizon's table ``table`` (its
+        ``name``); None if the row is not there."""
+        return self.driver.execute_script(_CELL_SCRIPT, table, object_id,
+                                          column)
+
+    def row_action(self, table, object_id, action, confirm):
+        """Press the row action ``action`` (its ``name``) of ``object_id``
+        in Horizon's table ``table``, opening the row's menu first if the
+        action is in it; with ``confirm``, confirm in the dialog Horizon
+        opens (it asks before the actions it styles as dangerous). Waits
+        for the page the form's submission leads to; returns consolehub's
+        requests meanwhile.
+
+        :raises AssertionError: if the row offers no such action or no
+            confirmation dialog opens.
+        """
+        button = self.driver.find_elements(
+            By.CSS_SELECTOR, 'button[value="%s__%s__%s"]' % (
+                table, action, object_id))
+        assert button, 'the row of %s offers no %s' % (object_id, action)
+        if not button[0].is_displayed():
+            self.driver.find_element(
+                By.CSS_SELECTOR, '#%s tr[data-object-id="%s"] '
+                '.dropdown-toggle' % (table, object_id)).click()
+        if not confirm:
+            return self.load(button[0].click)
+        button[0].click()
+        dialog_button = self.wait_until(
+            lambda: self.visible('#modal_wrapper .modal .modal-footer '
+                                 'a.btn:not(.cancel)'),
+            'the dialog confirming %s' % action)
+        return self.load(dialog_button.click)
 
     def _check_frame(self, selector, expected):
         """Wait until the ``#status`` of the frame ``selector`` starts with
@@ -264,8 +369,8 @@ class Browser(object):
             return (state['status'] or '').startswith(expected)
 
         try:
-            self._wait_until(status_reads_expected,
-                             '%r in %s' % (expected, selector))
+            self.wait_until(status_reads_expected,
+                            '%r in %s' % (expected, selector))
             return []
         except AssertionError:
             return ['%s says %r, not %r' % (selector, state['status'],
@@ -273,7 +378,7 @@ class Browser(object):
         finally:
             self.driver.switch_to.default_content()
 
-    def _alert_texts(self):
+    def alert_texts(self):
         """Visible ``.alert-danger`` texts, the collapsed details
         included, whitespace squeezed."""
         texts = []
@@ -287,7 +392,7 @@ class Browser(object):
                 continue
         return texts
 
-    def _wait_quiet(self, mark):
+    def wait_quiet(self, mark):
         """Wait until the page is quiet for :data:`QUIET_SECONDS`: no
         request outstanding in the page and none new in consolehub's access
         log since ``mark``.
@@ -307,15 +412,33 @@ class Browser(object):
                 state['since'] = time.monotonic()
             return time.monotonic() - state['since'] >= QUIET_SECONDS
 
-        self._wait_until(quiet, 'the page to finish loading')
+        self.wait_until(quiet, 'the page to finish loading')
 
-    def _wait_until(self, condition, what):
-        deadline = time.monotonic() + PAGE_TIMEOUT
-        while not condition():
+    def wait_until(self, condition, what, timeout=PAGE_TIMEOUT):
+        """Poll ``condition`` (a callable) every tenth of a second until it
+        returns something true; returns that.
+
+        :raises AssertionError: after ``timeout`` seconds, naming ``what``
+            was awaited.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            result = condition()
+            if result:
+                return result
             if time.monotonic() > deadline:
                 raise AssertionError('waited %ss for %s (at %s)' % (
-                    PAGE_TIMEOUT, what, self.driver.current_url))
+                    timeout, what, self.driver.current_url))
             time.sleep(0.1)
+
+
+def _stale(element):
+    """Whether ``element`` is gone with the document it was in."""
+    try:
+        element.tag_name
+    except selenium_exceptions.StaleElementReferenceException:
+        return True
+    return False
 
 
 def write_report(visits, directory):

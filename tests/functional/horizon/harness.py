@@ -89,6 +89,28 @@ class Cloud(object):
             self.consolehub.api_url,
             self.users[user].token(self.keystone.v3_url))
 
+    def upload_image(self, user, name, path):
+        """Upload the qcow2 file ``path`` as a private image ``name`` of
+        ``user`` through consolehub's image API; returns its id.
+
+        :raises AssertionError: if the API refuses, or the image is not
+            active after the upload.
+        """
+        api = self.api(user)
+        response = api.request('POST', '/image/v2/images', json={
+            'name': name, 'disk_format': 'qcow2',
+            'container_format': 'bare'})
+        assert response.status_code == 201, response.text
+        image_id = response.json()['id']
+        with open(path, 'rb') as data:
+            response = api.request(
+                'PUT', '/image/v2/images/%s/file' % image_id, data=data,
+                headers={'Content-Type': 'application/octet-stream'})
+        assert response.status_code == 204, response.text
+        image = api.request('GET', '/image/v2/images/' + image_id).json()
+        assert image['status'] == 'active', image
+        return image_id
+
 
 class AccessLog(object):
     """consolehub's requests, as ``(method, path, status)`` tuples, read

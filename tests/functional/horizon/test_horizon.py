@@ -29,10 +29,6 @@ def _page(name, path, user='demo', missing_api=None, **kwargs):
     return pytest.param(page, id=page.slug, marks=marks)
 
 
-#: What Horizon 27 says in any cloud without Neutron, whatever its
-#: settings: Launch Instance always lists security groups through Neutron.
-NO_NEUTRON = ('Unable to retrieve the security groups.',)
-
 PAGES = [
     _page('Project > Compute > Overview', '/project/',
           expect_css='#project_usage a[href="%s"]' % INSTANCE),
@@ -54,7 +50,7 @@ PAGES = [
           INSTANCE + '?tab=instance_details__audit'),
     _page('Project > Compute > Instances > Launch Instance',
           '/project/instances/', click='a.btn-launch',
-          expect_css='.modal-dialog', tolerate=NO_NEUTRON),
+          expect_css='.modal-dialog', tolerate=horizon_browser.NO_NEUTRON),
     _page('Admin > Compute > Instances', '/admin/instances/', user='admin',
           expect_css='a[href="/admin/instances/{instance_id}/detail"]'),
     _page('Admin > Compute > Hypervisors', '/admin/hypervisors/',
