@@ -205,8 +205,19 @@ class Dashboard(object):
                          'row %s showing %s (shows %s)' % (
                              name, status, self.row_status(name)), timeout)
 
-    def action_button(self, key, scope='main'):
-        return self.find('%s button[data-action=%s]' % (scope, key))
+    def action_button(self, key, scope='main', enabled=False):
+        """The button of action ``key`` in ``scope``, once it shows (the
+        tables are drawn from the API's answers, after the page opens);
+        with ``enabled``, once it may be pressed (no task running)."""
+        css = '%s button[data-action=%s]' % (scope, key)
+
+        def ready():
+            button = self.visible(css)
+            if button is not None and (button.is_enabled() or not enabled):
+                return button
+            return None
+        return self.wait(ready, 'the %s button%s' % (
+            key, ' enabled' if enabled else ''))
 
     def confirm(self, accept=True):
         """Answer the confirmation dialog; returns its text."""

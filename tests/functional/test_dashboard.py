@@ -283,7 +283,7 @@ def _detail_status(dash):
 def test_stop_then_start(dash, server, api, offered):
     _require_actions(offered, 'os-stop', 'os-start')
     _open_instance(dash, server)
-    dash.action_button('stop').click()
+    dash.action_button('stop', enabled=True).click()
     assert NAME in dash.confirm()
     dash.wait(lambda: _detail_status(dash) == 'SHUTOFF',
               'SHUTOFF after Stop', BUILD_TIMEOUT)
@@ -296,7 +296,7 @@ def test_stop_then_start(dash, server, api, offered):
     assert answer.status_code == 409
     dash.find('button[data-console=novnc]').click()
     dash.wait_alert(answer.json()['conflictingRequest']['message'])
-    dash.action_button('start').click()
+    dash.action_button('start', enabled=True).click()
     dash.confirm()
     dash.wait(lambda: _detail_status(dash) == 'ACTIVE',
               'ACTIVE after Start', BUILD_TIMEOUT)
@@ -307,7 +307,7 @@ def test_reboot(dash, server, api, offered):
     dash.go('/instances', '#instances')
     dash.record_statuses()
     dash.action_button('reboot', scope='#instances tr[data-server-id="%s"]'
-                       % server['id']).click()
+                       % server['id'], enabled=True).click()
     dash.confirm()
     dash.wait(lambda: len(dash.recorded_statuses(NAME)) > 1,
               'the row to show the reboot', BUILD_TIMEOUT)
