@@ -276,12 +276,18 @@ def qemu_runs(pattern):
                           stdout=subprocess.DEVNULL).returncode == 0
 
 
-def kill_guest(instance_uuid):
-    """SIGKILL a QEMU a failed test left behind, found by instance UUID."""
-    out = subprocess.run(['pgrep', '-f', 'instance-%s' % instance_uuid],
+def kill_processes(pattern):
+    """SIGKILL every process whose command line holds ``pattern`` (e.g.
+    the QEMUs a failed test left behind: guests outlive their agent)."""
+    out = subprocess.run(['pgrep', '-f', pattern],
                          capture_output=True, text=True).stdout
     for pid in out.split():
         try:
             os.kill(int(pid), signal.SIGKILL)
         except OSError:
             pass
+
+
+def kill_guest(instance_uuid):
+    """SIGKILL a QEMU a failed test left behind, found by instance UUID."""
+    kill_processes('instance-%s' % instance_uuid)

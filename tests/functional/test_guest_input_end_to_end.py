@@ -13,8 +13,6 @@ import io
 import os
 import re
 import secrets
-import signal
-import subprocess
 
 import pytest
 
@@ -59,10 +57,7 @@ def deployment(tmp_path_factory):
             yield deployment
     finally:
         # Guests outlive their agent; a failed test may leave one.
-        for pid in subprocess.run(['pgrep', '-f', state_path + '/libvirt'],
-                                  capture_output=True,
-                                  text=True).stdout.split():
-            os.kill(int(pid), signal.SIGKILL)
+        servers.kill_processes(state_path + '/libvirt')
 
 
 def _output(api, instance_id):

@@ -82,10 +82,7 @@ def deployment(tmp_path_factory, image):
             yield deployment
     finally:
         # Guests outlive their agent; a failed test may leave one.
-        for pid in subprocess.run(['pgrep', '-f', state_path + '/libvirt'],
-                                  capture_output=True,
-                                  text=True).stdout.split():
-            os.kill(int(pid), signal.SIGKILL)
+        servers.kill_processes(state_path + '/libvirt')
 
 
 @pytest.fixture(scope='module')

@@ -9,8 +9,6 @@ each 503 is printed (``pytest -s``).
 """
 
 import os
-import signal
-import subprocess
 import threading
 import time
 
@@ -104,10 +102,7 @@ class _Services(object):
         """Kill the QEMU of every guest this test's agent started."""
         for instance_id in [row['uuid'] for row in self.stack.database.execute(
                 'SELECT uuid FROM instances')]:
-            for pid in subprocess.run(
-                    ['pgrep', '-f', 'guest=instance-' + instance_id],
-                    capture_output=True, text=True).stdout.split():
-                os.kill(int(pid), signal.SIGKILL)
+            servers.kill_guest(instance_id)
 
     def defined(self, instance_id):
         """Whether the agent's libvirt root defines the guest."""
