@@ -22,6 +22,7 @@ from consolehub.compute import keyboard
 from consolehub.compute import locks
 from consolehub.compute import power_sync
 from consolehub.compute import recovery
+from consolehub.compute import serial_hubs
 from consolehub.compute import snapshots
 from consolehub.conf import CONF
 from consolehub import context as consolehub_context
@@ -78,6 +79,7 @@ class ComputeManager(object):
         self.host = host
         self.driver = driver
         self.power_sync = power_sync.PowerSync(self)
+        self.serial_hubs = serial_hubs.HubKeeper(driver)
         # Instances whose task must stop waiting for a guest to power off
         # (a delete or a hard reboot came); guarded by power_changed.
         self._interrupted = set()
@@ -93,6 +95,7 @@ class ComputeManager(object):
 
     def cleanup_host(self):
         self.power_sync.stop()
+        self.serial_hubs.stop_all()
         self.driver.cleanup_host()
 
     @staticmethod
@@ -159,9 +162,11 @@ class ComputeManager(object):
                 self._remove_guest(instance)
                 return
             LOG.info('Instance %s is ACTIVE', instance_uuid)
+            self.serial_hubs.follow(instance_uuid, running=True)
 
     def _remove_guest(self, instance):
         """Best effort: destroy whatever a failed task left."""
+        self.serial_hubs.follow(instance['uuid'], running=False)
         try:
             self.driver.destroy(instance)
         except Exception:
@@ -204,6 +209,8 @@ class ComputeManager(object):
 
     def delete_locked(self, context, instance):
         """:meth:`terminate_instance`'s work, its lock held."""
+        self.serial_hubs.stop(instance['uuid'],
+                              'the instance is being deleted')
         try:
             with action_log.event(context, instance['uuid'],
                                   action_log.EVENT_TERMINATE, self.host):
@@ -303,6 +310,7 @@ class ComputeManager(object):
 
     def stopped(self, context, instance, task):
         """End ``task`` with the guest off: SHUTOFF, tokens invalid."""
+        self.serial_hubs.follow(instance['uuid'], running=False)
         if self.finish_task(context, instance['uuid'], task, {
                 'status': instance_obj.SHUTOFF,
                 'power_state': self._power_state(instance)}):
@@ -317,6 +325,7 @@ class ComputeManager(object):
 
     def started(self, context, instance, task):
         """End ``task`` with the guest running: ACTIVE."""
+        self.serial_hubs.follow(instance['uuid'], running=True)
         if self.finish_task(context, instance['uuid'], task, {
                 'status': instance_obj.ACTIVE,
                 'power_state': self._power_state(instance)}):
@@ -433,8 +442,15 @@ class ComputeManager(object):
         of that name: the proxy asks it before connecting, since a token
         may outlive its guest and the port pass to another guest.
 
+        A serial console's port is its guest's serial hub's
+        (:mod:`consolehub.compute.serial_hubs`).
+
         :returns: bool (False for a guest that is gone or stopped).
         """
+        if console_type == 'serial' and self.serial_hubs.enabled():
+            return (self.serial_hubs.validate_port(instance_uuid, port) and
+                    self._power_state({'uuid': instance_uuid}) ==
+                    power_state.RUNNING)
         return self.driver.validate_console_port(
             {'uuid': instance_uuid}, console_type, port)
 
@@ -443,8 +459,13 @@ class ComputeManager(object):
         # the driver finds the guest by UUID, and the proxy refuses tokens
         # of an instance deleted since.
         instance = {'uuid': instance_uuid}
-        endpoint = getattr(self.driver, _ENDPOINT_METHODS[pair[1]])(instance)
-        host, port, path = endpoint
+        if pair == SERIAL_CONSOLE and self.serial_hubs.enabled():
+            # The guest's serial hub, shared by every session.
+            (host, port), path = (self.serial_hubs.endpoint(instance_uuid),
+                                  None)
+        else:
+            host, port, path = getattr(
+                self.driver, _ENDPOINT_METHODS[pair[1]])(instance)
         relay = CONF.console.compute_relay
         if relay and not path:
             # The proxy reaches the guest through the relay, asking it

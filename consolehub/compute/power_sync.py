@@ -99,6 +99,8 @@ class PowerSync(object):
     def sync_locked(self, context, instance):
         """Bring an instance in line with its guest (its lock held)."""
         current = self.manager.driver.get_power_state(instance)
+        self.manager.serial_hubs.follow(instance['uuid'],
+                                        current == power_state.RUNNING)
         values = {}
         if current != instance['power_state']:
             values['power_state'] = current
@@ -156,6 +158,8 @@ class PowerSync(object):
                     pass
                 LOG.warning('Guest %s has no live instance: destroying it',
                             instance_uuid)
+                self.manager.serial_hubs.stop(instance_uuid,
+                                              'the instance was deleted')
                 self.manager.driver.destroy({'uuid': instance_uuid})
                 reaped.append(instance_uuid)
         return reaped

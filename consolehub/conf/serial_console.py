@@ -45,6 +45,30 @@ serial_console_opts = [
                     'the oldest output is dropped first. Checked every '
                     'log_check_interval seconds, so a guest writing '
                     'faster than that may exceed it for a moment.'),
+    cfg.StrOpt('hub_port_range',
+               default='30000:40000',
+               regex=r'^\d+:\d+$',
+               help='Range "MIN:MAX" of TCP ports on the compute host from '
+                    'which the serial hub of a running guest is given a '
+                    'free one. The hub, in the compute agent, is the only '
+                    'client of the guest\'s serial port and shares it '
+                    'among the console sessions; it listens on '
+                    'proxyclient_address, and serial console tokens name '
+                    'its port.'),
+    cfg.IntOpt('hub_scrollback_bytes',
+               default=4096, min=0, max=1024 * 1024,
+               help='Bytes of a guest\'s last serial output (from a line '
+                    'start) that its serial hub keeps and sends first to a '
+                    'console session that joins: about one 80x24 screen.'),
+    cfg.IntOpt('hub_max_sessions',
+               default=32, min=1, max=1024,
+               help='Most console sessions (viewers and the writer) one '
+                    'serial hub serves at once; one more is refused.'),
+    cfg.IntOpt('hub_client_buffer_bytes',
+               default=256 * 1024, min=4096, max=64 * 1024 * 1024,
+               help='Bytes of serial output a console session may lag '
+                    'behind before its serial hub closes it; the guest is '
+                    'never slowed down for a slow viewer.'),
     cfg.IntOpt('log_check_interval',
                default=10, min=1,
                help='Seconds between two checks by a compute agent of the '

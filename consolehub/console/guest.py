@@ -112,7 +112,9 @@ async def open_link(websocket, session, record, connect_timeout):
 
     Through an HTTP CONNECT to ``internal_access_path`` when the
     token names one (as Nova does for consoles behind a relay); bytes
-    the relay sends after its answer go to the client first.
+    the relay sends after its answer go to the client first. The
+    session's ``preamble`` (a serial hub's role line), if any, is sent
+    before anything of the client's.
 
     :param session: the :class:`consolehub.console.sessions.Session`;
         ``record``: whether this websocket's bytes count for it (False
@@ -132,6 +134,9 @@ async def open_link(websocket, session, record, connect_timeout):
         if path:
             early = await asyncio.wait_for(tunnel(loop, sock, path),
                                            connect_timeout)
+        if session.preamble and record:
+            await asyncio.wait_for(loop.sock_sendall(sock, session.preamble),
+                                   connect_timeout)
         _transport, link = await loop.create_connection(
             lambda: GuestLink(websocket, session, record, sock), sock=sock)
     except BaseException:

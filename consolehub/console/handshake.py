@@ -13,6 +13,11 @@ busy or the compute agent cannot say. A session refused after the
 upgrade (too many for the instance, too many SPICE channels) gets a
 websocket close frame with its reason instead, which a browser can show.
 
+A serial console's token names its guest's serial hub, which the proxy
+tells the session's role (:func:`serial_role`): a view-only token's
+session is a viewer; a full one's asks to write, or to take over from
+the writer when its websocket URL says ``take_over=1``.
+
 Before a new session connects, the proxy asks the instance's compute
 agent whether the token's port is still the running guest's console
 (``validate_console_port`` over RPC, as Nova's proxy does, run in the
@@ -38,6 +43,7 @@ from consolehub.console import static
 from consolehub import exception
 from consolehub.objects import console_auth_token
 from consolehub.objects import console_session as session_obj
+from consolehub.serialhub import protocol as serial_protocol
 
 LOG = logging.getLogger(__name__)
 
@@ -113,6 +119,26 @@ def request_token(request):
             if 'token' in cookie and cookie['token'].value:
                 return cookie['token'].value
     return None
+
+
+#: Values of the websocket URL's ``take_over`` parameter that ask for it.
+_YES = ('1', 'true', 'yes')
+
+
+def serial_role(token, request):
+    """The serial hub role (:mod:`consolehub.serialhub.protocol`) of a
+    session of ``token`` (the token row, a dict) opened by ``request``.
+
+    ``read`` for a view-only token; ``takeover`` for a full one whose
+    websocket URL has ``take_over=1`` (or ``true``); else ``write``,
+    which the hub makes the writer only if no session is.
+    """
+    if token.get('view_only'):
+        return serial_protocol.READ
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(request.path).query)
+    if query.get('take_over', [''])[0].lower() in _YES:
+        return serial_protocol.TAKEOVER
+    return serial_protocol.WRITE
 
 
 def is_upgrade(request):
@@ -289,6 +315,8 @@ class Gate(object):
         refusal = await self._port_refusal(row, token)
         if refusal is not None:
             return refusal
+        role = (serial_role(token, request) if listener.kind == 'serial'
+                else None)
         connection.consolehub_admit(
-            sessions.NewSession(row, token, self.book))
+            sessions.NewSession(row, token, self.book, role))
         return upgrade

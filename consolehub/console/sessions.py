@@ -33,6 +33,7 @@ from consolehub.console import guest
 from consolehub.console import relay
 from consolehub import context as consolehub_context
 from consolehub.objects import console_session as session_obj
+from consolehub.serialhub import protocol as serial_protocol
 
 LOG = logging.getLogger(__name__)
 
@@ -44,15 +45,18 @@ class NewSession(object):
     """The handshake's verdict: a new session of a redeemed token.
 
     :param row: the new session row (dict); ``token``: the token row;
-        ``book``: the :class:`SessionBook` that will hold it.
+        ``book``: the :class:`SessionBook` that will hold it;
+        ``serial_role``: for a serial console, the role its guest's
+        serial hub is asked for (``read``, ``write``, ``takeover``).
     """
 
-    __slots__ = ('row', 'token', 'book')
+    __slots__ = ('row', 'token', 'book', 'serial_role')
 
-    def __init__(self, row, token, book):
+    def __init__(self, row, token, book, serial_role=None):
         self.row = row
         self.token = token
         self.book = book
+        self.serial_role = serial_role
         book.pending.add(row['uuid'])
 
     def abandon(self, connection):
@@ -99,9 +103,9 @@ class Session(object):
 
     __slots__ = ('uuid', 'kind', 'instance_uuid', 'token_hash', 'client_ip',
                  'expires', 'target', 'websocket', 'channels', 'to_client',
-                 'to_guest', 'last_activity', 'close_reason')
+                 'to_guest', 'last_activity', 'close_reason', 'preamble')
 
-    def __init__(self, row, token, websocket, client_ip):
+    def __init__(self, row, token, websocket, client_ip, serial_role=None):
         self.uuid = row['uuid']
         self.kind = token['console_type']
         self.instance_uuid = token['instance_uuid']
@@ -117,6 +121,10 @@ class Session(object):
         self.to_guest = 0
         self.last_activity = time.monotonic()
         self.close_reason = None
+        #: Bytes sent to the guest's side before the relay starts: a
+        #: serial hub's preamble naming the session's role.
+        self.preamble = (serial_protocol.preamble(serial_role)
+                         if serial_role else b'')
 
     @property
     def log_args(self):
@@ -227,7 +235,8 @@ class SessionBook(object):
             await self._run_channel(websocket, what.primary)
             return
         session = Session(what.row, what.token, websocket,
-                          (websocket.remote_address or ('',))[0])
+                          (websocket.remote_address or ('',))[0],
+                          what.serial_role)
         self.pending.discard(session.uuid)
         del what  # the token and session rows: Session has what it needs
         self.sessions[session.uuid] = session

@@ -6,7 +6,8 @@ with the libvirt driver on ``test:///default``) serves RPC on the
 in-process ``fake://`` transport; the proxy asks it through
 ``consolehub.compute.rpcapi.console_port_checker``. The guests' serial
 ports are TCP ports of the libvirt domains; a fake guest listens on the
-port libvirt gave, since the test driver runs no QEMU.
+port libvirt gave, since the test driver runs no QEMU, and the agent's
+serial hub of the guest reads it: serial tokens name the hub's port.
 """
 
 import pytest
@@ -37,6 +38,9 @@ def compute(database, conf_fixture):
     low = helpers.closed_port()
     conf_fixture.config(port_range='%d:%d' % (low, low + 20),
                         group='serial_console')
+    low = helpers.closed_port()
+    conf_fixture.config(hub_port_range='%d:%d' % (low, low + 20),
+                        group='serial_console')
     agent = compute_service.ComputeService(libvirt_driver.LibvirtDriver())
     agent.start()
     yield agent
@@ -56,12 +60,14 @@ def checked_proxy(compute, conf_fixture):
 
 @pytest.fixture
 def running(compute, ctx):
-    """An instance on host1 whose guest runs, and a fake guest on its
-    serial port."""
+    """An instance on host1 whose guest runs, a fake guest on its
+    serial port, and the port of the guest's serial hub."""
     instance = instance_obj.create(ctx, 'vm', 64, 1, 'host1')
     compute.manager.build_instance(ctx, instance['uuid'])
     port = compute.manager.driver.get_serial_console(instance).port
     guest = helpers.start_guest(port=port)
+    compute.manager.serial_hubs.follow(instance['uuid'], running=True)
+    _host, port = compute.manager.serial_hubs.endpoint(instance['uuid'])
     yield instance, port
     helpers.stop_guest(guest)
     compute.manager.driver.destroy(instance)
@@ -71,11 +77,14 @@ def _serial_url(proxy, raw_token):
     return helpers.url(proxy, raw_token, kind='serial')
 
 
-def test_the_guests_own_port_opens(checked_proxy, ctx, running):
+def test_the_guests_hub_port_opens(checked_proxy, ctx, running):
     instance, port = running
     raw_token = helpers.mint(ctx, instance, port, console_type=SERIAL)
     with helpers.connect(_serial_url(checked_proxy, raw_token)) as websocket:
-        assert websocket.recv(timeout=TIMEOUT) == BANNER
+        received = websocket.recv(timeout=TIMEOUT)
+        while b'[serial console: writer' not in received:
+            received += websocket.recv(timeout=TIMEOUT)
+        assert received.startswith(BANNER)  # the hub's scrollback
 
 
 def test_a_port_the_guest_no_longer_has_is_refused(checked_proxy, ctx,

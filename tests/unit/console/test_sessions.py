@@ -251,12 +251,28 @@ def test_serial_accepts_text_and_serves_its_page(all_proxies, guest, ctx,
     port = all_proxies.bound_ports['serial']
     with helpers.connect('ws://127.0.0.1:%d/?token=%s' % (
             port, raw_token)) as websocket:
-        assert websocket.recv(timeout=TIMEOUT) == BANNER
+        # The guest's serial hub is told the session's role first.
+        expected = BANNER + b'consolehub-serial/1 write\n'
+        assert helpers.recv_exactly(websocket, len(expected)) == expected
         websocket.send('ls\r')
         assert helpers.recv_exactly(websocket, 3) == b'ls\r'
     response, body = helpers.http_get(port, 'GET', '/serial.html')
     assert response.status == 200
     assert b'WebSocket' in body
+
+
+@pytest.mark.parametrize('query, role', [('&take_over=1', b'takeover'),
+                                         ('&take_over=true', b'takeover'),
+                                         ('&take_over=0', b'write')])
+def test_serial_take_over_is_asked_of_the_hub(all_proxies, guest, ctx,
+                                              instance, query, role):
+    raw_token, _row = console_auth_token.mint(
+        ctx, ('serial', 'serial'), '127.0.0.1', guest.port, instance['uuid'])
+    port = all_proxies.bound_ports['serial']
+    with helpers.connect('ws://127.0.0.1:%d/?token=%s%s' % (
+            port, raw_token, query)) as websocket:
+        expected = BANNER + b'consolehub-serial/1 %s\n' % role
+        assert helpers.recv_exactly(websocket, len(expected)) == expected
 
 
 def test_sighup_reload_changes_mutable_options(tmp_path, conf_fixture):
