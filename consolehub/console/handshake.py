@@ -268,6 +268,7 @@ class Gate(object):
             return _unauthorized()
         client_ip = (connection.remote_address or ('',))[0]
         limit = CONF.console.max_sessions_per_instance
+        viewers = CONF.console.max_viewers_per_instance
         # Session writes run one at a time (see BlockingCalls.db_write),
         # so the session count and the insert are consistent within this
         # process, which is the only proxy of a deployment; the token's
@@ -276,7 +277,7 @@ class Gate(object):
             outcome, token, row = await self.calls.db_write(
                 session_obj.redeem, console_auth_token.hash_token(raw_token),
                 listener.kind, client_ip, CONF.consoleauth.single_use, limit,
-                self.book.ending() if limit else ())
+                self.book.ending() if limit or viewers else (), viewers)
         except exception.DatabaseUnavailable as error:
             LOG.warning('Cannot check a console token now: %s', error)
             return static.response(
@@ -303,12 +304,16 @@ class Gate(object):
                      'already', _hash_prefix(token))
             return _unauthorized()
         if outcome == session_obj.REDEEM_LIMIT:
-            LOG.warning('Refused a console session for instance '
+            view_only = bool(token['view_only'])
+            LOG.warning('Refused a %(kind)s console session for instance '
                         '%(instance)s (token %(token)s): %(limit)d open',
                         {'instance': token['instance_uuid'],
-                         'token': _hash_prefix(token), 'limit': limit})
-            connection.consolehub_admit(
-                sessions.Refusal(session_obj.REASON_LIMIT))
+                         'kind': 'view-only' if view_only else 'full',
+                         'token': _hash_prefix(token),
+                         'limit': viewers if view_only else limit})
+            connection.consolehub_admit(sessions.Refusal(
+                session_obj.REASON_VIEWER_LIMIT if view_only
+                else session_obj.REASON_LIMIT))
             return upgrade
         if outcome != session_obj.REDEEM_OK:
             return _unauthorized()

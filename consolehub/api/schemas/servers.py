@@ -8,6 +8,7 @@ of the request's microversion (an ``APIVersion``).
 
 from consolehub.api.microversion import APIVersion
 from consolehub.api.schemas import instance as instance_schema
+from consolehub.api.schemas import remote_console as remote_console_schema
 
 NAME = instance_schema.NAME
 
@@ -210,7 +211,11 @@ FLAVOR_LIST_QUERY = {
 
 
 def remote_console(version):
-    """``POST /v2.1/servers/{server_id}/remote-consoles`` (2.6+)."""
+    """``POST /v2.1/servers/{server_id}/remote-consoles`` (2.6+).
+
+    With consolehub's ``view_only`` (see :mod:`.remote_console`), which
+    Nova's clients never send.
+    """
     protocols = ['vnc', 'spice', 'rdp', 'serial']
     types = ['novnc', 'xvpvnc', 'rdp-html5', 'spice-html5', 'serial']
     if version >= APIVersion('2.8'):
@@ -224,6 +229,7 @@ def remote_console(version):
                 'properties': {
                     'protocol': {'type': 'string', 'enum': protocols},
                     'type': {'type': 'string', 'enum': types},
+                    'view_only': remote_console_schema.VIEW_ONLY,
                 },
                 'required': ['protocol', 'type'],
                 'additionalProperties': False,
