@@ -133,7 +133,7 @@ def serial_role(token, request):
     websocket URL has ``take_over=1`` (or ``true``); else ``write``,
     which the hub makes the writer only if no session is.
     """
-    if token.get('view_only'):
+    if token['view_only']:
         return serial_protocol.READ
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(request.path).query)
     if query.get('take_over', [''])[0].lower() in _YES:
