@@ -24,9 +24,11 @@ const LOG_LENGTHS = [50, 200, 1000, 0];
 /**
  * The page to frame for a console's access_url. noVNC is asked to scale
  * the guest's screen to the frame; the serial console's access_url is
- * the proxy's websocket, whose terminal page is /serial.html.
+ * the proxy's websocket, whose terminal page is /serial.html; with
+ * takeOver, that page's session takes the keyboard from the session
+ * typing now (the guest's serial hub makes that one a viewer).
  */
-export function frameUrl(console, accessUrl) {
+export function frameUrl(console, accessUrl, takeOver = false) {
   const url = new URL(accessUrl);
   if (console.protocol === 'serial') {
     const token = url.searchParams.get('token');
@@ -34,6 +36,9 @@ export function frameUrl(console, accessUrl) {
     url.pathname = '/serial.html';
     url.search = '';
     url.searchParams.set('token', token || '');
+    if (takeOver) {
+      url.searchParams.set('take_over', '1');
+    }
   } else if (console.protocol === 'vnc') {
     url.searchParams.set('scale', 'true');
     url.searchParams.set('resize', 'scale');
@@ -71,7 +76,7 @@ function consolePanel(context, serverId, errors) {
     type: 'button', 'data-console': console.key,
     onclick: () => open(console)}, console.label));
 
-  async function open(console) {
+  async function open(console, takeOver = false) {
     errors.clear();
     for (const button of buttons) {
       button.disabled = true;
@@ -80,7 +85,8 @@ function consolePanel(context, serverId, errors) {
       const answer = await context.client.post(
         `/v2.1/servers/${serverId}/remote-consoles`,
         {remote_console: {protocol: console.protocol, type: console.type}});
-      const url = frameUrl(console, answer.body.remote_console.url);
+      const url = frameUrl(console, answer.body.remote_console.url,
+                           takeOver);
       const frame = h('iframe', {
         id: 'console-frame', src: url,
         title: `${console.label} console`,
@@ -100,6 +106,18 @@ function consolePanel(context, serverId, errors) {
     }
   }
 
+  // The serial terminal page's Take over button: a new console of this
+  // user that takes the keyboard (its token is spent, so it cannot).
+  function onMessage(event) {
+    const frame = frameSlot.querySelector('iframe');
+    if (frame && event.source === frame.contentWindow &&
+        frame.dataset.console === 'serial' && event.data &&
+        event.data.consolehub === 'serial-take-over') {
+      open(CONSOLES.find((console) => console.key === 'serial'), true);
+    }
+  }
+  window.addEventListener('message', onMessage);
+
   close.addEventListener('click', () => {
     frameSlot.replaceChildren();
     close.hidden = true;
@@ -114,6 +132,10 @@ function consolePanel(context, serverId, errors) {
                 'aria-label': 'Open a console'}, buttons, close),
       status, frameSlot),
     closeFrame: () => frameSlot.replaceChildren(),
+    stop: () => {
+      window.removeEventListener('message', onMessage);
+      frameSlot.replaceChildren();
+    },
   };
 }
 
@@ -229,5 +251,5 @@ export function render(context, main, serverId) {
     heading, errors.element, buttons.element,
     servers.missingActionsNote(context), details,
     consoles.element, log.element));
-  return {refresh, stop: consoles.closeFrame};
+  return {refresh, stop: consoles.stop};
 }
