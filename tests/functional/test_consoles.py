@@ -347,5 +347,65 @@ def test_serial_terminal_page_in_a_browser(deployment, api, guest,
             except selenium_exceptions.TimeoutException:
                 assert time.monotonic() < deadline, screen.text[-500:]
         assert driver.find_element('id', 'status').text == 'Connected'
+        # The guest's serial hub made this first full session the writer.
+        assert driver.find_element('id', 'role').text.startswith('Writer: ')
+        assert not driver.find_element('id', 'take-over').is_displayed()
     finally:
         driver.quit()
+
+
+@servers.needs_chromium
+def test_take_over_in_the_dashboard(deployment, api, guest, tmp_path):
+    """A second full serial console in the dashboard is a viewer and
+    takes over with its button; the writer before it is told."""
+    from tests.functional import dashboard_browser
+
+    writer = ws_client.connect(_serial(deployment, api, guest), proxy=None,
+                               open_timeout=TIMEOUT)
+    dash = dashboard_browser.Dashboard(
+        servers.chromium(tmp_path / 'chromium'), deployment.api_url,
+        dashboard_browser.artefacts_dir())
+    try:
+        received = _recv_until(writer, b'[serial console: writer - ')
+        dash.sign_in(api.session.headers['X-Auth-Token'])
+        dash.signed_in()
+        dash.go('/instances/' + guest['id'], '#instance-details')
+        dash.find('button[data-console=serial]').click()
+
+        def role():
+            if not dash.find_all('#console-frame'):
+                return None
+            return dash.in_console_frame(
+                "const r = document.getElementById('role');"
+                "const b = document.getElementById('take-over');"
+                "return r && [r.textContent, b.hidden];")
+
+        assert dash.wait(lambda: (lambda seen: seen if seen and seen[0]
+                                  else None)(role()),
+                         'the frame\'s role')[0].startswith('Viewer: ')
+        dash.wait(lambda: role()[1] is False, 'the Take over button')
+        dash.driver.switch_to.frame(dash.find('#console-frame'))
+        try:
+            dash.driver.find_element('id', 'take-over').click()
+        finally:
+            dash.driver.switch_to.default_content()
+        dash.wait(lambda: (role() or [''])[0].startswith('Writer: '),
+                  'the new frame to be the writer')
+        dash.screenshot('serial-take-over')
+        received += _recv_until(writer, b'[serial console: viewer - ')
+        assert b'took over' in received
+    finally:
+        dash.driver.quit()
+        writer.close()
+
+
+def _recv_until(websocket, wanted):
+    received = b''
+    deadline = time.monotonic() + TIMEOUT
+    while wanted not in received:
+        assert time.monotonic() < deadline, received[-500:]
+        try:
+            received += websocket.recv(timeout=1)
+        except TimeoutError:
+            pass
+    return received
