@@ -381,6 +381,10 @@ class ConsoleTypeUnavailable(Invalid):
     msg_fmt = 'Console of type %(console_type)s is not available.'
 
 
+class TakeOverInvalid(Invalid):
+    msg_fmt = 'Only a serial console that is not view-only can take over.'
+
+
 class ConsoleTypeNotServed(Invalid):
     msg_fmt = 'Unavailable console type %(console_type)s.'
 

@@ -41,86 +41,16 @@ import time
 
 from oslo_log import log as logging
 
+from consolehub.serialhub import connections
 from consolehub.serialhub import protocol
 
 LOG = logging.getLogger(__name__)
 
 #: Seconds a new connection has to send its preamble.
 PREAMBLE_TIMEOUT = 10
-#: Bytes read from a socket at once.
-READ_CHUNK = 64 * 1024
 #: Bytes of the writer's input held for a busy guest port; past this
 #: the writer is not read until the guest takes some.
 GUEST_BUFFER_BYTES = 64 * 1024
-#: Most bytes read and dropped from a socket before it is closed (so
-#: that unread input does not make the close a reset that loses the
-#: last notice on its way).
-DRAIN_BYTES = 64 * 1024
-
-
-class _Session(object):
-    """One connection to the hub."""
-
-    __slots__ = ('sock', 'number', 'role', 'may_write', 'preamble',
-                 'deadline', 'pending', 'closed', 'peer', 'events')
-
-    def __init__(self, sock, number, peer):
-        self.sock = sock
-        self.number = number
-        self.peer = peer
-        #: protocol.WRITER or VIEWER once the preamble is read; else None.
-        self.role = None
-        #: Whether it asked to write (it may become the writer).
-        self.may_write = False
-        self.preamble = b''
-        self.deadline = time.monotonic() + PREAMBLE_TIMEOUT
-        #: Bytes the socket has not taken yet.
-        self.pending = bytearray()
-        self.closed = False
-        #: The selector events it is registered for (0: none).
-        self.events = 0
-
-
-def _bind_first_free(host, ports):
-    """A listening socket on ``host`` at the first port of ``ports`` that
-    binds; raises the last OSError if none does."""
-    family = socket.AF_INET6 if ':' in host else socket.AF_INET
-    error = OSError('no port to listen on')
-    for port in ports:
-        listener = socket.socket(family, socket.SOCK_STREAM)
-        try:
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind((host, port))
-            listener.listen(64)
-        except OSError as exc:
-            listener.close()
-            error = exc
-            continue
-        listener.setblocking(False)
-        return listener
-    raise error
-
-
-def _farewell(sock, data):
-    """Offer ``data`` to a socket once, without waiting, and close it.
-
-    Unread input is drained first: closing a socket with unread bytes
-    resets the connection, which may discard what was sent before.
-    """
-    try:
-        if data:
-            sock.send(data)
-        sock.shutdown(socket.SHUT_WR)
-        drained = 0
-        while drained < DRAIN_BYTES:
-            chunk = sock.recv(READ_CHUNK)
-            if not chunk:
-                break
-            drained += len(chunk)
-    except OSError:
-        pass
-    finally:
-        sock.close()
 
 
 class SerialHub(object):
@@ -191,7 +121,8 @@ class SerialHub(object):
         guest = socket.create_connection(self.guest_address,
                                          self.connect_timeout)
         try:
-            listener = _bind_first_free(self.listen_host, self._ports)
+            listener = connections.bind_first_free(self.listen_host,
+                                                   self._ports)
         except BaseException:
             guest.close()
             raise
@@ -290,7 +221,7 @@ class SerialHub(object):
     def _read_guest(self):
         """Fan one read of the guest out; False once the guest closed."""
         try:
-            data = self._guest.recv(READ_CHUNK)
+            data = self._guest.recv(connections.READ_CHUNK)
         except (BlockingIOError, InterruptedError):
             return True
         except OSError as error:
@@ -378,11 +309,12 @@ class SerialHub(object):
             LOG.warning('Serial hub of %(name)s refused a session: '
                         '%(count)d open', {'name': self.name,
                                            'count': len(self._sessions)})
-            _farewell(sock, protocol.notice(
+            connections.farewell(sock, protocol.notice(
                 protocol.REFUSED, 'too many sessions on this serial console'))
             return
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        session = _Session(sock, next(self._numbers), peer[0])
+        session = connections.Session(sock, next(self._numbers), peer[0],
+                                      time.monotonic() + PREAMBLE_TIMEOUT)
         self._sessions[sock] = session
         self._watch(session)
 
@@ -406,7 +338,7 @@ class SerialHub(object):
 
     def _read_session(self, session):
         try:
-            data = session.sock.recv(READ_CHUNK)
+            data = session.sock.recv(connections.READ_CHUNK)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
@@ -525,7 +457,7 @@ class SerialHub(object):
         if session.events:
             self._selector.unregister(session.sock)
             session.events = 0
-        _farewell(session.sock, session.pending)
+        connections.farewell(session.sock, session.pending)
         if session is self._writer:
             # What it typed before it left still goes to the guest.
             self._writer = None
@@ -552,7 +484,7 @@ class SerialHub(object):
         self._writer = None
         for session in sessions:
             session.closed = True
-            _farewell(session.sock, bytes(session.pending) + words)
+            connections.farewell(session.sock, bytes(session.pending) + words)
         for sock in (self._listener, self._guest, self._wake_r,
                      self._wake_w):
             try:

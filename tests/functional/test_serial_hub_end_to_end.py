@@ -61,11 +61,12 @@ def deployment(tmp_path_factory):
         servers.kill_processes(state_path + '/libvirt')
 
 
-def _console_url(api, server_id, view_only=False):
+def _console_url(api, server_id, view_only=False, take_over=False):
     response = api.request(
         'POST', '/servers/%s/remote-consoles' % server_id,
         json={'remote_console': {'protocol': 'serial', 'type': 'serial',
-                                 'view_only': view_only}})
+                                 'view_only': view_only,
+                                 'take_over': take_over}})
     assert response.status_code == 200, response.text
     return response.json()['remote_console']['url']
 
@@ -121,7 +122,7 @@ def test_one_writer_many_viewers_and_a_take_over(api):
         # A full session that asks takes over; the writer becomes a
         # viewer and is told so.
         newcomer = guest_shell.SerialShell(
-            _console_url(api, instance_id) + '&take_over=1')
+            _console_url(api, instance_id, take_over=True))
         viewers.append(newcomer)
         newcomer.read_until(r'\[serial console: writer - ', OUTPUT_TIMEOUT)
         writer.read_until(r'\[serial console: viewer - session \d+ took '

@@ -9,7 +9,10 @@ actions.
   true`` asks for a console that only watches (policy
   ``...:create:view-only``), and the answer says ``"view_only"`` too
   (always on the native routes, on /v2.1 only when asked, so Nova's
-  answer stays Nova's);
+  answer stays Nova's); ``"take_over": true`` on a full serial console
+  gives a URL whose session takes the keyboard from the session typing
+  now (``&take_over=1``; the guest's serial hub makes that one a viewer),
+  and is a 400 on any other console;
 * the ``os-getVNCConsole``, ``os-getSPICEConsole``,
   ``os-getSerialConsole`` and ``os-getRDPConsole`` server actions
   (2.1 - 2.5) -> 200 ``{"console": {"type", "url"}}``.
@@ -24,6 +27,7 @@ from consolehub.api import microversion
 from consolehub.api.schemas import remote_console as schema
 from consolehub.api.schemas import servers as server_schema
 from consolehub.api import util
+from consolehub import exception
 from consolehub.policies import remote_consoles as console_policies
 
 
@@ -34,17 +38,24 @@ def _remote_console(req, console, always_echo):
     :param always_echo: whether the answer says ``view_only`` when the
         body did not.
     :raises InstanceNotFound: not the caller's; ``PolicyNotAuthorized``:
-        the rule of that kind of console denies it.
+        the rule of that kind of console denies it; ``TakeOverInvalid``:
+        a take-over asked of a console other than a full serial one.
     """
     context = util.request_context(req)
-    instance = util.compute_api(req).get(context, req.urlvars['server_id'])
     view_only = console.get('view_only', False)
+    take_over = console.get('take_over', False)
+    if take_over and (view_only or console['protocol'] != 'serial'):
+        raise exception.TakeOverInvalid()
+    instance = util.compute_api(req).get(context, req.urlvars['server_id'])
     util.authorize_for_instance(
         req, console_policies.CREATE_VIEW_ONLY if view_only
         else console_policies.CREATE, instance)
     url = util.compute_api(req).get_console(
         context, instance, console['protocol'], console['type'],
         view_only=view_only)
+    if take_over:
+        # The proxy tells the serial hub (consolehub.serialhub.protocol).
+        url += '&take_over=1'
     answer = {'protocol': console['protocol'], 'type': console['type'],
               'url': url}
     if always_echo or 'view_only' in console:

@@ -3,11 +3,15 @@
 Protocol and type values are those of Nova's API reference ("Create
 Console", microversion 2.8); whether we serve a pair is checked after.
 ``view_only`` is consolehub's own: a console that shows the guest and
-relays none of the client's input that acts on it.
+relays none of the client's input that acts on it. ``take_over`` too:
+a full serial console whose session takes the keyboard from the session
+typing now (the guest's serial hub makes that one a viewer).
 """
 
 #: The ``view_only`` member of a ``remote_console`` body.
 VIEW_ONLY = {'type': 'boolean'}
+#: The ``take_over`` member of a ``remote_console`` body.
+TAKE_OVER = {'type': 'boolean'}
 
 CREATE = {
     'type': 'object',
@@ -23,6 +27,7 @@ CREATE = {
                                   'spice-direct', 'serial', 'rdp-html5',
                                   'webmks']},
                 'view_only': VIEW_ONLY,
+                'take_over': TAKE_OVER,
             },
             'required': ['protocol', 'type'],
             'additionalProperties': False,

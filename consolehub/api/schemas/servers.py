@@ -213,8 +213,8 @@ FLAVOR_LIST_QUERY = {
 def remote_console(version):
     """``POST /v2.1/servers/{server_id}/remote-consoles`` (2.6+).
 
-    With consolehub's ``view_only`` (see :mod:`.remote_console`), which
-    Nova's clients never send.
+    With consolehub's ``view_only`` and ``take_over`` (see
+    :mod:`.remote_console`), which Nova's clients never send.
     """
     protocols = ['vnc', 'spice', 'rdp', 'serial']
     types = ['novnc', 'xvpvnc', 'rdp-html5', 'spice-html5', 'serial']
@@ -230,6 +230,7 @@ def remote_console(version):
                     'protocol': {'type': 'string', 'enum': protocols},
                     'type': {'type': 'string', 'enum': types},
                     'view_only': remote_console_schema.VIEW_ONLY,
+                    'take_over': remote_console_schema.TAKE_OVER,
                 },
                 'required': ['protocol', 'type'],
                 'additionalProperties': False,

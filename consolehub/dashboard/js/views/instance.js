@@ -24,20 +24,21 @@ const LOG_LENGTHS = [50, 200, 1000, 0];
 /**
  * The page to frame for a console's access_url. noVNC is asked to scale
  * the guest's screen to the frame; the serial console's access_url is
- * the proxy's websocket, whose terminal page is /serial.html; with
- * takeOver, that page's session takes the keyboard from the session
- * typing now (the guest's serial hub makes that one a viewer).
+ * the proxy's websocket, whose terminal page is /serial.html (given the
+ * URL's take_over=1 of a console asked with "take_over": its session
+ * takes the keyboard from the session typing now).
  */
-export function frameUrl(console, accessUrl, takeOver = false) {
+export function frameUrl(console, accessUrl) {
   const url = new URL(accessUrl);
   if (console.protocol === 'serial') {
     const token = url.searchParams.get('token');
+    const takeOver = url.searchParams.get('take_over');
     url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
     url.pathname = '/serial.html';
     url.search = '';
     url.searchParams.set('token', token || '');
     if (takeOver) {
-      url.searchParams.set('take_over', '1');
+      url.searchParams.set('take_over', takeOver);
     }
   } else if (console.protocol === 'vnc') {
     url.searchParams.set('scale', 'true');
@@ -82,11 +83,14 @@ function consolePanel(context, serverId, errors) {
       button.disabled = true;
     }
     try {
+      const request = {protocol: console.protocol, type: console.type};
+      if (takeOver) {
+        request.take_over = true;
+      }
       const answer = await context.client.post(
         `/v2.1/servers/${serverId}/remote-consoles`,
-        {remote_console: {protocol: console.protocol, type: console.type}});
-      const url = frameUrl(console, answer.body.remote_console.url,
-                           takeOver);
+        {remote_console: request});
+      const url = frameUrl(console, answer.body.remote_console.url);
       const frame = h('iframe', {
         id: 'console-frame', src: url,
         title: `${console.label} console`,
