@@ -186,8 +186,11 @@ class GuardedLink(object):
     async def write(self, data):
         """Write what of ``data`` (bytes) may go to the guest; wait while
         its buffer is full (as :meth:`GuestLink.write`)."""
-        data = self._filter(data)
-        if data:
-            await self._link.write(data)
+        passed = self._filter(data)
+        # The session's relay counted the whole message as sent to the
+        # guest; only what went there counts.
+        self._link.session.to_guest -= len(data) - len(passed)
+        if passed:
+            await self._link.write(passed)
         elif self._link.closed:
             raise ConnectionResetError('guest closed')
