@@ -8,7 +8,6 @@ of the request's microversion (an ``APIVersion``).
 
 from consolehub.api.microversion import APIVersion
 from consolehub.api.schemas import instance as instance_schema
-from consolehub.api.schemas import remote_console as remote_console_schema
 
 NAME = instance_schema.NAME
 
@@ -229,8 +228,9 @@ def remote_console(version):
                 'properties': {
                     'protocol': {'type': 'string', 'enum': protocols},
                     'type': {'type': 'string', 'enum': types},
-                    'view_only': remote_console_schema.VIEW_ONLY,
-                    'take_over': remote_console_schema.TAKE_OVER,
+                    # consolehub's own, as in remote_console.CREATE.
+                    'view_only': {'type': 'boolean'},
+                    'take_over': {'type': 'boolean'},
                 },
                 'required': ['protocol', 'type'],
                 'additionalProperties': False,

@@ -11,9 +11,16 @@ import {announce, ErrorBox, h, replaceChildren, timeElement} from '../dom.js';
 import {loadImages} from './images.js';
 import * as servers from './servers.js';
 
-/** The consoles offered: Nova's remote console protocol and type. */
+/**
+ * The consoles offered: Nova's remote console protocol and type; a
+ * view-only one (consolehub's "view_only") shows the guest's screen and
+ * the proxy relays none of its keys or pointer moves, so a project's
+ * reader may open it too.
+ */
 const CONSOLES = [
   {key: 'novnc', label: 'VNC (noVNC)', protocol: 'vnc', type: 'novnc'},
+  {key: 'novnc-watch', label: 'Watch (view only)', protocol: 'vnc',
+   type: 'novnc', viewOnly: true},
   {key: 'spice', label: 'SPICE', protocol: 'spice', type: 'spice-html5'},
   {key: 'serial', label: 'Serial', protocol: 'serial', type: 'serial'},
 ];
@@ -43,6 +50,10 @@ export function frameUrl(console, accessUrl) {
   } else if (console.protocol === 'vnc') {
     url.searchParams.set('scale', 'true');
     url.searchParams.set('resize', 'scale');
+    if (console.viewOnly) {
+      // noVNC then sends no input either (the proxy drops it anyway).
+      url.searchParams.set('view_only', 'true');
+    }
   }
   return url.href;
 }
@@ -84,7 +95,9 @@ function consolePanel(context, serverId, errors) {
     }
     try {
       const request = {protocol: console.protocol, type: console.type};
-      if (takeOver) {
+      if (console.viewOnly) {
+        request.view_only = true;
+      } else if (takeOver) {
         request.take_over = true;
       }
       const answer = await context.client.post(
@@ -100,6 +113,7 @@ function consolePanel(context, serverId, errors) {
       frame.dataset.console = console.key;
       replaceChildren(frameSlot, frame);
       close.hidden = false;
+      frame.dataset.viewOnly = console.viewOnly ? 'true' : 'false';
       announce(`${console.label} console opened.`);
     } catch (error) {
       errors.show(error);
