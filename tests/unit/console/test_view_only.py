@@ -8,6 +8,7 @@ proxy let through to it.
 import struct
 
 from consolehub.objects import console_session as session_obj
+from consolehub.serialhub import protocol as serial_protocol
 from tests.unit.console import helpers
 from tests.unit.console.helpers import BANNER, TIMEOUT
 
@@ -106,7 +107,9 @@ def test_a_view_only_serial_session_types_nothing(all_proxies, guest, ctx,
                              view_only=True)
     with helpers.connect(helpers.url(all_proxies, raw_token,
                                      kind='serial')) as websocket:
-        assert websocket.recv(timeout=TIMEOUT) == BANNER
+        # The guest's serial hub (here an echo) is asked for a viewer.
+        expected = BANNER + serial_protocol.preamble(serial_protocol.READ)
+        assert helpers.recv_exactly(websocket, len(expected)) == expected
         websocket.send(b'reboot\r')
         websocket.send('echo typed\r')
     helpers.wait_for(lambda: all(row['ended_at'] is not None
@@ -114,7 +117,7 @@ def test_a_view_only_serial_session_types_nothing(all_proxies, guest, ctx,
     [row] = helpers.sessions_of(instance)
     assert row['view_only'] is True
     assert row['bytes_to_guest'] == 0
-    assert row['bytes_to_client'] == len(BANNER)
+    assert row['bytes_to_client'] == len(expected)
 
 
 def _spice_link(channel_type):
