@@ -43,6 +43,20 @@ VERSIONS = (
     ('2.28', 'os-hypervisors shows cpu_info as an object, not JSON text'),
     ('2.31', 'os-console-auth-tokens shows every console type'),
     ('2.35', 'os-keypairs list pages with limit and marker'),
+    ('2.36', 'os-quota-sets and limits drop the network quotas '
+             '(fixed_ips, floating_ips, security_groups, '
+             'security_group_rules)'),
+    ('2.37', 'POST /servers requires "networks": "none", "auto" or a '
+             'list (no network exists, so a listed one is 400)'),
+    ('2.38', 'a server list filtered by an unknown status is 400'),
+    ('2.39', 'limits drop maxImageMeta'),
+    ('2.40', 'os-simple-tenant-usage pages its servers with limit and '
+             'marker'),
+    ('2.45', 'createImage answers {"image_id"}, no Location'),
+    ('2.47', 'server views embed the flavor (vcpus, ram, disk, '
+             'ephemeral, swap, original_name, extra_specs)'),
+    ('2.51', 'os-instance-actions shows events to every reader'),
+    ('2.52', 'POST /servers takes "tags"'),
 )
 
 SERVICE_TYPE = 'compute'

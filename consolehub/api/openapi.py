@@ -107,8 +107,10 @@ OPERATIONS = {
     limits.show_limits: {'query': quota_schema.LIMITS_QUERY},
     services.list_services: {'query': service_schema.LIST_QUERY},
     services.list_compute_services: {'query': service_schema.LIST_QUERY},
-    tenant_usage.list_tenant_usages: {'query': usage_schema.LIST_QUERY},
-    tenant_usage.show_tenant_usage: {'query': usage_schema.LIST_QUERY},
+    tenant_usage.list_tenant_usages: {
+        'query': _latest(usage_schema.list_query)},
+    tenant_usage.show_tenant_usage: {
+        'query': _latest(usage_schema.list_query)},
     empty_collections.list_server_groups: {
         'query': empty_schema.SERVER_GROUPS_QUERY},
     keypairs.list_keypairs: {'query': _latest(keypair_schema.list_query)},

@@ -2,7 +2,8 @@
 
 Lists and shows follow Nova's compute API reference ("Servers"): the
 ``name`` filter is a regular expression searched anywhere in the name;
-``status``, ``flavor``, ``image``, ``changes-since`` (which adds the
+``status`` (from 2.38 400 if it names no status Nova has),
+``flavor``, ``image``, ``changes-since`` (which adds the
 servers deleted since, while their rows are kept) and, from 2.26, the
 tag filters ``tags``, ``tags-any``, ``not-tags`` and ``not-tags-any``
 filter for everyone,
@@ -54,6 +55,15 @@ _PASSWORD_LENGTH = 12
 _PASSWORD_SYMBOLS = ''.join(
     symbol for symbol in string.ascii_letters + string.digits
     if symbol not in 'lIO01')
+
+
+#: Every server status Nova knows (``nova.api.openstack.common``'s
+#: state map); from 2.38 a list filter naming none of them is 400.
+NOVA_STATUSES = frozenset((
+    'ACTIVE', 'BUILD', 'CONFIRMING_RESIZE', 'DELETED', 'ERROR',
+    'HARD_REBOOT', 'MIGRATING', 'PASSWORD', 'PAUSED', 'REBOOT', 'REBUILD',
+    'RESCUE', 'RESIZE', 'REVERT_RESIZE', 'SHELVED', 'SHELVED_OFFLOADED',
+    'SHUTOFF', 'SOFT_DELETED', 'SUSPENDED', 'VERIFY_RESIZE'))
 
 
 def _rule(action):
@@ -151,6 +161,9 @@ def _matcher(req, query):
         pattern = name_filter(query['name'])
         tests.append(lambda instance: pattern.search(instance['name']))
     statuses = {status.upper() for status in req.GET.getall('status')}
+    if (statuses and microversion.is_at_least(req, '2.38') and
+            not statuses & NOVA_STATUSES):
+        raise exception.ServerStatusInvalid()
     if statuses:
         tests.append(
             lambda instance: views.server_status(instance) in statuses)
@@ -303,6 +316,19 @@ def _create_extra(body):
     }
 
 
+def _check_networks(requested):
+    """Refuse a list of networks: none exists (``auto`` and ``none``
+    both give a server without addresses).
+
+    :raises PortNotFound, NetworkNotFound: 400, for the first one.
+    """
+    if isinstance(requested, list) and requested:
+        first = requested[0]
+        if first.get('port'):
+            raise exception.PortNotFound(port_id=first['port'])
+        raise exception.NetworkNotFound(network_id=first.get('uuid'))
+
+
 def _admin_password(body):
     """The adminPass asked for, else one made as Nova makes it (12
     letters and digits)."""
@@ -325,12 +351,15 @@ def create_server(req):
     servers as the quotas allow between them (403 if not ``min_count``);
     the response shows the first. ``availability_zone`` may only be
     ``nova`` (400 otherwise); ``config_drive`` and scheduler hints are
-    accepted and ignored.
+    accepted and ignored. ``networks`` (required from 2.37) is ``auto``
+    or ``none``, both a server without addresses; a listed network is
+    400. ``tags`` (2.52+) become each server's tags.
     """
     context = util.authorize_own_project(req, _rule('create'))
     request = util.extract_json(
         req, schema.create(microversion.request_version(req)))
     body = request['server']
+    _check_networks(body.get('networks'))
     flavor = _flavor(body['flavorRef'])
     image_id = _image_id(body.get('imageRef'))
     for mapping in body.get('block_device_mapping_v2', []):
@@ -352,7 +381,7 @@ def create_server(req):
     reservation_id, instances = util.compute_api(req).create_many(
         context, body['name'], flavor.memory_mb, flavor.vcpus, min_count,
         max_count, image_id=image_id, root_gb=flavor.disk, extra=extra,
-        metadata=metadata)
+        metadata=metadata, tags=body.get('tags'))
     if strutils.bool_from_string(body.get('return_reservation_id', False)):
         return util.json_response(req, {'reservation_id': reservation_id},
                                   202)
