@@ -42,6 +42,7 @@ VERSIONS = (
     ('2.26', 'server views carry "tags"'),
     ('2.28', 'os-hypervisors shows cpu_info as an object, not JSON text'),
     ('2.31', 'os-console-auth-tokens shows every console type'),
+    ('2.33', 'os-hypervisors lists page with limit and marker'),
     ('2.35', 'os-keypairs list pages with limit and marker'),
     ('2.36', 'os-quota-sets and limits drop the network quotas '
              '(fixed_ips, floating_ips, security_groups, '
@@ -57,6 +58,9 @@ VERSIONS = (
              'ephemeral, swap, original_name, extra_specs)'),
     ('2.51', 'os-instance-actions shows events to every reader'),
     ('2.52', 'POST /servers takes "tags"'),
+    ('2.53', 'os-services and os-hypervisors ids (and hypervisors\' '
+             'service.id) are uuids; os-hypervisors lists filter by '
+             'hypervisor_hostname_pattern and show with_servers'),
 )
 
 SERVICE_TYPE = 'compute'

@@ -17,6 +17,7 @@ from consolehub.api.handlers import consoles
 from consolehub.api.handlers import empty_collections
 from consolehub.api.handlers import flavors
 from consolehub.api.handlers import guest_input
+from consolehub.api.handlers import hypervisors
 from consolehub.api.handlers import image_data
 from consolehub.api.handlers import images
 from consolehub.api.handlers import instance_actions
@@ -107,6 +108,12 @@ OPERATIONS = {
     limits.show_limits: {'query': quota_schema.LIMITS_QUERY},
     services.list_services: {'query': service_schema.LIST_QUERY},
     services.list_compute_services: {'query': service_schema.LIST_QUERY},
+    hypervisors.list_hypervisors: {
+        'query': _latest(service_schema.hypervisors_query)},
+    hypervisors.list_hypervisors_detail: {
+        'query': _latest(service_schema.hypervisors_query)},
+    hypervisors.show_hypervisor: {
+        'query': _latest(service_schema.hypervisor_query)},
     tenant_usage.list_tenant_usages: {
         'query': _latest(usage_schema.list_query)},
     tenant_usage.show_tenant_usage: {
