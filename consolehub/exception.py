@@ -145,6 +145,12 @@ class PortNotFound(Invalid):
     msg_fmt = 'Port %(port_id)s could not be found.'
 
 
+class CertificateValidationUnsupported(Invalid):
+    msg_fmt = ('Image certificate validation is not supported: no image '
+               'signature is verified here; leave out '
+               'trusted_image_certificates.')
+
+
 class ServerStatusInvalid(Invalid):
     msg_fmt = 'Invalid status value'
 

@@ -8,8 +8,24 @@ varies with those headers.
 
 :data:`VERSIONS` is the one list of what each version adds to the
 resources we serve; versions between two lines change only Nova
-resources we do not have (networks, hypervisors, ...), so they behave as
-the line before them. The highest line is what we advertise.
+resources we do not have, so they behave as the line before them:
+
+* 2.41 (aggregate uuids), 2.64 (server group policy fields): those lists
+  are always empty and nothing creates or shows one;
+* 2.42 (device tags in ``networks`` and ``block_device_mapping_v2``):
+  a listed network is refused anyway, and the one mapping we take (the
+  image as boot disk) takes no tag, as no metadata service would show it;
+* 2.46: every response has carried ``X-OpenStack-Request-ID`` from 2.1;
+* 2.43, 2.44, 2.48 - 2.50, 2.54, 2.56, 2.60, 2.65, 2.67 - 2.70: os-hosts,
+  network actions, diagnostics, interface and volume attach, quota
+  classes, rebuild, migrate, multiattach, live migration, volume types,
+  down cells and device tags of volumes and ports, none served;
+* 2.55 and 2.61 change flavors (descriptions, extra specs), which
+  :mod:`consolehub.objects.flavor` defines.
+
+The highest line is what we advertise. We stop at 2.72: 2.73 lets
+``lock`` give a ``locked_reason`` that servers show and lists filter by,
+which needs a column the database does not have yet.
 """
 
 import functools
@@ -61,6 +77,21 @@ VERSIONS = (
     ('2.53', 'os-services and os-hypervisors ids (and hypervisors\' '
              'service.id) are uuids; os-hypervisors lists filter by '
              'hypervisor_hostname_pattern and show with_servers'),
+    ('2.57', 'limits drop maxPersonality and maxPersonalitySize, '
+             'os-quota-sets the injected_file* quotas'),
+    ('2.58', 'os-instance-actions show updated_at; the list pages with '
+             'limit and marker and filters by changes-since'),
+    ('2.59', 'os-migrations pages (limit, marker, changes-since) and '
+             'refuses other query parameters'),
+    ('2.62', 'os-instance-actions events show hostId, and host to '
+             'administrators'),
+    ('2.63', 'servers show trusted_image_certificates (null); create '
+             'takes it as null only'),
+    ('2.66', 'changes-before filters server lists, os-instance-actions '
+             'and os-migrations'),
+    ('2.71', 'a shown or updated server carries server_groups ([])'),
+    ('2.72', 'nothing new here (Neutron ports with resource requests); '
+             'advertised as the last version before 2.73'),
 )
 
 SERVICE_TYPE = 'compute'

@@ -63,6 +63,7 @@ def instance_get_all(context, limit, marker=None, project_id=None,
         project); None: every project the context may see.
     :param filters: ``host``, ``image_ref`` (equal to the value),
         ``changes_since`` (a naive UTC datetime: changed at or after it),
+        ``changes_before`` (changed at or before it),
         ``deleted`` (False, the default: live ones; True: deleted ones
         still kept; None: both), and the tag filters of
         :func:`consolehub.db.instance_tags.filter_clauses`.
@@ -79,10 +80,12 @@ def instance_get_all(context, limit, marker=None, project_id=None,
         for column in ('host', 'image_ref'):
             if column in filters:
                 query = query.where(_INSTANCES.c[column] == filters[column])
+        changed = sa.func.coalesce(_INSTANCES.c.updated_at,
+                                   _INSTANCES.c.created_at)
         if 'changes_since' in filters:
-            query = query.where(sa.func.coalesce(
-                _INSTANCES.c.updated_at, _INSTANCES.c.created_at) >=
-                filters['changes_since'])
+            query = query.where(changed >= filters['changes_since'])
+        if 'changes_before' in filters:
+            query = query.where(changed <= filters['changes_before'])
         for clause in instance_tags.filter_clauses(_INSTANCES.c.uuid,
                                                    filters):
             query = query.where(clause)

@@ -4,7 +4,8 @@ Lists and shows follow Nova's compute API reference ("Servers"): the
 ``name`` filter is a regular expression searched anywhere in the name;
 ``status`` (from 2.38 400 if it names no status Nova has),
 ``flavor``, ``image``, ``changes-since`` (which adds the
-servers deleted since, while their rows are kept) and, from 2.26, the
+servers deleted since, while their rows are kept), ``changes-before``
+(2.66+, the same up to a time) and, from 2.26, the
 tag filters ``tags``, ``tags-any``, ``not-tags`` and ``not-tags-any``
 filter for everyone,
 ``host``, ``deleted`` and ``tenant_id``/``project_id`` (with
@@ -110,13 +111,14 @@ def name_filter(pattern):
             explanation='Invalid name filter %r: %s' % (pattern, reason))
 
 
-def _changes_since(value):
-    """A ``changes-since`` parameter as a naive UTC datetime."""
+def _changes_time(query, name):
+    """A ``changes-since`` or ``changes-before`` parameter as a naive UTC
+    datetime."""
     try:
-        return timeutils.normalize_time(timeutils.parse_isotime(value))
+        return timeutils.normalize_time(timeutils.parse_isotime(query[name]))
     except ValueError:
         raise webob.exc.HTTPBadRequest(
-            explanation='Invalid filter field: changes-since.')
+            explanation='Invalid filter field: %s.' % name)
 
 
 def _last_segment(ref):
@@ -124,7 +126,7 @@ def _last_segment(ref):
     return ref.rstrip('/').rsplit('/', 1)[-1]
 
 
-def _project_and_filters(context, query):
+def _project_and_filters(req, context, query):
     """The project to list (None: all) and the filters the database
     applies. As Nova, ``host``, ``deleted`` and ``tenant_id``/
     ``project_id`` are admins' filters, which other callers' lists
@@ -133,9 +135,17 @@ def _project_and_filters(context, query):
     if 'image' in query:
         filters['image_ref'] = _last_segment(query['image'])
     if 'changes-since' in query:
-        filters['changes_since'] = _changes_since(query['changes-since'])
+        filters['changes_since'] = _changes_time(query, 'changes-since')
         # Nova lists the servers deleted since then too.
         filters['deleted'] = None
+    if 'changes-before' in query and microversion.is_at_least(req, '2.66'):
+        filters['changes_before'] = _changes_time(query, 'changes-before')
+        filters['deleted'] = None
+        if filters['changes_before'] < filters.get(
+                'changes_since', filters['changes_before']):
+            raise webob.exc.HTTPBadRequest(
+                explanation='The value of changes-since must be less than '
+                            'or equal to changes-before.')
     if context.is_admin:
         if 'host' in query:
             filters['host'] = query['host']
@@ -185,7 +195,7 @@ def _page(req, context, query):
     limit = min(int(query.get('limit', CONF.api.max_limit)),
                 CONF.api.max_limit)
     matches = _matcher(req, query)
-    project_id, filters = _project_and_filters(context, query)
+    project_id, filters = _project_and_filters(req, context, query)
     filters.update(_tag_filters(req, query))
     compute = util.compute_api(req)
     marker = query.get('marker')
@@ -276,8 +286,8 @@ def show_server(req):
     instance = util.instance_for(req, req.urlvars['server_id'],
                                  _rule('show'))
     [instance] = _with_metadata(req, [instance])
-    return util.json_response(
-        req, {'server': views.ServerViewBuilder(req).detail(instance)})
+    return util.json_response(req, {'server': views.ServerViewBuilder(
+        req).detail(instance, alone=True)})
 
 
 def _flavor(flavor_ref):
@@ -354,12 +364,16 @@ def create_server(req):
     accepted and ignored. ``networks`` (required from 2.37) is ``auto``
     or ``none``, both a server without addresses; a listed network is
     400. ``tags`` (2.52+) become each server's tags.
+    ``trusted_image_certificates`` (2.63+) may only be null: no image
+    signature is verified here (400 for a list).
     """
     context = util.authorize_own_project(req, _rule('create'))
     request = util.extract_json(
         req, schema.create(microversion.request_version(req)))
     body = request['server']
     _check_networks(body.get('networks'))
+    if body.get('trusted_image_certificates'):
+        raise exception.CertificateValidationUnsupported()
     flavor = _flavor(body['flavorRef'])
     image_id = _image_id(body.get('imageRef'))
     for mapping in body.get('block_device_mapping_v2', []):
@@ -415,8 +429,8 @@ def update_server(req):
         instance = util.compute_api(req).update(
             util.request_context(req), instance['uuid'], values)
     [instance] = _with_metadata(req, [instance])
-    return util.json_response(
-        req, {'server': views.ServerViewBuilder(req).detail(instance)})
+    return util.json_response(req, {'server': views.ServerViewBuilder(
+        req).detail(instance, alone=True)})
 
 
 def delete_server(req):

@@ -95,7 +95,8 @@ def networks(version):
 
 def create(version):
     """``POST /v2.1/servers``: ``networks`` is required from 2.37,
-    ``tags`` (as the tags API's, at most 50) taken from 2.52."""
+    ``tags`` (as the tags API's, at most 50) taken from 2.52,
+    ``trusted_image_certificates`` from 2.63."""
     server = {
         'type': 'object',
         'properties': {
@@ -141,6 +142,13 @@ def create(version):
         server['properties']['tags'] = {
             'type': 'array', 'items': tag_schema.TAG,
             'maxItems': instance_tag.MAX_TAGS}
+    if version >= APIVersion('2.63'):
+        # Nova's trusted_certs; no image signature is verified here, so
+        # the handler refuses a list (null is taken).
+        server['properties']['trusted_image_certificates'] = {
+            'type': ['array', 'null'], 'minItems': 1, 'maxItems': 50,
+            'uniqueItems': True,
+            'items': {'type': 'string', 'minLength': 1, 'maxLength': 255}}
     hints = {'type': 'object'}
     return {
         'type': 'object',
@@ -217,6 +225,7 @@ LIST_QUERY = {
         'project_id': _TEXT,
         # ISO 8601, parsed by the handler (400 if it does not parse).
         'changes-since': {'type': 'string', 'maxLength': 64},
+        'changes-before': {'type': 'string', 'maxLength': 64},
         'deleted': {'type': 'string', 'maxLength': 16},
         # Comma-separated tags (2.26+): 50 of 60 characters at most.
         'tags': _TAG_LIST,
