@@ -20,8 +20,9 @@ resources we do not have, so they behave as the line before them:
   network actions, diagnostics, interface and volume attach, quota
   classes, rebuild, migrate, multiattach, live migration, volume types,
   down cells and device tags of volumes and ports, none served;
-* 2.55 and 2.61 change flavors (descriptions, extra specs), which
-  :mod:`consolehub.objects.flavor` defines.
+* 2.55 and 2.61 add flavor descriptions and extra specs to
+  ``/flavors``; the built-in flavors (:mod:`consolehub.objects.flavor`)
+  have neither yet, and these lines come with flavor records.
 
 The highest line is what we advertise. We stop at 2.72: 2.73 lets
 ``lock`` give a ``locked_reason`` that servers show and lists filter by,
