@@ -16,17 +16,23 @@ resources we do not have, so they behave as the line before them:
   a listed network is refused anyway, and the one mapping we take (the
   image as boot disk) takes no tag, as no metadata service would show it;
 * 2.46: every response has carried ``X-OpenStack-Request-ID`` from 2.1;
-* 2.43, 2.44, 2.48 - 2.50, 2.54, 2.56, 2.60, 2.65, 2.67 - 2.70: os-hosts,
-  network actions, diagnostics, interface and volume attach, quota
-  classes, rebuild, migrate, multiattach, live migration, volume types,
-  down cells and device tags of volumes and ports, none served;
+* 2.43, 2.44, 2.48 - 2.50, 2.54, 2.56, 2.60, 2.65: os-hosts, network
+  actions, diagnostics, interface and volume attach, quota classes,
+  rebuild, migrate, multiattach and live migration, none served;
 * 2.55 and 2.61 add flavor descriptions and extra specs to
   ``/flavors``; the built-in flavors (:mod:`consolehub.objects.flavor`)
   have neither yet, and these lines come with flavor records.
 
-The highest line is what we advertise. We stop at 2.72: 2.73 lets
-``lock`` give a ``locked_reason`` that servers show and lists filter by,
-which needs a column the database does not have yet.
+The highest line is what we advertise. We stop at 2.66, though 2.67 -
+2.72 would change little here (2.71's ``server_groups: []`` in a shown
+server; the rest concern volume types, down cells, device tags and
+Neutron ports): Horizon creates servers at 2.67 once the API offers it
+(its features "multiattach" and "bdm2_volume_type" meet there), and
+novaclient insists on networks from 2.37, which Horizon's Launch
+Instance sends as an empty list in a cloud without Neutron, so every
+launch from Horizon would fail before reaching us. Beyond that, 2.73
+lets ``lock`` give a ``locked_reason`` that servers show and lists
+filter by, which needs a column the database does not have yet.
 """
 
 import functools
@@ -90,9 +96,6 @@ VERSIONS = (
              'takes it as null only'),
     ('2.66', 'changes-before filters server lists, os-instance-actions '
              'and os-migrations'),
-    ('2.71', 'a shown or updated server carries server_groups ([])'),
-    ('2.72', 'nothing new here (Neutron ports with resource requests); '
-             'advertised as the last version before 2.73'),
 )
 
 SERVICE_TYPE = 'compute'

@@ -179,10 +179,9 @@ def test_server_properties_tags_and_lock_with_the_cli(deployment, guests):
     shown = _cli_json(deployment, 'server', 'show', server_id)
     assert shown['properties'] == {'role': 'web', 'tier': '1'}
     assert sorted(shown['tags']) == ['blue', 'prod']
-    # 2.47: the flavor itself; 2.71: the server's groups (none here).
+    # 2.47: the flavor itself.
     assert (shown['flavor']['original_name'], shown['flavor']['ram'],
             shown['flavor']['vcpus']) == ('ch.tiny', 128, 1)
-    assert shown['server_groups'] == []
 
     _cli_ok(deployment, 'server', 'unset', '--property', 'tier', '--tag',
             'prod', server_id)

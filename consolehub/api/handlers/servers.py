@@ -286,8 +286,8 @@ def show_server(req):
     instance = util.instance_for(req, req.urlvars['server_id'],
                                  _rule('show'))
     [instance] = _with_metadata(req, [instance])
-    return util.json_response(req, {'server': views.ServerViewBuilder(
-        req).detail(instance, alone=True)})
+    return util.json_response(
+        req, {'server': views.ServerViewBuilder(req).detail(instance)})
 
 
 def _flavor(flavor_ref):
@@ -429,8 +429,8 @@ def update_server(req):
         instance = util.compute_api(req).update(
             util.request_context(req), instance['uuid'], values)
     [instance] = _with_metadata(req, [instance])
-    return util.json_response(req, {'server': views.ServerViewBuilder(
-        req).detail(instance, alone=True)})
+    return util.json_response(
+        req, {'server': views.ServerViewBuilder(req).detail(instance)})
 
 
 def delete_server(req):

@@ -97,10 +97,8 @@ class ServerViewBuilder(object):
         return {'id': instance['uuid'], 'name': instance['name'],
                 'links': links.links(self.req, 'servers', instance['uuid'])}
 
-    def detail(self, instance, alone=False):
-        """The full server body at the request's microversion; ``alone``:
-        for a show or update of this one server (not a list), which from
-        2.71 shows ``server_groups``, as Nova's."""
+    def detail(self, instance):
+        """The full server body at the request's microversion."""
         req = self.req
         status = instance['status']
         flavor_id = flavor_obj.flavor_id_of(instance)
@@ -169,7 +167,4 @@ class ServerViewBuilder(object):
         if microversion.is_at_least(req, '2.63'):
             # No certificate is ever taken (servers.create_server).
             body['trusted_image_certificates'] = None
-        if alone and microversion.is_at_least(req, '2.71'):
-            # No server group exists here.
-            body['server_groups'] = []
         return body
