@@ -252,7 +252,11 @@ FLAVOR_LIST_QUERY = {
 
 
 def remote_console(version):
-    """``POST /v2.1/servers/{server_id}/remote-consoles`` (2.6+)."""
+    """``POST /v2.1/servers/{server_id}/remote-consoles`` (2.6+).
+
+    With consolehub's ``view_only`` (see :mod:`.remote_console`), which
+    Nova's clients never send.
+    """
     protocols = ['vnc', 'spice', 'rdp', 'serial']
     types = ['novnc', 'xvpvnc', 'rdp-html5', 'spice-html5', 'serial']
     if version >= APIVersion('2.8'):
@@ -266,6 +270,8 @@ def remote_console(version):
                 'properties': {
                     'protocol': {'type': 'string', 'enum': protocols},
                     'type': {'type': 'string', 'enum': types},
+                    # consolehub's own, as in remote_console.CREATE.
+                    'view_only': {'type': 'boolean'},
                 },
                 'required': ['protocol', 'type'],
                 'additionalProperties': False,
