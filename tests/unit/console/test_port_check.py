@@ -132,6 +132,9 @@ def test_agent_start_drops_the_tokens_of_a_vanished_guest(compute, ctx,
                         {'status': instance_obj.ACTIVE})
     raw_token = helpers.mint(ctx, instance, port, console_type=SERIAL)
     compute.manager.driver.destroy(instance)
+    # The agent starts again: its power sync thread too, not a second one
+    # that would outlive this test and race the next one's for its locks.
+    compute.manager.power_sync.stop()
     compute.manager.init_host(admin)
     assert instance_obj.get(ctx, instance['uuid'])['status'] == (
         instance_obj.SHUTOFF)
