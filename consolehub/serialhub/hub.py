@@ -92,6 +92,7 @@ class SerialHub(object):
         self._to_guest = bytearray()
         self._guest = None
         self._listener = None
+        self._port = None
         self._selector = None
         self._wake_r = self._wake_w = None
         self._stop_reason = None
@@ -104,8 +105,8 @@ class SerialHub(object):
 
     @property
     def port(self):
-        """The TCP port (int) sessions connect to."""
-        return self._listener.getsockname()[1]
+        """The TCP port (int) sessions connect to (kept once ended)."""
+        return self._port
 
     @property
     def alive(self):
@@ -129,6 +130,7 @@ class SerialHub(object):
         guest.setblocking(False)
         guest.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._guest, self._listener = guest, listener
+        self._port = listener.getsockname()[1]
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._selector = selectors.DefaultSelector()
