@@ -28,23 +28,24 @@ def hours_in_period(instance, start, stop):
     return (ended - began).total_seconds() / SECONDS_PER_HOUR
 
 
-def _flavor_name(instance):
-    flavor = flavor_obj.get(flavor_obj.flavor_id_of(instance))
+def _flavor_name(instance, flavor_names):
+    flavor_id = flavor_obj.flavor_id_of(instance)
     # A size no flavor has: its custom-<memory_mb>-<vcpus> id.
-    return flavor.name if flavor else flavor_obj.flavor_id_of(instance)
+    return flavor_names.get(flavor_id, flavor_id)
 
 
-def server_usage(instance, start, stop, now):
+def server_usage(instance, start, stop, now, flavor_names):
     """One instance's usage over the period: Nova's ``server_usages``
     item, with ``started_at``/``ended_at`` as naive UTC datetimes,
     ``hours`` a float and ``uptime`` whole seconds until ``now`` or its
-    deletion."""
+    deletion. ``flavor_names`` is ``{flavorid: name}``, deleted flavors
+    too (:func:`consolehub.objects.flavor.names`)."""
     ended_at = instance['deleted_at']
     return {
         'instance_id': instance['uuid'],
         'name': instance['name'],
         'tenant_id': instance['project_id'],
-        'flavor': _flavor_name(instance),
+        'flavor': _flavor_name(instance, flavor_names),
         'memory_mb': instance['memory_mb'],
         'vcpus': instance['vcpus'],
         'local_gb': instance['root_gb'],
@@ -74,9 +75,10 @@ def usage_by_project(context, start, stop, project_id=None,
     """
     now = timeutils.utcnow()
     usages = collections.OrderedDict()
+    flavor_names = flavor_obj.names(context)
     for instance in db_instances.instance_get_active_by_window(
             context, start, stop, project_id):
-        server = server_usage(instance, start, stop, now)
+        server = server_usage(instance, start, stop, now, flavor_names)
         summary = usages.get(server['tenant_id'])
         if summary is None:
             summary = usages[server['tenant_id']] = {
