@@ -43,6 +43,8 @@ VERSIONS = (
     ('2.28', 'os-hypervisors shows cpu_info as an object, not JSON text'),
     ('2.31', 'os-console-auth-tokens shows every console type'),
     ('2.35', 'os-keypairs list pages with limit and marker'),
+    ('2.47', 'server views embed the flavor the server was made from '
+             '(original_name, ram, vcpus, disk, ephemeral, swap)'),
     ('2.55', 'flavors take and show a "description"; PUT /flavors/{id} '
              'changes it'),
     ('2.61', 'flavor views carry "extra_specs" (to those who may read '

@@ -4,7 +4,7 @@ A caller sees the live public flavors, the private ones whose access
 list names its project (:mod:`consolehub.db.flavor_projects`), and, if
 an administrator, every live flavor. A deleted flavor keeps its row
 (``deleted`` set to its ``id``) so that instances made from it still
-name it; queries see live rows only, but :func:`flavor_names`.
+name it until purged; queries see live rows only.
 Rows leave as dicts.
 """
 
@@ -162,14 +162,3 @@ def flavor_destroy(context, flavorid):
             _PROJECTS.c.flavor_id == row.id))
         row.deleted = row.id
         row.deleted_at = timeutils.utcnow()
-
-
-def flavor_names(context):
-    """``{flavorid: name}`` of every flavor, deleted ones too (a live
-    flavor's name wins over deleted ones of the same ``flavorid``; among
-    deleted ones the latest)."""
-    with engine.reader(context) as session:
-        rows = session.execute(
-            sa.select(FLAVORS.c.flavorid, FLAVORS.c.name)
-            .order_by(FLAVORS.c.deleted == 0, FLAVORS.c.id)).all()
-    return {flavorid: name for flavorid, name in rows}

@@ -78,9 +78,11 @@ class Instance(BASE, _Base):
     locked = sa.Column(sa.Boolean, nullable=False, default=False,
                        server_default=sa.false())
     locked_by = sa.Column(sa.String(5))
-    # The flavorid it was made from (POST /servers); None: made by size
-    # through /instances (objects/flavor.py, flavor_id_of).
+    # The flavorid and name it was made from (POST /servers), kept when
+    # the flavor goes; None: made by size through /instances
+    # (objects/flavor.py, flavor_id_of).
     flavor_id = sa.Column(sa.String(255))
+    flavor_name = sa.Column(sa.String(255))
 
 
 class Flavor(BASE, _Base):

@@ -15,11 +15,13 @@ describe and delete flavors, share private ones with projects and set
 extra specs. A private flavor is seen (and booted) by administrators and
 the projects on its access list only.
 
-An instance records the ``flavorid`` it was made from (``POST
-/servers``); deleting a flavor keeps its row, marked deleted, so its
-servers keep showing it. An instance made through ``/instances`` by size
-has no flavor: it shows the built-in flavor of its size, or
-``custom-<memory_mb>-<vcpus>``, which ``/v2.1/flavors`` does not list.
+An instance records the ``flavorid`` and name of the flavor it was made
+from (``POST /servers``) and has its memory, vCPUs and root disk in its
+own columns, so that it keeps showing its flavor when the flavor is
+deleted (whose row is kept, marked deleted, until purged). An instance
+made through ``/instances`` by size has no flavor: it shows the built-in
+flavor of its size, or ``custom-<memory_mb>-<vcpus>``, which
+``/v2.1/flavors`` does not list.
 """
 
 import collections
@@ -64,6 +66,18 @@ def flavor_id_of(instance):
     if flavor is not None:
         return flavor.id
     return 'custom-%s-%s' % (instance['memory_mb'], instance['vcpus'])
+
+
+def flavor_name_of(instance):
+    """The flavor name an instance (a row dict) shows: that of the
+    flavor it was made from, kept when the flavor goes; for one made by
+    size, the built-in flavor's of that size, else its id
+    ``custom-<memory_mb>-<vcpus>``."""
+    if instance.get('flavor_name'):
+        return instance['flavor_name']
+    flavor = _BUILT_IN_BY_SIZE.get((instance['memory_mb'],
+                                    instance['vcpus']))
+    return flavor.name if flavor is not None else flavor_id_of(instance)
 
 
 def get(context, flavorid):
@@ -145,11 +159,6 @@ def destroy(context, flavorid):
     :raises FlavorNotFound: no such live flavor.
     """
     db_flavors.flavor_destroy(context, flavorid)
-
-
-def names(context):
-    """``{flavorid: name}`` of every flavor ever made (usage reports)."""
-    return db_flavors.flavor_names(context)
 
 
 # -- access lists of private flavors ----------------------------------------

@@ -28,24 +28,17 @@ def hours_in_period(instance, start, stop):
     return (ended - began).total_seconds() / SECONDS_PER_HOUR
 
 
-def _flavor_name(instance, flavor_names):
-    flavor_id = flavor_obj.flavor_id_of(instance)
-    # A size no flavor has: its custom-<memory_mb>-<vcpus> id.
-    return flavor_names.get(flavor_id, flavor_id)
-
-
-def server_usage(instance, start, stop, now, flavor_names):
+def server_usage(instance, start, stop, now):
     """One instance's usage over the period: Nova's ``server_usages``
     item, with ``started_at``/``ended_at`` as naive UTC datetimes,
     ``hours`` a float and ``uptime`` whole seconds until ``now`` or its
-    deletion. ``flavor_names`` is ``{flavorid: name}``, deleted flavors
-    too (:func:`consolehub.objects.flavor.names`)."""
+    deletion."""
     ended_at = instance['deleted_at']
     return {
         'instance_id': instance['uuid'],
         'name': instance['name'],
         'tenant_id': instance['project_id'],
-        'flavor': _flavor_name(instance, flavor_names),
+        'flavor': flavor_obj.flavor_name_of(instance),
         'memory_mb': instance['memory_mb'],
         'vcpus': instance['vcpus'],
         'local_gb': instance['root_gb'],
@@ -75,10 +68,9 @@ def usage_by_project(context, start, stop, project_id=None,
     """
     now = timeutils.utcnow()
     usages = collections.OrderedDict()
-    flavor_names = flavor_obj.names(context)
     for instance in db_instances.instance_get_active_by_window(
             context, start, stop, project_id):
-        server = server_usage(instance, start, stop, now, flavor_names)
+        server = server_usage(instance, start, stop, now)
         summary = usages.get(server['tenant_id'])
         if summary is None:
             summary = usages[server['tenant_id']] = {

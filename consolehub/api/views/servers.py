@@ -73,11 +73,26 @@ class ServerViewBuilder(object):
         return {'id': instance['uuid'], 'name': instance['name'],
                 'links': links.links(self.req, 'servers', instance['uuid'])}
 
+    def _flavor(self, instance):
+        """The server's ``flavor``: its id and link; from 2.47 what it
+        was made with, which stays when the flavor is deleted (ephemeral
+        disks and swap: none, no guest gets them)."""
+        if microversion.is_at_least(self.req, '2.47'):
+            return {'original_name': flavor_obj.flavor_name_of(instance),
+                    'ram': instance['memory_mb'],
+                    'vcpus': instance['vcpus'],
+                    'disk': instance.get('root_gb') or 0,
+                    'ephemeral': 0, 'swap': 0}
+        flavor_id = flavor_obj.flavor_id_of(instance)
+        return {'id': flavor_id, 'links': [{
+            'rel': 'bookmark',
+            'href': '%s/flavors/%s' % (self.req.application_url,
+                                       flavor_id)}]}
+
     def detail(self, instance):
         """The full server body at the request's microversion."""
         req = self.req
         status = instance['status']
-        flavor_id = flavor_obj.flavor_id_of(instance)
         host_id = ''
         if instance['host']:
             host_id = hashlib.sha224(
@@ -92,10 +107,7 @@ class ServerViewBuilder(object):
                                     instance['created_at']),
             'hostId': host_id,
             'image': self._image(instance),
-            'flavor': {'id': flavor_id, 'links': [{
-                'rel': 'bookmark',
-                'href': '%s/flavors/%s' % (req.application_url,
-                                           flavor_id)}]},
+            'flavor': self._flavor(instance),
             'addresses': {},
             'metadata': instance.get('metadata', {}),
             'accessIPv4': instance.get('access_ip_v4') or '',

@@ -1,5 +1,5 @@
 """Flavors (Nova's ``flavors``), their extra specs and access lists, and
-the flavor an instance was made from.
+the flavor (id and name) an instance was made from.
 
 The four built-in flavors are inserted here, so a fresh ``consolehub-manage
 db sync`` serves them, with the ids and sizes consolehub always had.
@@ -82,6 +82,7 @@ def upgrade():
     )
     with op.batch_alter_table('instances') as batch:
         batch.add_column(sa.Column('flavor_id', sa.String(255)))
+        batch.add_column(sa.Column('flavor_name', sa.String(255)))
     op.bulk_insert(flavors, [
         {'flavorid': flavorid, 'name': name, 'memory_mb': memory_mb,
          'vcpus': vcpus, 'root_gb': root_gb, 'ephemeral_gb': 0, 'swap': 0,
