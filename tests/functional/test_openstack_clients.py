@@ -152,8 +152,9 @@ def test_openstacksdk(deployment):
                                               wait=60, interval=0.2)
         assert [s.name for s in conn.compute.servers()] == ['sdk-guest']
         shown = conn.compute.get_server(server.id)
-        assert (shown.name, shown.status, shown.flavor.id) == (
-            'sdk-guest', 'ACTIVE', '1')
+        # From 2.47 a server shows its flavor's name and sizes, no id.
+        assert (shown.name, shown.status, shown.flavor.name,
+                shown.flavor.ram) == ('sdk-guest', 'ACTIVE', 'ch.tiny', 128)
         # Admins see the host, and every project with all_projects.
         assert admin.compute.get_server(server.id).compute_host
         assert [s.id for s in admin.compute.servers(all_projects=True)] == [
@@ -374,7 +375,11 @@ def test_novaclient_and_openstacksdk_flavors(deployment):
             with pytest.raises(sdk_exceptions.NotFoundException):
                 conn.compute.get_flavor('nf1')
             shown = conn.compute.get_server(server.id)
-            assert (shown.status, shown.flavor.id) == ('ACTIVE', 'nf1')
+            assert (shown.status, shown.flavor.name, shown.flavor.ram,
+                    shown.flavor.disk) == ('ACTIVE', 'nova-flavor', 256, 0)
+            # Before 2.47, the id of the flavor it was made from.
+            assert _nova(deployment, token=deployment.admin_token).servers.get(
+                server.id).flavor['id'] == 'nf1'
         finally:
             conn.compute.delete_server(server)
     finally:
