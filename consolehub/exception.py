@@ -168,6 +168,11 @@ class FlavorExtraSpecsNotFound(NotFound):
                '%(extra_specs_key)s.')
 
 
+class FlavorExtraSpecConflict(Conflict):
+    msg_fmt = ('Extra specs of flavor %(flavor_id)s changed while they were '
+               'written; try again.')
+
+
 class FlavorExtraSpecsMismatch(Invalid):
     msg_fmt = 'Request body and URI mismatch'
 

@@ -5,6 +5,7 @@ Callers pass the row (dict) of a live flavor they read through
 Nova does; its scheduler and driver read none of them.
 """
 
+from oslo_db import exception as db_exception
 import sqlalchemy as sa
 
 from consolehub.db import engine
@@ -33,7 +34,20 @@ def get_many(context, flavors):
 @engine.retry_on_deadlock
 def update(context, flavor, specs):
     """Set each ``{key: value}`` of ``specs`` (text) on ``flavor``,
-    adding the new keys; the others stay."""
+    adding the new keys; the others stay.
+
+    :raises FlavorExtraSpecConflict: 409, another request added one of
+        the keys meanwhile (or, where the database compares keys without
+        case, a key differing only in case exists).
+    """
+    try:
+        _update(context, flavor, specs)
+    except db_exception.DBDuplicateEntry:
+        raise exception.FlavorExtraSpecConflict(
+            flavor_id=flavor['flavorid'])
+
+
+def _update(context, flavor, specs):
     with engine.writer(context) as session:
         rows = {row.key: row for row in session.scalars(
             sa.select(models.FlavorExtraSpec).where(

@@ -7,6 +7,7 @@ the raw tokens, which are shown once to their caller and never kept.
 
 from oslo_db.sqlalchemy import models
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 from sqlalchemy import orm
 
 BASE = orm.declarative_base()
@@ -85,6 +86,10 @@ class Instance(BASE, _Base):
     flavor_name = sa.Column(sa.String(255))
 
 
+#: A flavor's description column.
+DESCRIPTION_TYPE = sa.Text().with_variant(mysql.MEDIUMTEXT(), 'mysql')
+
+
 class Flavor(BASE, _Base):
     """A named size of instance (Nova's flavor).
 
@@ -118,7 +123,9 @@ class Flavor(BASE, _Base):
                           server_default=sa.true())
     disabled = sa.Column(sa.Boolean, nullable=False, default=False,
                          server_default=sa.false())
-    description = sa.Column(sa.Text)
+    # Up to 65535 characters (Nova's): more than MySQL's TEXT holds
+    # bytes, hence MEDIUMTEXT there.
+    description = sa.Column(DESCRIPTION_TYPE)
     deleted_at = sa.Column(sa.DateTime)
     # 0 while live; its id once deleted (uniqueness among live rows).
     deleted = sa.Column(sa.Integer, nullable=False, default=0,

@@ -117,7 +117,7 @@ ACTION = {
 #: ``.`` and spaces (Nova's pattern).
 EXTRA_SPEC_KEY = {'type': 'string', 'minLength': 1,
                   'maxLength': flavor_obj.MAX_EXTRA_SPEC_LENGTH,
-                  'pattern': r'^[a-zA-Z0-9-_:. ]+\Z'}
+                  'pattern': r'^[a-zA-Z0-9_:. -]+\Z'}
 
 # A value: text of at most 255 characters, or a number or boolean kept
 # as its text (bounded so that its text fits too).
@@ -128,8 +128,8 @@ _EXTRA_SPEC_VALUE = {'oneOf': [
 
 _EXTRA_SPECS = {
     'type': 'object',
-    'patternProperties': {r'^[a-zA-Z0-9-_:. ]{1,255}\Z': _EXTRA_SPEC_VALUE},
-    'additionalProperties': False,
+    'propertyNames': EXTRA_SPEC_KEY,
+    'additionalProperties': _EXTRA_SPEC_VALUE,
 }
 
 #: ``POST /v2.1/flavors/{flavor_id}/os-extra_specs``.

@@ -11,6 +11,7 @@ Create Date: 2026-12-02
 
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 
 revision = '0011'
 down_revision = '0010'
@@ -50,7 +51,9 @@ def upgrade():
                   server_default=sa.true()),
         sa.Column('disabled', sa.Boolean, nullable=False,
                   server_default=sa.false()),
-        sa.Column('description', sa.Text),
+        # Nova's 65535 characters do not fit MySQL's TEXT (bytes).
+        sa.Column('description',
+                  sa.Text().with_variant(mysql.MEDIUMTEXT(), 'mysql')),
         *_timestamps(),
         sa.Column('deleted_at', sa.DateTime),
         sa.Column('deleted', sa.Integer, nullable=False, server_default='0'),
