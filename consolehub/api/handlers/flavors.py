@@ -7,6 +7,8 @@ Deleting a flavor does not touch the servers made from it: they keep
 showing its id (its link then answers 404, as Nova's).
 """
 
+import urllib.parse
+
 from oslo_utils import strutils
 
 from consolehub.api import microversion
@@ -57,10 +59,16 @@ def _list(req, detailed):
         sort_dir=query.get('sort_dir', 'asc'), limit=limit,
         marker=query.get('marker'))
     if detailed:
-        body = _detail_views(req, context, flavors)
+        body = {'flavors': _detail_views(req, context, flavors)}
     else:
-        body = [views.basic(req, flavor) for flavor in flavors]
-    return util.json_response(req, {'flavors': body})
+        body = {'flavors': [views.basic(req, flavor) for flavor in flavors]}
+    if flavors and len(flavors) == limit:
+        # Nova's "next" link after a full page.
+        params = dict(query, limit=str(limit), marker=flavors[-1]['flavorid'])
+        body['flavors_links'] = [{'rel': 'next', 'href': '%s%s?%s' % (
+            req.application_url, req.path_info,
+            urllib.parse.urlencode(sorted(params.items())))}]
+    return util.json_response(req, body)
 
 
 def list_flavors(req):
@@ -71,7 +79,7 @@ def list_flavors(req):
     for all) picks public or private ones; ``sort_key`` (default
     ``flavorid``) and ``sort_dir`` order them before ``marker`` (a
     flavor id; 400 if unknown) and ``limit`` page them (Nova's "List
-    Flavors").
+    Flavors"); a full page has a ``flavors_links`` "next" link.
     """
     return _list(req, detailed=False)
 
