@@ -5,7 +5,9 @@
 ``admin_token`` auth type) and the ``openstack`` CLI
 (``--os-auth-type admin_token``) get a fixed endpoint and an API token,
 no Keystone. Each lists and shows servers and gets a console URL whose
-token then opens the guest's VNC console through the noVNC proxy.
+token then opens the guest's VNC console through the noVNC proxy; and
+administrators create, share, describe with extra specs and delete
+flavors with them.
 """
 
 import http.server
