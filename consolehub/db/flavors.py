@@ -21,10 +21,12 @@ FLAVORS = models.Flavor.__table__
 _PROJECTS = models.FlavorProject.__table__
 _EXTRA_SPECS = models.FlavorExtraSpec.__table__
 
-#: Columns a list may be sorted by (Nova's, less those we lack).
-SORT_KEYS = ('created_at', 'description', 'disabled', 'ephemeral_gb',
-             'flavorid', 'id', 'is_public', 'memory_mb', 'name', 'root_gb',
-             'rxtx_factor', 'swap', 'updated_at', 'vcpus')
+#: Columns a list may be sorted by: Nova's but ``vcpu_weight`` (which
+#: we lack) and the nullable ``description`` and ``updated_at``, past
+#: whose NULLs a marker cannot page (every row has a ``created_at``).
+SORT_KEYS = ('created_at', 'disabled', 'ephemeral_gb', 'flavorid', 'id',
+             'is_public', 'memory_mb', 'name', 'root_gb', 'rxtx_factor',
+             'swap', 'vcpus')
 
 
 def _visible(context):

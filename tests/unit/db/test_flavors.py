@@ -75,3 +75,20 @@ def test_an_instance_shows_the_flavor_it_was_made_from():
            'vcpus': 3}
     assert flavor_obj.flavor_id_of(odd) == 'custom-96-3'
     assert flavor_obj.flavor_name_of(odd) == 'custom-96-3'
+
+
+def test_every_sort_key_pages_past_every_marker(database, admin):
+    """Each page after a marker is the rest of the full sorted list."""
+    flavor_obj.create(admin, 'described', 64, 1, 0, flavorid='d1',
+                      description='x', is_public=False)
+    for key in flavor_obj.SORT_KEYS:
+        for direction in ('asc', 'desc'):
+            ids = [f['flavorid'] for f in flavor_obj.get_all(
+                admin, is_public=None, sort_key=key, sort_dir=direction)]
+            assert sorted(ids) == ['1', '2', '3', '4', 'd1']
+            for index, marker in enumerate(ids):
+                after = flavor_obj.get_all(
+                    admin, is_public=None, sort_key=key, sort_dir=direction,
+                    marker=marker)
+                assert [f['flavorid'] for f in after] == ids[index + 1:], (
+                    key, direction, marker)

@@ -9,6 +9,8 @@ Revises: 0010
 Create Date: 2026-12-02
 """
 
+import datetime
+
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
@@ -86,9 +88,10 @@ def upgrade():
     with op.batch_alter_table('instances') as batch:
         batch.add_column(sa.Column('flavor_id', sa.String(255)))
         batch.add_column(sa.Column('flavor_name', sa.String(255)))
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
     op.bulk_insert(flavors, [
         {'flavorid': flavorid, 'name': name, 'memory_mb': memory_mb,
          'vcpus': vcpus, 'root_gb': root_gb, 'ephemeral_gb': 0, 'swap': 0,
          'rxtx_factor': 1.0, 'is_public': True, 'disabled': False,
-         'deleted': 0}
+         'deleted': 0, 'created_at': now}
         for flavorid, name, memory_mb, vcpus, root_gb in BUILT_IN])
