@@ -198,6 +198,7 @@ class Ours(_WebsocketPath):
                 # No compute agent here to ask: bench.production
                 # measures set-ups with the RPC check.
                 '[console]\nmax_sessions_per_instance = 0\n'
+                'max_viewers_per_instance = 0\n'
                 'validate_console_port = false\n'
                 '[consoleauth]\ntoken_ttl = 3600\nsingle_use = true\n'
                 % (state_path, os.path.join(state_path, 'proxy.log'),

@@ -1,8 +1,14 @@
-"""Policy defaults for remote consoles."""
+"""Policy defaults for remote consoles.
+
+A full console types into the guest, so it needs the project's member
+role; a view-only console only shows the guest's screen or serial
+output, which the project's reader may see.
+"""
 
 from consolehub.policies import base
 
 CREATE = 'consolehub:remote-consoles:create'
+CREATE_VIEW_ONLY = 'consolehub:remote-consoles:create:view-only'
 
 rules = [
     base.project_rule(
@@ -14,6 +20,16 @@ rules = [
          {'method': 'POST',
           'path': '/v2.1/servers/{server_id}/remote-consoles'},
          {'method': 'POST', 'path': '/v2.1/servers/{server_id}/action'}]),
+    base.project_rule(
+        CREATE_VIEW_ONLY, base.PROJECT_READER_OR_ADMIN,
+        'Get a view-only remote console URL for an instance '
+        '("view_only": true): its sessions see the guest and the proxy '
+        'relays none of their input.',
+        [{'method': 'POST',
+          'path': '/instances/{instance_id}/remote-consoles'},
+         {'method': 'POST', 'path': '/servers/{server_id}/remote-consoles'},
+         {'method': 'POST',
+          'path': '/v2.1/servers/{server_id}/remote-consoles'}]),
 ]
 
 

@@ -154,8 +154,8 @@ def test_openstacksdk(deployment):
                                               wait=60, interval=0.2)
         assert [s.name for s in conn.compute.servers()] == ['sdk-guest']
         shown = conn.compute.get_server(server.id)
-        # From 2.47 a server shows its flavor's name and sizes, no id.
-        assert (shown.name, shown.status, shown.flavor.name,
+        # From 2.47 the server embeds its flavor, named, without its id.
+        assert (shown.name, shown.status, shown.flavor.original_name,
                 shown.flavor.ram) == ('sdk-guest', 'ACTIVE', 'ch.tiny', 128)
         # Admins see the host, and every project with all_projects.
         assert admin.compute.get_server(server.id).compute_host

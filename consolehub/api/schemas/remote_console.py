@@ -2,7 +2,12 @@
 
 Protocol and type values are those of Nova's API reference ("Create
 Console", microversion 2.8); whether we serve a pair is checked after.
+``view_only`` is consolehub's own: a console that shows the guest and
+relays none of the client's input that acts on it.
 """
+
+#: The ``view_only`` member of a ``remote_console`` body.
+VIEW_ONLY = {'type': 'boolean'}
 
 CREATE = {
     'type': 'object',
@@ -17,6 +22,7 @@ CREATE = {
                          'enum': ['novnc', 'xvpvnc', 'spice-html5',
                                   'spice-direct', 'serial', 'rdp-html5',
                                   'webmks']},
+                'view_only': VIEW_ONLY,
             },
             'required': ['protocol', 'type'],
             'additionalProperties': False,

@@ -7,7 +7,9 @@ def console_session(row):
     """The body of one console session row.
 
     ``status`` is ``open``, ``ending`` (an end was asked for; the proxy
-    closes it at its next check) or ``ended``.
+    closes it at its next check) or ``ended``; ``user_id`` is the user
+    who asked for the console, ``view_only`` whether the session only
+    watched (the proxy relayed none of its input).
     """
     if row['ended_at'] is not None:
         status = 'ended'
@@ -21,6 +23,8 @@ def console_session(row):
         'console_type': row['console_type'],
         'token_hash_prefix': row['token_hash_prefix'],
         'client_address': row['client_address'],
+        'user_id': row['user_id'],
+        'view_only': bool(row['view_only']),
         'status': status,
         'started_at': util.isotime(row['started_at']),
         'ended_at': util.isotime(row['ended_at']),

@@ -1,7 +1,6 @@
 """A flavor as Nova's ``/v2.1/flavors`` shows it (compute API reference,
 "Flavors"): ``description`` from 2.55, ``extra_specs`` from 2.61 (to
-callers the extra specs index policy allows), and ``swap`` 0 rather
-than ``""`` from 2.75 when there is none."""
+callers the extra specs index policy allows)."""
 
 from consolehub.api import microversion
 from consolehub.api.views import links
@@ -17,10 +16,9 @@ def basic(req, flavor):
     return body
 
 
-def _swap(req, flavor):
-    if flavor['swap'] or microversion.is_at_least(req, '2.75'):
-        return flavor['swap']
-    return ''
+def _swap(flavor):
+    """``swap`` in MiB, or ``""`` for none, as Nova's before 2.75."""
+    return flavor['swap'] or ''
 
 
 def detail(req, flavor, extra_specs=None):
@@ -32,7 +30,7 @@ def detail(req, flavor, extra_specs=None):
     """
     body = dict(basic(req, flavor), **{
         'ram': flavor['memory_mb'], 'vcpus': flavor['vcpus'],
-        'disk': flavor['root_gb'], 'swap': _swap(req, flavor),
+        'disk': flavor['root_gb'], 'swap': _swap(flavor),
         'OS-FLV-EXT-DATA:ephemeral': flavor['ephemeral_gb'],
         'OS-FLV-DISABLED:disabled': flavor['disabled'],
         'os-flavor-access:is_public': flavor['is_public'],

@@ -9,9 +9,11 @@ from consolehub.api import util
 from consolehub.api.views import links
 from consolehub.api.views import services as service_views
 from consolehub import context as consolehub_context
+from consolehub import exception
 from consolehub.objects import flavor as flavor_obj
 from consolehub.objects import instance as instance_obj
 from consolehub import policy
+from consolehub.policies import flavors_extra_specs as spec_policies
 from consolehub.policies import servers as server_policies
 
 #: Our status -> Nova's OS-EXT-STS:vm_state.
@@ -50,6 +52,10 @@ class ServerViewBuilder(object):
         target = {'project_id': context.project_id}
         self.extended = policy.allowed(
             context, server_policies.EXTENDED_ATTRIBUTES, target)
+        self.extra_specs_shown = (
+            microversion.is_at_least(req, '2.47') and policy.allowed(
+                context, spec_policies.INDEX, target))
+        self._flavors = {}
         self.services = None
         if (microversion.is_at_least(req, '2.16') and policy.allowed(
                 context, server_policies.HOST_STATUS, target)):
@@ -73,21 +79,52 @@ class ServerViewBuilder(object):
         return {'id': instance['uuid'], 'name': instance['name'],
                 'links': links.links(self.req, 'servers', instance['uuid'])}
 
+    def _extra_specs(self, instance):
+        """The extra specs of the flavor ``instance`` was made from, as
+        that flavor has them now: ``{}`` once it is deleted (a newer
+        flavor that took its id is not it), or for an instance made by
+        size. Each flavor is read once per request."""
+        flavor_id = instance.get('flavor_id')
+        if not flavor_id:
+            return {}
+        if flavor_id not in self._flavors:
+            context = consolehub_context.get_admin_context()
+            try:
+                flavor = flavor_obj.get(context, flavor_id)
+            except exception.FlavorNotFound:
+                self._flavors[flavor_id] = None, {}
+            else:
+                self._flavors[flavor_id] = flavor, flavor_obj.extra_specs_of(
+                    context, [flavor])[flavor['id']]
+        flavor, specs = self._flavors[flavor_id]
+        if flavor is None:
+            return {}
+        made, created = instance.get('created_at'), flavor['created_at']
+        if made is not None and created is not None and created > made:
+            return {}
+        return specs
+
     def _flavor(self, instance):
-        """The server's ``flavor``: its id and link; from 2.47 what it
-        was made with, which stays when the flavor is deleted (ephemeral
-        disks and swap: none, no guest gets them)."""
-        if microversion.is_at_least(self.req, '2.47'):
-            return {'original_name': flavor_obj.flavor_name_of(instance),
-                    'ram': instance['memory_mb'],
-                    'vcpus': instance['vcpus'],
-                    'disk': instance.get('root_gb') or 0,
-                    'ephemeral': 0, 'swap': 0}
-        flavor_id = flavor_obj.flavor_id_of(instance)
-        return {'id': flavor_id, 'links': [{
-            'rel': 'bookmark',
-            'href': '%s/flavors/%s' % (self.req.application_url,
-                                       flavor_id)}]}
+        """The server's ``flavor``: its id and bookmark link; from 2.47
+        the flavor itself as the server was made with it, which stays
+        when the flavor is deleted: ``original_name``, ``ram`` (MiB),
+        ``vcpus``, ``disk`` (GiB), ``ephemeral`` and ``swap`` (none: no
+        guest gets them), and ``extra_specs`` for callers the extra specs
+        index policy allows, as Nova's."""
+        if not microversion.is_at_least(self.req, '2.47'):
+            flavor_id = flavor_obj.flavor_id_of(instance)
+            return {'id': flavor_id, 'links': [{
+                'rel': 'bookmark',
+                'href': '%s/flavors/%s' % (self.req.application_url,
+                                           flavor_id)}]}
+        body = {'original_name': flavor_obj.flavor_name_of(instance),
+                'ram': instance['memory_mb'],
+                'vcpus': instance['vcpus'],
+                'disk': instance.get('root_gb') or 0,
+                'ephemeral': 0, 'swap': 0}
+        if self.extra_specs_shown:
+            body['extra_specs'] = self._extra_specs(instance)
+        return body
 
     def detail(self, instance):
         """The full server body at the request's microversion."""
@@ -155,4 +192,7 @@ class ServerViewBuilder(object):
             body['description'] = instance.get('description')
         if microversion.is_at_least(req, '2.26'):
             body['tags'] = instance.get('tags', [])
+        if microversion.is_at_least(req, '2.63'):
+            # No certificate is ever taken (servers.create_server).
+            body['trusted_image_certificates'] = None
         return body

@@ -38,7 +38,8 @@ _PAST_MAX = '%d.%d' % (microversion.MAX_VERSION.major,
                        microversion.MAX_VERSION.minor + 1)
 
 
-@pytest.mark.parametrize('value', ['2.0', '1.1', _PAST_MAX, '3.0', '2.1000'])
+@pytest.mark.parametrize('value', ['2.0', '1.1', _PAST_MAX, '2.500', '3.0',
+                                   '2.1000'])
 def test_out_of_range_is_406(value):
     with pytest.raises(webob.exc.HTTPNotAcceptable) as error:
         microversion.parse(_request({'OpenStack-API-Version':
@@ -160,7 +161,7 @@ def test_openapi_has_every_route_and_validates(conf_fixture):
         assert document['paths'][path]['get']['security'] == []
     create = document['paths']['/v2.1/servers']['post']
     assert create['requestBody']['content']['application/json'][
-        'schema']['properties']['server']['required'] == ['name',
-                                                          'flavorRef']
+        'schema']['properties']['server']['required'] == [
+            'name', 'flavorRef', 'networks']
     assert document['paths']['/v2.1/servers/{server_id}/remote-consoles'][
         'post']['x-openstack-microversion']['min'] == '2.6'
