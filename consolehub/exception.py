@@ -136,6 +136,51 @@ class FlavorRefInvalid(Invalid):
     msg_fmt = 'Flavor %(flavor_id)s could not be found.'
 
 
+class FlavorExists(Conflict):
+    msg_fmt = 'Flavor with name %(name)s already exists.'
+
+
+class FlavorIdExists(Conflict):
+    msg_fmt = 'Flavor with ID %(flavor_id)s already exists.'
+
+
+class FlavorAccessListPublic(NotFound):
+    """A public flavor has no access list (Nova's 404)."""
+    msg_fmt = 'Access list not available for public flavors.'
+
+
+class FlavorAccessPublic(Conflict):
+    msg_fmt = 'Can not add access to a public flavor.'
+
+
+class FlavorAccessExists(Conflict):
+    msg_fmt = ('Flavor access already exists for flavor %(flavor_id)s and '
+               'project %(project_id)s combination.')
+
+
+class FlavorAccessNotFound(NotFound):
+    msg_fmt = ('Flavor access not found for %(flavor_id)s / '
+               '%(project_id)s combination.')
+
+
+class FlavorExtraSpecsNotFound(NotFound):
+    msg_fmt = ('Flavor %(flavor_id)s has no extra specs with key '
+               '%(extra_specs_key)s.')
+
+
+class FlavorExtraSpecConflict(Conflict):
+    msg_fmt = ('Extra specs of flavor %(flavor_id)s changed while they were '
+               'written; try again.')
+
+
+class FlavorExtraSpecsMismatch(Invalid):
+    msg_fmt = 'Request body and URI mismatch'
+
+
+class FlavorFilterInvalid(Invalid):
+    msg_fmt = 'Invalid is_public filter [%(value)s]'
+
+
 class NetworkNotFound(Invalid):
     # No network exists here; Nova's server create answers it with 400.
     msg_fmt = 'Network %(network_id)s could not be found.'

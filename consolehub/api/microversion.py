@@ -18,10 +18,7 @@ resources we do not have, so they behave as the line before them:
 * 2.46: every response has carried ``X-OpenStack-Request-ID`` from 2.1;
 * 2.43, 2.44, 2.48 - 2.50, 2.54, 2.56, 2.60, 2.65: os-hosts, network
   actions, diagnostics, interface and volume attach, quota classes,
-  rebuild, migrate, multiattach and live migration, none served;
-* 2.55 and 2.61 add flavor descriptions and extra specs to
-  ``/flavors``; the built-in flavors (:mod:`consolehub.objects.flavor`)
-  have neither yet, and these lines come with flavor records.
+  rebuild, migrate, multiattach and live migration, none served.
 
 The highest line is what we advertise. We stop at 2.66, though 2.67 -
 2.72 would change little here (2.71's ``server_groups: []`` in a shown
@@ -32,7 +29,9 @@ novaclient insists on networks from 2.37, which Horizon's Launch
 Instance sends as an empty list in a cloud without Neutron, so every
 launch from Horizon would fail before reaching us. Beyond that, 2.73
 lets ``lock`` give a ``locked_reason`` that servers show and lists
-filter by, which needs a column the database does not have yet.
+filter by, which needs a column the database does not have yet; and
+2.75 would show a flavor's ``swap`` as ``0`` rather than ``""`` when it
+has none (with 400 for unknown query parameters where Nova ignored them).
 """
 
 import functools
@@ -84,12 +83,16 @@ VERSIONS = (
     ('2.53', 'os-services and os-hypervisors ids (and hypervisors\' '
              'service.id) are uuids; os-hypervisors lists filter by '
              'hypervisor_hostname_pattern and show with_servers'),
+    ('2.55', 'flavors take and show a "description"; PUT /flavors/{id} '
+             'changes it'),
     ('2.57', 'limits drop maxPersonality and maxPersonalitySize, '
              'os-quota-sets the injected_file* quotas'),
     ('2.58', 'os-instance-actions show updated_at; the list pages with '
              'limit and marker and filters by changes-since'),
     ('2.59', 'os-migrations pages (limit, marker, changes-since) and '
              'refuses other query parameters'),
+    ('2.61', 'flavor views carry "extra_specs" (to those who may read '
+             'them)'),
     ('2.62', 'os-instance-actions events show hostId, and host to '
              'administrators'),
     ('2.63', 'servers show trusted_image_certificates (null); create '

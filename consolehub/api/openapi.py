@@ -15,6 +15,8 @@ import re
 
 from consolehub.api.handlers import consoles
 from consolehub.api.handlers import empty_collections
+from consolehub.api.handlers import flavor_access
+from consolehub.api.handlers import flavor_extra_specs
 from consolehub.api.handlers import flavors
 from consolehub.api.handlers import guest_input
 from consolehub.api.handlers import hypervisors
@@ -34,6 +36,7 @@ from consolehub.api.handlers import services
 from consolehub.api.handlers import tenant_usage
 from consolehub.api import microversion
 from consolehub.api.schemas import empty_collections as empty_schema
+from consolehub.api.schemas import flavors as flavor_schema
 from consolehub.api.schemas import images as image_schema
 from consolehub.api.schemas import instance as instance_schema
 from consolehub.api.schemas import keypairs as keypair_schema
@@ -98,8 +101,17 @@ OPERATIONS = {
     guest_input.show_screenshot: {'media_type': 'image/png'},
     instance_actions.show_console_output: {
         'query': action_schema.CONSOLE_OUTPUT_QUERY},
-    flavors.list_flavors: {'query': server_schema.FLAVOR_LIST_QUERY},
-    flavors.list_flavors_detail: {'query': server_schema.FLAVOR_LIST_QUERY},
+    flavors.list_flavors: {'query': flavor_schema.LIST_QUERY},
+    flavors.list_flavors_detail: {'query': flavor_schema.LIST_QUERY},
+    flavors.create_flavor: {'body': _latest(flavor_schema.create)},
+    flavors.update_flavor: {'body': flavor_schema.UPDATE},
+    flavors.delete_flavor: {'status': 202, 'no_content': True},
+    flavor_access.flavor_action: {'body': flavor_schema.ACTION},
+    flavor_extra_specs.create_extra_specs: {
+        'body': flavor_schema.EXTRA_SPECS_CREATE},
+    flavor_extra_specs.update_extra_spec: {
+        'body': flavor_schema.EXTRA_SPEC_UPDATE},
+    flavor_extra_specs.delete_extra_spec: {'no_content': True},
     quotas.show_quota_set: {'query': quota_schema.QUOTA_SET_QUERY},
     quotas.show_quota_set_detail: {'query': quota_schema.QUOTA_SET_QUERY},
     quotas.show_quota_set_defaults: {'query': quota_schema.QUOTA_SET_QUERY},

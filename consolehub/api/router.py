@@ -20,6 +20,8 @@ from consolehub.api.handlers import console_sessions
 from consolehub.api.handlers import consoles
 from consolehub.api.handlers import dashboard
 from consolehub.api.handlers import empty_collections
+from consolehub.api.handlers import flavor_access
+from consolehub.api.handlers import flavor_extra_specs
 from consolehub.api.handlers import flavors
 from consolehub.api.handlers import guest_input
 from consolehub.api.handlers import hypervisors
@@ -135,9 +137,32 @@ ROUTE_DECLARATIONS = {
     '/v2.1/servers/{server_id}/os-instance-actions/{request_id}': {
         'GET': server_action_log.show_server_action,
     },
-    '/v2.1/flavors': {'GET': flavors.list_flavors},
+    '/v2.1/flavors': {
+        'GET': flavors.list_flavors,
+        'POST': flavors.create_flavor,
+    },
+    # detail before {flavor_id}: routes match in order.
     '/v2.1/flavors/detail': {'GET': flavors.list_flavors_detail},
-    '/v2.1/flavors/{flavor_id}': {'GET': flavors.show_flavor},
+    '/v2.1/flavors/{flavor_id}': {
+        'GET': flavors.show_flavor,
+        'PUT': flavors.update_flavor,
+        'DELETE': flavors.delete_flavor,
+    },
+    '/v2.1/flavors/{flavor_id}/action': {
+        'POST': flavor_access.flavor_action,
+    },
+    '/v2.1/flavors/{flavor_id}/os-flavor-access': {
+        'GET': flavor_access.list_flavor_access,
+    },
+    '/v2.1/flavors/{flavor_id}/os-extra_specs': {
+        'GET': flavor_extra_specs.list_extra_specs,
+        'POST': flavor_extra_specs.create_extra_specs,
+    },
+    '/v2.1/flavors/{flavor_id}/os-extra_specs/{flavor_extra_spec_key}': {
+        'GET': flavor_extra_specs.show_extra_spec,
+        'PUT': flavor_extra_specs.update_extra_spec,
+        'DELETE': flavor_extra_specs.delete_extra_spec,
+    },
     '/v2.1/os-console-auth-tokens/{console_token}': {
         'GET': console_auth_tokens.show_console_auth_token,
     },

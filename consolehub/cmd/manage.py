@@ -131,8 +131,9 @@ def _add_parsers(subparsers):
     db_actions.add_parser('version', help='Show the schema revision.'
                           ).set_defaults(func=_db_version)
     purge_parser = db_actions.add_parser(
-        'purge', help='Delete instances deleted, console sessions ended '
-                      'and console tokens expired before a date.')
+        'purge', help='Delete instances deleted, console sessions ended, '
+                      'console tokens expired and flavors deleted (that '
+                      'no instance names) before a date.')
     purge_parser.add_argument(
         '--before', required=True,
         help='ISO 8601 date or time, UTC unless it says, e.g. 2026-01-31 '

@@ -7,6 +7,7 @@ the raw tokens, which are shown once to their caller and never kept.
 
 from oslo_db.sqlalchemy import models
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 from sqlalchemy import orm
 
 BASE = orm.declarative_base()
@@ -78,6 +79,87 @@ class Instance(BASE, _Base):
     locked = sa.Column(sa.Boolean, nullable=False, default=False,
                        server_default=sa.false())
     locked_by = sa.Column(sa.String(5))
+    # The flavorid and name it was made from (POST /servers), kept when
+    # the flavor goes; None: made by size through /instances
+    # (objects/flavor.py, flavor_id_of).
+    flavor_id = sa.Column(sa.String(255))
+    flavor_name = sa.Column(sa.String(255))
+
+
+#: A flavor's description column.
+DESCRIPTION_TYPE = sa.Text().with_variant(mysql.MEDIUMTEXT(), 'mysql')
+
+
+class Flavor(BASE, _Base):
+    """A named size of instance (Nova's flavor).
+
+    Deleting one keeps its row: ``deleted`` becomes its ``id`` and
+    ``deleted_at`` is set, so that the instances made from it still name
+    it, and its ``flavorid`` and ``name`` are free for a new flavor.
+    """
+
+    __tablename__ = 'flavors'
+    __table_args__ = (
+        sa.UniqueConstraint('flavorid', 'deleted',
+                            name='uniq_flavors0flavorid0deleted'),
+        sa.UniqueConstraint('name', 'deleted',
+                            name='uniq_flavors0name0deleted'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    flavorid = sa.Column(sa.String(255), nullable=False)
+    name = sa.Column(sa.String(255), nullable=False)
+    memory_mb = sa.Column(sa.Integer, nullable=False)
+    vcpus = sa.Column(sa.Integer, nullable=False)
+    # GiB of the root disk; ephemeral_gb (GiB) and swap (MiB) are shown
+    # as Nova shows them, no guest gets such disks here.
+    root_gb = sa.Column(sa.Integer, nullable=False)
+    ephemeral_gb = sa.Column(sa.Integer, nullable=False, default=0,
+                             server_default='0')
+    swap = sa.Column(sa.Integer, nullable=False, default=0,
+                     server_default='0')
+    rxtx_factor = sa.Column(sa.Float, nullable=False, default=1.0,
+                            server_default='1')
+    is_public = sa.Column(sa.Boolean, nullable=False, default=True,
+                          server_default=sa.true())
+    disabled = sa.Column(sa.Boolean, nullable=False, default=False,
+                         server_default=sa.false())
+    # Up to 65535 characters (Nova's): more than MySQL's TEXT holds
+    # bytes, hence MEDIUMTEXT there.
+    description = sa.Column(DESCRIPTION_TYPE)
+    deleted_at = sa.Column(sa.DateTime)
+    # 0 while live; its id once deleted (uniqueness among live rows).
+    deleted = sa.Column(sa.Integer, nullable=False, default=0,
+                        server_default='0')
+
+
+class FlavorExtraSpec(BASE, _Base):
+    """One key/value of a flavor's extra specs (Nova's)."""
+
+    __tablename__ = 'flavor_extra_specs'
+    __table_args__ = (
+        sa.UniqueConstraint('flavor_id', 'key',
+                            name='uniq_flavor_extra_specs0flavor_id0key'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    flavor_id = sa.Column(sa.Integer, sa.ForeignKey('flavors.id'),
+                          nullable=False)
+    key = sa.Column(sa.String(255), nullable=False)
+    value = sa.Column(sa.String(255), nullable=False)
+
+
+class FlavorProject(BASE, _Base):
+    """A project on a private flavor's access list (Nova's
+    ``flavor_projects``)."""
+
+    __tablename__ = 'flavor_projects'
+    __table_args__ = (
+        sa.UniqueConstraint('flavor_id', 'project_id',
+                            name='uniq_flavor_projects0flavor_id0project_id'),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    flavor_id = sa.Column(sa.Integer, sa.ForeignKey('flavors.id'),
+                          nullable=False)
+    project_id = sa.Column(sa.String(255), nullable=False)
 
 
 class InstanceMetadata(BASE, _Base):

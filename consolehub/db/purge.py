@@ -1,9 +1,9 @@
 """Removing rows nobody needs any more, so tables do not grow forever.
 
-Expired console tokens, ended console sessions and deleted instances
-(with their action log), each older than a cut-off; nothing live is
-touched: a session still open or an instance not deleted stays whatever
-its age.
+Expired console tokens, ended console sessions, deleted instances
+(with their action log) and deleted flavors no instance row names any
+more, each older than a cut-off; nothing live is touched: a session
+still open, an instance or a flavor not deleted stays whatever its age.
 """
 
 import calendar
@@ -20,6 +20,7 @@ _METADATA = models.InstanceMetadata.__table__
 _TAGS = models.InstanceTag.__table__
 _ACTIONS = models.InstanceAction.__table__
 _EVENTS = models.InstanceActionEvent.__table__
+_FLAVORS = models.Flavor.__table__
 
 
 def _delete(context, statement):
@@ -71,3 +72,15 @@ def instances_purge(context, before):
         return session.execute(sa.delete(_INSTANCES).where(
             _INSTANCES.c.deleted_at.is_not(None),
             _INSTANCES.c.deleted_at < before)).rowcount
+
+
+@engine.retry_on_deadlock
+def flavors_purge(context, before):
+    """Delete flavor rows deleted before ``before`` that no instance row
+    (live, or deleted and not purged) was made from; returns how many.
+    Their extra specs and access lists went when they were deleted."""
+    named = sa.select(_INSTANCES.c.flavor_id).where(
+        _INSTANCES.c.flavor_id.is_not(None))
+    return _delete(context, sa.delete(_FLAVORS).where(
+        _FLAVORS.c.deleted != 0, _FLAVORS.c.deleted_at < before,
+        _FLAVORS.c.flavorid.not_in(named)))

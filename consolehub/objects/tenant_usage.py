@@ -28,12 +28,6 @@ def hours_in_period(instance, start, stop):
     return (ended - began).total_seconds() / SECONDS_PER_HOUR
 
 
-def _flavor_name(instance):
-    flavor = flavor_obj.get(flavor_obj.flavor_id_of(instance))
-    # A size no flavor has: its custom-<memory_mb>-<vcpus> id.
-    return flavor.name if flavor else flavor_obj.flavor_id_of(instance)
-
-
 def server_usage(instance, start, stop, now):
     """One instance's usage over the period: Nova's ``server_usages``
     item, with ``started_at``/``ended_at`` as naive UTC datetimes,
@@ -44,7 +38,7 @@ def server_usage(instance, start, stop, now):
         'instance_id': instance['uuid'],
         'name': instance['name'],
         'tenant_id': instance['project_id'],
-        'flavor': _flavor_name(instance),
+        'flavor': flavor_obj.flavor_name_of(instance),
         'memory_mb': instance['memory_mb'],
         'vcpus': instance['vcpus'],
         'local_gb': instance['root_gb'],

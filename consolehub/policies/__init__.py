@@ -7,6 +7,9 @@ from consolehub.policies import availability_zones
 from consolehub.policies import base
 from consolehub.policies import console_sessions
 from consolehub.policies import empty_collections
+from consolehub.policies import flavors
+from consolehub.policies import flavors_access
+from consolehub.policies import flavors_extra_specs
 from consolehub.policies import guest_input
 from consolehub.policies import hypervisors
 from consolehub.policies import images
@@ -31,6 +34,9 @@ def list_rules():
                                 console_sessions.list_rules(),
                                 services.list_rules(),
                                 servers.list_rules(),
+                                flavors.list_rules(),
+                                flavors_access.list_rules(),
+                                flavors_extra_specs.list_rules(),
                                 server_metadata.list_rules(),
                                 server_tags.list_rules(),
                                 lock_server.list_rules(),

@@ -1,5 +1,5 @@
-"""Policy defaults for the Nova-compatible /v2.1 servers, flavors and
-console auth tokens."""
+"""Policy defaults for the Nova-compatible /v2.1 servers and console auth
+tokens."""
 
 from consolehub.policies import base
 
@@ -7,7 +7,6 @@ PREFIX = 'consolehub:servers:%s'
 ALL_TENANTS = PREFIX % 'index:get_all_tenants'
 EXTENDED_ATTRIBUTES = PREFIX % 'show:extended-attributes'
 HOST_STATUS = PREFIX % 'show:host-status'
-FLAVORS = 'consolehub:flavors:index'
 CONSOLE_AUTH_TOKEN = 'consolehub:os-console-auth-tokens:show'
 IPS_INDEX = 'consolehub:ips:index'
 IPS_SHOW = 'consolehub:ips:show'
@@ -43,11 +42,6 @@ rules = [
          [{'method': 'DELETE', 'path': _SERVER}]),
     ]
 ] + [
-    base.project_rule(
-        FLAVORS, '@', 'List and show the built-in flavors.',
-        [{'method': 'GET', 'path': '/v2.1/flavors'},
-         {'method': 'GET', 'path': '/v2.1/flavors/detail'},
-         {'method': 'GET', 'path': '/v2.1/flavors/{flavor_id}'}]),
     base.project_rule(
         IPS_INDEX, base.PROJECT_READER_OR_ADMIN,
         "List a server's addresses (it has none: no networks exist).",

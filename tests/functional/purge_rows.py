@@ -1,15 +1,23 @@
-"""Rows of instances, console sessions and console tokens on either side
-of 2026-06-01, for the purge tests."""
+"""Rows of instances, console sessions, console tokens and flavors on
+either side of 2026-06-01, for the purge tests."""
 
 import datetime
 import sqlite3
 
 # Rows of each kind on either side of the cut-off, 2026-06-01.
 _INSTANCES = [
-    # uuid, deleted_at
-    ('00000000-0000-4000-8000-00000000000a', '2026-05-01 10:00:00'),
-    ('00000000-0000-4000-8000-00000000000b', '2026-07-01 10:00:00'),
-    ('00000000-0000-4000-8000-00000000000c', None),
+    # uuid, deleted_at, the flavor it was made from
+    ('00000000-0000-4000-8000-00000000000a', '2026-05-01 10:00:00', 'f-a'),
+    ('00000000-0000-4000-8000-00000000000b', '2026-07-01 10:00:00', 'f-b'),
+    ('00000000-0000-4000-8000-00000000000c', None, None),
+]
+_FLAVORS = [
+    # flavorid, deleted_at: f-a goes with the old instance made from it,
+    # f-b stays while its instance's row does.
+    ('f-old', '2026-05-01 00:00:00'),
+    ('f-a', '2026-05-01 00:00:00'),
+    ('f-b', '2026-05-01 00:00:00'),
+    ('f-new', '2026-07-01 00:00:00'),
 ]
 _SESSIONS = [
     # uuid, instance, ended_at
@@ -33,12 +41,20 @@ _TOKENS = [
 def fill(path):
     database = sqlite3.connect(path)
     with database:
-        for uuid, deleted_at in _INSTANCES:
+        for uuid, deleted_at, flavor_id in _INSTANCES:
             database.execute(
                 "INSERT INTO instances (uuid, name, status, host, project_id,"
-                " user_id, memory_mb, vcpus, deleted_at, power_state) VALUES"
-                " (?, 'vm', ?, 'h', 'p', 'u', 64, 1, ?, 0)",
-                (uuid, 'DELETED' if deleted_at else 'ACTIVE', deleted_at))
+                " user_id, memory_mb, vcpus, deleted_at, power_state, "
+                "flavor_id) VALUES (?, 'vm', ?, 'h', 'p', 'u', 64, 1, ?, 0, "
+                "?)", (uuid, 'DELETED' if deleted_at else 'ACTIVE',
+                       deleted_at, flavor_id))
+        for index, (flavorid, deleted_at) in enumerate(_FLAVORS):
+            database.execute(
+                "INSERT INTO flavors (flavorid, name, memory_mb, vcpus, "
+                "root_gb, ephemeral_gb, swap, rxtx_factor, is_public, "
+                "disabled, deleted_at, deleted) VALUES (?, ?, 64, 1, 0, 0, "
+                "0, 1.0, 1, 0, ?, ?)",
+                (flavorid, flavorid, deleted_at, 1000 + index))
         for uuid, instance, ended_at in _SESSIONS:
             database.execute(
                 "INSERT INTO console_sessions (uuid, instance_uuid, "
@@ -64,6 +80,8 @@ def left(path):
                 'SELECT uuid FROM console_sessions')),
             'tokens': sorted(row[0][0] for row in database.execute(
                 'SELECT token_hash FROM console_auth_tokens')),
+            'deleted flavors': sorted(row[0] for row in database.execute(
+                'SELECT flavorid FROM flavors WHERE deleted != 0')),
         }
     finally:
         database.close()

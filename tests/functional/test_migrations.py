@@ -22,6 +22,7 @@ from sqlalchemy import pool
 
 import consolehub.db
 from consolehub.db import models
+from consolehub.objects import flavor as flavor_obj
 from tests.functional import databases
 from tests.functional import servers
 
@@ -153,3 +154,11 @@ def test_manage_db_sync_and_version(backend, tmp_path):
         assert deployment.manage('db', 'version').strip() == head
         assert database.execute('SELECT version_num FROM alembic_version') \
             == [{'version_num': head}]
+        # The built-in flavors come with the schema.
+        assert database.execute(
+            'SELECT flavorid, name, memory_mb, vcpus, root_gb, is_public '
+            'FROM flavors ORDER BY memory_mb') == [
+            {'flavorid': flavor.id, 'name': flavor.name,
+             'memory_mb': flavor.memory_mb, 'vcpus': flavor.vcpus,
+             'root_gb': flavor.disk, 'is_public': True}
+            for flavor in flavor_obj.BUILT_IN]

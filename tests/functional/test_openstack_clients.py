@@ -5,12 +5,16 @@
 ``admin_token`` auth type) and the ``openstack`` CLI
 (``--os-auth-type admin_token``) get a fixed endpoint and an API token,
 no Keystone. Each lists and shows servers and gets a console URL whose
-token then opens the guest's VNC console through the noVNC proxy.
+token then opens the guest's VNC console through the noVNC proxy; and
+administrators create, share, describe with extra specs and delete
+flavors with them.
 """
 
+import http.server
 import json
 import os
 import subprocess
+import threading
 
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
@@ -151,8 +155,8 @@ def test_openstacksdk(deployment):
         assert [s.name for s in conn.compute.servers()] == ['sdk-guest']
         shown = conn.compute.get_server(server.id)
         # From 2.47 the server embeds its flavor, named, without its id.
-        assert (shown.name, shown.status, shown.flavor.original_name) == (
-            'sdk-guest', 'ACTIVE', 'ch.tiny')
+        assert (shown.name, shown.status, shown.flavor.original_name,
+                shown.flavor.ram) == ('sdk-guest', 'ACTIVE', 'ch.tiny', 128)
         # Admins see the host, and every project with all_projects.
         assert admin.compute.get_server(server.id).compute_host
         assert [s.id for s in admin.compute.servers(all_projects=True)] == [
@@ -192,8 +196,9 @@ def test_openstacksdk(deployment):
 
 # -- the openstack CLI --------------------------------------------------------
 
-def _cli(deployment, *args):
-    """Run ``openstack`` with admin_token auth; returns the process."""
+def _cli(deployment, *args, token=None, identity_endpoint=None):
+    """Run ``openstack`` with admin_token auth (the member's token unless
+    ``token``); returns the process."""
     endpoint = _endpoint(deployment)
     env = {'PATH': os.environ.get('PATH', '/usr/bin:/bin'),
            'HOME': deployment.state_path,
@@ -201,16 +206,16 @@ def _cli(deployment, *args):
            # no identity API; without these the SDK would take our compute
            # endpoint for identity v2.
            'OS_IDENTITY_API_VERSION': '3',
-           'OS_IDENTITY_ENDPOINT_OVERRIDE': endpoint}
+           'OS_IDENTITY_ENDPOINT_OVERRIDE': identity_endpoint or endpoint}
     return subprocess.run(
         [os.path.join(servers.BIN_DIR, 'openstack'),
          '--os-auth-type', 'admin_token', '--os-endpoint', endpoint,
-         '--os-token=' + deployment.member_token] + list(args),
+         '--os-token=' + (token or deployment.member_token)] + list(args),
         env=env, capture_output=True, text=True, timeout=120)
 
 
-def _cli_json(deployment, *args):
-    process = _cli(deployment, *(list(args) + ['-f', 'json']))
+def _cli_json(deployment, *args, **kwargs):
+    process = _cli(deployment, *(list(args) + ['-f', 'json']), **kwargs)
     assert process.returncode == 0, process.stderr
     return json.loads(process.stdout)
 
@@ -244,3 +249,145 @@ def test_openstack_cli(deployment):
         assert 'Unavailable console type xvpvnc.' in refused.stderr
     finally:
         conn.compute.delete_server(server)
+
+
+# -- flavors, with the CLI, novaclient and openstacksdk -----------------------
+
+class _RefusingIdentity(http.server.BaseHTTPRequestHandler):
+    """An identity v3 endpoint that shows its version document and
+    refuses every lookup (403), as Keystone refuses a project lookup to
+    a token that may not make it: the CLI then takes the project id it
+    was given (there is no Keystone here to look projects up in)."""
+
+    def _answer(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path.rstrip('/') == '/v3':
+            self._answer(200, {'version': {
+                'id': 'v3.14', 'status': 'stable',
+                'links': [{'rel': 'self', 'href': 'http://%s/v3/' %
+                           self.headers['Host']}]}})
+        else:
+            self._answer(403, {'error': {'code': 403, 'title': 'Forbidden',
+                                         'message': 'no lookups'}})
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def refusing_identity():
+    """The URL of a :class:`_RefusingIdentity` on 127.0.0.1."""
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
+                                             _RefusingIdentity)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield 'http://127.0.0.1:%d/v3' % server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_openstack_cli_flavors(deployment, refusing_identity):
+    admin = deployment.admin_token
+    created = _cli_json(
+        deployment, 'flavor', 'create', '--ram', '192', '--vcpus', '1',
+        '--disk', '1', '--private', '--description', 'Made by the CLI',
+        '--property', 'hw:cpu_policy=dedicated', 'cli-flavor', token=admin)
+    try:
+        assert (created['name'], created['ram'], created['vcpus'],
+                created['disk'], created['os-flavor-access:is_public'],
+                created['description']) == (
+            'cli-flavor', 192, 1, 1, False, 'Made by the CLI')
+        assert created['properties'] == {'hw:cpu_policy': 'dedicated'}
+        flavor_id = created['id']
+
+        # Private: the member's project neither lists nor shows it.
+        listed = _cli_json(deployment, 'flavor', 'list')
+        assert 'cli-flavor' not in [f['Name'] for f in listed]
+        hidden = _cli(deployment, 'flavor', 'show', flavor_id)
+        assert hidden.returncode == 1
+
+        changed = _cli(deployment, 'flavor', 'set', '--property',
+                       'hw:mem_page_size=large', '--project', 'demo',
+                       'cli-flavor', token=admin,
+                       identity_endpoint=refusing_identity)
+        assert changed.returncode == 0, changed.stderr
+        shown = _cli_json(deployment, 'flavor', 'show', flavor_id)
+        assert shown['name'] == 'cli-flavor'
+        assert shown['properties'] == {'hw:cpu_policy': 'dedicated',
+                                       'hw:mem_page_size': 'large'}
+        shown = _cli_json(deployment, 'flavor', 'show', 'cli-flavor',
+                          token=admin)
+        assert shown['access_project_ids'] == ['demo']
+
+        unset = _cli(deployment, 'flavor', 'unset', '--property',
+                     'hw:cpu_policy', '--project', 'demo', 'cli-flavor',
+                     token=admin, identity_endpoint=refusing_identity)
+        assert unset.returncode == 0, unset.stderr
+        assert _cli(deployment, 'flavor', 'show', flavor_id).returncode == 1
+
+        # Members delete no flavor, not even one they see.
+        refused = _cli(deployment, 'flavor', 'delete', 'ch.tiny')
+        assert refused.returncode == 1
+        assert 'os_compute_api:os-flavor-manage:delete' in refused.stderr
+    finally:
+        deleted = _cli(deployment, 'flavor', 'delete', 'cli-flavor',
+                       token=admin)
+    assert deleted.returncode == 0, deleted.stderr
+    assert _cli(deployment, 'flavor', 'show', 'cli-flavor',
+                token=admin).returncode == 1
+
+
+def test_novaclient_and_openstacksdk_flavors(deployment):
+    nova = _nova(deployment, '2.61', token=deployment.admin_token)
+    flavor = nova.flavors.create('nova-flavor', 256, 1, 2, flavorid='nf1',
+                                 is_public=False, description='by nova')
+    try:
+        assert (flavor.id, flavor.ram, flavor.description) == (
+            'nf1', 256, 'by nova')
+        flavor.set_keys({'hw:watchdog_action': 'reset'})
+        assert flavor.get_keys() == {'hw:watchdog_action': 'reset'}
+        nova.flavor_access.add_tenant_access(flavor, 'demo')
+        assert [(a.flavor_id, a.tenant_id) for a in
+                nova.flavor_access.list(flavor=flavor)] == [('nf1', 'demo')]
+        with pytest.raises(nova_exceptions.Conflict):
+            nova.flavor_access.add_tenant_access(flavor, 'demo')
+
+        # The member's project boots it through openstacksdk.
+        conn = _sdk(deployment, deployment.member_token)
+        seen = conn.compute.get_flavor('nf1')
+        assert (seen.name, seen.ram, seen.is_public) == (
+            'nova-flavor', 256, False)
+        server = conn.compute.create_server(name='on-nf1', flavor_id='nf1',
+                                            networks='none')
+        try:
+            server = conn.compute.wait_for_server(
+                server, status='ACTIVE', wait=60, interval=0.2)
+            # Deleting the flavor leaves its server as it was.
+            nova.flavors.delete('nf1')
+            with pytest.raises(sdk_exceptions.NotFoundException):
+                conn.compute.get_flavor('nf1')
+            shown = conn.compute.get_server(server.id)
+            assert (shown.status, shown.flavor.name, shown.flavor.ram,
+                    shown.flavor.disk) == ('ACTIVE', 'nova-flavor', 256, 0)
+            # Before 2.47, the id of the flavor it was made from.
+            assert _nova(deployment, token=deployment.admin_token).servers.get(
+                server.id).flavor['id'] == 'nf1'
+        finally:
+            conn.compute.delete_server(server)
+    finally:
+        try:
+            nova.flavors.delete('nf1')
+        except nova_exceptions.NotFound:
+            pass
+    with pytest.raises(nova_exceptions.NotFound):
+        nova.flavors.get('nf1')

@@ -16,10 +16,12 @@ def test_manage_db_purge_before_a_date(tmp_path):
     purge_rows.fill(path)
     out = deployment.manage('db', 'purge', '--before', '2026-06-01')
     assert out.strip() == ('Purged 1 instances, 2 console sessions, 1 '
-                           'console tokens older than 2026-06-01 00:00:00')
+                           'console tokens, 2 flavors older than 2026-06-01 '
+                           '00:00:00')
     assert purge_rows.left(path) == {'instances': ['b', 'c'],
                                      'sessions': ['s-new', 's-open'],
-                                     'tokens': ['b']}
+                                     'tokens': ['b'],
+                                     'deleted flavors': ['f-b', 'f-new']}
     # Nothing more to do the second time.
     out = deployment.manage('db', 'purge', '--before', '2026-06-01T00:00Z')
     assert out.startswith('Purged 0 instances, 0 console sessions, 0 ')

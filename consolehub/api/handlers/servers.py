@@ -13,8 +13,8 @@ filter for everyone,
 Nova ignores them; ``limit``/``marker`` page with a ``servers_links``
 "next" link, and an administrator sees every project only with
 ``all_tenants``. Instances are
-the same rows ``/instances`` serves; a server's flavor is the built-in
-flavor of its size (:mod:`consolehub.objects.flavor`).
+the same rows ``/instances`` serves; a server shows the flavor it was
+made from (:mod:`consolehub.objects.flavor`).
 """
 
 import base64
@@ -290,12 +290,14 @@ def show_server(req):
         req, {'server': views.ServerViewBuilder(req).detail(instance)})
 
 
-def _flavor(flavor_ref):
+def _flavor(context, flavor_ref):
+    """The flavor a ``flavorRef`` (an id, or a URL ending in one) names:
+    one the caller may boot (400 otherwise)."""
     flavor_id = str(flavor_ref).rstrip('/').rsplit('/', 1)[-1]
-    flavor = flavor_obj.get(flavor_id)
-    if flavor is None:
+    try:
+        return flavor_obj.get_for_boot(context, flavor_id)
+    except exception.FlavorNotFound:
         raise exception.FlavorRefInvalid(flavor_id=flavor_id)
-    return flavor
 
 
 def _image_id(image_ref):
@@ -374,7 +376,7 @@ def create_server(req):
     _check_networks(body.get('networks'))
     if body.get('trusted_image_certificates'):
         raise exception.CertificateValidationUnsupported()
-    flavor = _flavor(body['flavorRef'])
+    flavor = _flavor(context, body['flavorRef'])
     image_id = _image_id(body.get('imageRef'))
     for mapping in body.get('block_device_mapping_v2', []):
         if image_id not in (None, mapping['uuid']):
@@ -390,12 +392,13 @@ def create_server(req):
         raise exception.InstanceCountInvalid()
     metadata = body.get('metadata', {})
     metadata_obj.check_count(metadata)
-    extra = _create_extra(body)
+    extra = dict(_create_extra(body), flavor_id=flavor['flavorid'],
+                 flavor_name=flavor['name'])
     password = _admin_password(body)
     reservation_id, instances = util.compute_api(req).create_many(
-        context, body['name'], flavor.memory_mb, flavor.vcpus, min_count,
-        max_count, image_id=image_id, root_gb=flavor.disk, extra=extra,
-        metadata=metadata, tags=body.get('tags'))
+        context, body['name'], flavor['memory_mb'], flavor['vcpus'],
+        min_count, max_count, image_id=image_id, root_gb=flavor['root_gb'],
+        extra=extra, metadata=metadata, tags=body.get('tags'))
     if strutils.bool_from_string(body.get('return_reservation_id', False)):
         return util.json_response(req, {'reservation_id': reservation_id},
                                   202)

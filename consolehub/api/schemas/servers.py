@@ -236,20 +236,6 @@ LIST_QUERY = {
     'additionalProperties': True,
 }
 
-#: ``GET /v2.1/flavors`` and ``/flavors/detail``.
-FLAVOR_LIST_QUERY = {
-    'type': 'object',
-    'properties': {
-        'limit': {'type': 'string', 'pattern': r'^[0-9]{1,9}\Z'},
-        'marker': {'type': 'string', 'maxLength': 255},
-        'is_public': {'type': 'string', 'maxLength': 16},
-        # Flavors with at least this memory (MiB) and root disk (GiB).
-        'minRam': {'type': 'string', 'pattern': r'^[0-9]{1,9}\Z'},
-        'minDisk': {'type': 'string', 'pattern': r'^[0-9]{1,9}\Z'},
-    },
-    'additionalProperties': True,
-}
-
 
 def remote_console(version):
     """``POST /v2.1/servers/{server_id}/remote-consoles`` (2.6+).

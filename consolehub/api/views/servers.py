@@ -9,9 +9,11 @@ from consolehub.api import util
 from consolehub.api.views import links
 from consolehub.api.views import services as service_views
 from consolehub import context as consolehub_context
+from consolehub import exception
 from consolehub.objects import flavor as flavor_obj
 from consolehub.objects import instance as instance_obj
 from consolehub import policy
+from consolehub.policies import flavors_extra_specs as spec_policies
 from consolehub.policies import servers as server_policies
 
 #: Our status -> Nova's OS-EXT-STS:vm_state.
@@ -50,6 +52,10 @@ class ServerViewBuilder(object):
         target = {'project_id': context.project_id}
         self.extended = policy.allowed(
             context, server_policies.EXTENDED_ATTRIBUTES, target)
+        self.extra_specs_shown = (
+            microversion.is_at_least(req, '2.47') and policy.allowed(
+                context, spec_policies.INDEX, target))
+        self._flavors = {}
         self.services = None
         if (microversion.is_at_least(req, '2.16') and policy.allowed(
                 context, server_policies.HOST_STATUS, target)):
@@ -68,40 +74,62 @@ class ServerViewBuilder(object):
             'href': '%s/images/%s' % (self.req.application_url,
                                       instance['image_ref'])}]}
 
-    def _flavor(self, instance, flavor_id):
-        """Nova's ``flavor``: its id and bookmark link, or from 2.47 the
-        flavor itself (``vcpus``, ``ram`` in MiB, ``disk``, ``ephemeral``
-        and ``swap`` in GiB/MiB, ``original_name``, ``extra_specs``). The
-        flavor is the one of the server's size; a size no flavor has is
-        shown as its ``custom-<memory_mb>-<vcpus>`` flavor with the
-        server's root disk. Flavors have no extra specs, ephemeral disk
-        or swap here."""
-        if not microversion.is_at_least(self.req, '2.47'):
-            return {'id': flavor_id, 'links': [{
-                'rel': 'bookmark',
-                'href': '%s/flavors/%s' % (self.req.application_url,
-                                           flavor_id)}]}
-        flavor = flavor_obj.get(flavor_id)
-        return {
-            'vcpus': instance['vcpus'],
-            'ram': instance['memory_mb'],
-            'disk': flavor.disk if flavor else instance['root_gb'] or 0,
-            'ephemeral': 0,
-            'swap': 0,
-            'original_name': flavor.name if flavor else flavor_id,
-            'extra_specs': {},
-        }
-
     def basic(self, instance):
         """``{"id", "name", "links"}``."""
         return {'id': instance['uuid'], 'name': instance['name'],
                 'links': links.links(self.req, 'servers', instance['uuid'])}
 
+    def _extra_specs(self, instance):
+        """The extra specs of the flavor ``instance`` was made from, as
+        that flavor has them now: ``{}`` once it is deleted (a newer
+        flavor that took its id is not it), or for an instance made by
+        size. Each flavor is read once per request."""
+        flavor_id = instance.get('flavor_id')
+        if not flavor_id:
+            return {}
+        if flavor_id not in self._flavors:
+            context = consolehub_context.get_admin_context()
+            try:
+                flavor = flavor_obj.get(context, flavor_id)
+            except exception.FlavorNotFound:
+                self._flavors[flavor_id] = None, {}
+            else:
+                self._flavors[flavor_id] = flavor, flavor_obj.extra_specs_of(
+                    context, [flavor])[flavor['id']]
+        flavor, specs = self._flavors[flavor_id]
+        if flavor is None:
+            return {}
+        made, created = instance.get('created_at'), flavor['created_at']
+        if made is not None and created is not None and created > made:
+            return {}
+        return specs
+
+    def _flavor(self, instance):
+        """The server's ``flavor``: its id and bookmark link; from 2.47
+        the flavor itself as the server was made with it, which stays
+        when the flavor is deleted: ``original_name``, ``ram`` (MiB),
+        ``vcpus``, ``disk`` (GiB), ``ephemeral`` and ``swap`` (none: no
+        guest gets them), and ``extra_specs`` for callers the extra specs
+        index policy allows, as Nova's."""
+        if not microversion.is_at_least(self.req, '2.47'):
+            flavor_id = flavor_obj.flavor_id_of(instance)
+            return {'id': flavor_id, 'links': [{
+                'rel': 'bookmark',
+                'href': '%s/flavors/%s' % (self.req.application_url,
+                                           flavor_id)}]}
+        body = {'original_name': flavor_obj.flavor_name_of(instance),
+                'ram': instance['memory_mb'],
+                'vcpus': instance['vcpus'],
+                'disk': instance.get('root_gb') or 0,
+                'ephemeral': 0, 'swap': 0}
+        if self.extra_specs_shown:
+            body['extra_specs'] = self._extra_specs(instance)
+        return body
+
     def detail(self, instance):
         """The full server body at the request's microversion."""
         req = self.req
         status = instance['status']
-        flavor_id = flavor_obj.flavor_id_of(instance)
         host_id = ''
         if instance['host']:
             host_id = hashlib.sha224(
@@ -116,7 +144,7 @@ class ServerViewBuilder(object):
                                     instance['created_at']),
             'hostId': host_id,
             'image': self._image(instance),
-            'flavor': self._flavor(instance, flavor_id),
+            'flavor': self._flavor(instance),
             'addresses': {},
             'metadata': instance.get('metadata', {}),
             'accessIPv4': instance.get('access_ip_v4') or '',

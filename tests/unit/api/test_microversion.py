@@ -33,7 +33,13 @@ def test_parse(headers, expected):
     assert str(microversion.parse(_request(headers))) == expected
 
 
-@pytest.mark.parametrize('value', ['2.0', '1.1', '2.500', '3.0', '2.1000'])
+# One past the highest version we serve.
+_PAST_MAX = '%d.%d' % (microversion.MAX_VERSION.major,
+                       microversion.MAX_VERSION.minor + 1)
+
+
+@pytest.mark.parametrize('value', ['2.0', '1.1', _PAST_MAX, '2.500', '3.0',
+                                   '2.1000'])
 def test_out_of_range_is_406(value):
     with pytest.raises(webob.exc.HTTPNotAcceptable) as error:
         microversion.parse(_request({'OpenStack-API-Version':

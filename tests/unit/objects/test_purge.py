@@ -26,6 +26,7 @@ def test_periodic_purge_keeps_what_its_retention_keeps(database, conf_fixture,
     # Deleted 75 days before: gone; 14 days before: kept. Sessions ended
     # 75, 74 and 43 days before: gone; both tokens expired: gone.
     assert dict(counts) == {'instances': 1, 'console sessions': 3,
-                            'console tokens': 2}
+                            'console tokens': 2, 'flavors': 2}
     assert purge_rows.left(path) == {
-        'instances': ['b', 'c'], 'sessions': ['s-open'], 'tokens': []}
+        'instances': ['b', 'c'], 'sessions': ['s-open'], 'tokens': [],
+        'deleted flavors': ['f-b', 'f-new']}
