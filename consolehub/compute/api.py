@@ -455,9 +455,10 @@ class API(instance_data.InstanceDataMixin):
         self._check_guest_input(instance, 'type-text')
         self.rpcapi.send_keys(context, instance, chords, TYPE_HOLD_MS)
 
-    def get_console(self, context, instance, protocol, console_type):
+    def get_console(self, context, instance, protocol, console_type,
+                    record=False):
         """An ``access_url`` of ``(protocol, console_type)`` for an ACTIVE
-        instance.
+        instance; with ``record``, the proxy records the session.
 
         :param instance: the instance dict the caller just read with
             :meth:`get`.
@@ -473,7 +474,7 @@ class API(instance_data.InstanceDataMixin):
         instance_obj.check_console_allowed(instance)
         self._require_host_up(instance)
         return self.rpcapi.get_console(context, instance, protocol,
-                                       console_type)['access_url']
+                                       console_type, record)['access_url']
 
     def get_console_sessions(self, context, instance_uuid):
         """Every console session of a visible instance, newest first."""

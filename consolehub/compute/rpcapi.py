@@ -7,6 +7,7 @@ Version history:
   1.3 - snapshot_instance (createImage)
   1.4 - stop_instance, start_instance, reboot_instance, get_console_output
   1.5 - get_screenshot, send_keys
+  1.6 - get_console: record
 
 Every call asks the agent for heartbeats (oslo.messaging's
 ``call_monitor_timeout``): a call fails after ``[api]
@@ -36,7 +37,7 @@ class ComputeAPI(object):
     travel, the agent reads the rest from the database.
     """
 
-    VERSION = '1.5'
+    VERSION = '1.6'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.VERSION)
@@ -91,12 +92,19 @@ class ComputeAPI(object):
         """
         return self._call(ctxt, instance, 'terminate_instance')
 
-    def get_console(self, ctxt, instance, protocol, console_type):
+    def get_console(self, ctxt, instance, protocol, console_type,
+                    record=False):
         """``{'access_url': str}`` for a new console token of that pair.
 
+        :param record: whether the proxy records the session (1.6; only
+            sent when True, so agents older than 1.6 serve the rest).
         :raises ComputeHostUnavailable: as for terminate_instance.
         :raises ConsoleTypeUnavailable: if the guest has no such console.
         """
+        if record:
+            return self._call(ctxt, instance, 'get_console', version='1.6',
+                              protocol=protocol, console_type=console_type,
+                              record=True)
         return self._call(ctxt, instance, 'get_console', version='1.1',
                           protocol=protocol, console_type=console_type)
 

@@ -170,6 +170,9 @@ class GuestLink(asyncio.BufferedProtocol):
         self._client_fd = None
         self._paused = False
         self._drain_waiter = None
+        #: The session's recorder for its main link, or None (most
+        #: sessions): the hot path's only cost of recording is this test.
+        self.recorder = session.recorder if record else None
 
     # Guest -> client.
 
@@ -205,6 +208,8 @@ class GuestLink(asyncio.BufferedProtocol):
             self._buffer[start:relay.HEAD_ROOM] = _HEADER_64.pack(
                 0x82, 127, nbytes)
         frame = self._view[start:relay.HEAD_ROOM + nbytes]
+        if self.recorder is not None:
+            self.recorder.guest_bytes(frame[relay.HEAD_ROOM - start:])
         transport = websocket.transport
         sent = 0
         if self._client_fd is None:
@@ -283,6 +288,8 @@ class GuestLink(asyncio.BufferedProtocol):
         """
         if self.closed:
             return
+        if self.recorder is not None:
+            self.recorder.client_bytes(b''.join(pieces))
         transport = self.transport
         if len(pieces) == 1:
             count = len(pieces[0])
@@ -326,6 +333,8 @@ class GuestLink(asyncio.BufferedProtocol):
         """
         if self.closed:
             raise ConnectionResetError('guest closed')
+        if self.recorder is not None:
+            self.recorder.client_bytes(data)
         self.transport.write(data)
         if self._drain_waiter is not None:
             await self._drain_waiter

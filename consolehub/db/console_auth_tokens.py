@@ -24,7 +24,8 @@ _TOKEN_INSERT = sa.insert(_TOKENS)
 
 @engine.retry_on_deadlock
 def console_auth_token_create(context, token_hash, console_type, host, port,
-                              internal_access_path, instance_uuid, ttl):
+                              internal_access_path, instance_uuid, ttl,
+                              record=False):
     """Store a console token's hash, valid for ``ttl`` seconds from now.
 
     On the path of every console request, so one plain INSERT rather than
@@ -39,7 +40,7 @@ def console_auth_token_create(context, token_hash, console_type, host, port,
     values = {'token_hash': token_hash, 'console_type': console_type,
               'host': host, 'port': port,
               'internal_access_path': internal_access_path,
-              'instance_uuid': instance_uuid,
+              'instance_uuid': instance_uuid, 'record': bool(record),
               'expires': int(timeutils.utcnow_ts()) + ttl,
               'created_at': timeutils.utcnow()}
     with engine.writer(context) as session:

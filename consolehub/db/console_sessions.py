@@ -72,6 +72,7 @@ _REDEEM_STATEMENTS = {
         console_type=sa.bindparam('console_type'),
         token_hash_prefix=sa.bindparam('token_hash_prefix'),
         client_address=sa.bindparam('client_address'),
+        recorded=sa.bindparam('recorded'),
         started_at=sa.bindparam('now'),
         bytes_to_client=0, bytes_to_guest=0,
         created_at=sa.bindparam('now')),
@@ -173,7 +174,8 @@ class _Raw(object):
 
 
 def console_session_redeem(token_hash, console_type, client_address,
-                           single_use, max_sessions, ending=()):
+                           single_use, max_sessions, ending=(),
+                           record_all=False):
     """The proxy's one transaction per websocket: token in, session out.
 
     Looks up the unexpired token of a live instance by ``token_hash``
@@ -185,7 +187,8 @@ def console_session_redeem(token_hash, console_type, client_address,
     racing callers, exactly one sees its row change); inserts the session
     row. With a limit, the instance's row is locked before the count, so
     redeems of different tokens of one instance take turns across any
-    number of proxies and the limit is exact.
+    number of proxies and the limit is exact. The session is ``recorded``
+    when its token asks for it (``record``) or with ``record_all``.
 
     :returns: ``(outcome, token dict or None, session dict or None)``;
         outcome is one of the ``REDEEM_*`` constants; the token dict also
@@ -230,6 +233,7 @@ def console_session_redeem(token_hash, console_type, client_address,
             'console_type': console_type,
             'token_hash_prefix': token_hash[:8],
             'client_address': (client_address or '')[:64] or None,
+            'recorded': bool(record_all or token.get('record')),
         }
         raw.execute('insert', now=stamp, **values)
         values.update(started_at=now, bytes_to_client=0, bytes_to_guest=0)
@@ -275,6 +279,24 @@ def console_session_get_all_by_instance(context, instance_uuid):
             .where(models.ConsoleSession.instance_uuid == instance_uuid)
             .order_by(models.ConsoleSession.id.desc())).all()
         return [engine.as_dict(row) for row in rows]
+
+
+def console_session_get(context, instance_uuid, session_uuid):
+    """One session (dict) of a visible instance.
+
+    :raises InstanceNotFound: the instance is not visible (or gone).
+    :raises ConsoleSessionNotFound: it has no such session.
+    """
+    with engine.reader(context) as session:
+        visibility.instance_row(session, context, instance_uuid)
+        row = session.scalars(
+            sa.select(models.ConsoleSession)
+            .where(models.ConsoleSession.instance_uuid == instance_uuid,
+                   models.ConsoleSession.uuid == session_uuid)).first()
+        if row is None:
+            raise exception.ConsoleSessionNotFound(
+                session_id=session_uuid, instance_id=instance_uuid)
+        return engine.as_dict(row)
 
 
 def request_end(session, reason, *criteria):

@@ -132,6 +132,9 @@ class ConsoleAuthToken(BASE, _Base):
     expires = sa.Column(sa.Integer, nullable=False)
     # Set once, atomically, by the proxy that accepts a single-use token.
     used_at = sa.Column(sa.DateTime)
+    # An administrator asked for the session to be recorded.
+    record = sa.Column(sa.Boolean, nullable=False, default=False,
+                       server_default=sa.false())
 
 
 class ConsoleSession(BASE, _Base):
@@ -162,6 +165,9 @@ class ConsoleSession(BASE, _Base):
     # proxy polls for it and closes the session with ``end_reason``.
     end_requested_at = sa.Column(sa.DateTime)
     end_reason = sa.Column(sa.String(255))
+    # The proxy records the session to a file (consolehub.console.recorder).
+    recorded = sa.Column(sa.Boolean, nullable=False, default=False,
+                         server_default=sa.false())
 
 
 class Service(BASE, _Base):

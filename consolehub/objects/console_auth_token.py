@@ -42,12 +42,13 @@ def access_url(console_type, raw_token):
 
 
 def mint(context, console_type, host, port, instance_uuid,
-         internal_access_path=None):
+         internal_access_path=None, record=False):
     """Create a console auth token for a guest's console port.
 
     :param console_type: a key of ``console_types.SUPPORTED``, e.g.
         ``('vnc', 'novnc')``.
     :param host: address the proxy connects to (str); ``port``: TCP port.
+    :param record: whether the proxy records the session (bool).
     :returns: ``(raw_token, row)``; the caller hands ``raw_token`` to the
         user and must not store or log it.
     """
@@ -56,7 +57,8 @@ def mint(context, console_type, host, port, instance_uuid,
         context, token_hash=hash_token(raw_token),
         console_type=console_type[1], host=host, port=port,
         internal_access_path=internal_access_path,
-        instance_uuid=instance_uuid, ttl=CONF.consoleauth.token_ttl)
+        instance_uuid=instance_uuid, ttl=CONF.consoleauth.token_ttl,
+        record=record)
     return raw_token, row
 
 

@@ -3,6 +3,7 @@
 from consolehub.policies import base
 
 CREATE = 'consolehub:remote-consoles:create'
+RECORD = 'consolehub:remote-consoles:record'
 
 rules = [
     base.project_rule(
@@ -14,6 +15,17 @@ rules = [
          {'method': 'POST',
           'path': '/v2.1/servers/{server_id}/remote-consoles'},
          {'method': 'POST', 'path': '/v2.1/servers/{server_id}/action'}]),
+    base.project_rule(
+        RECORD, base.ADMIN,
+        'Ask for a remote console whose session the console proxy '
+        'records ("record": true, a consolehub extension); a recording '
+        'holds everything typed.',
+        [{'method': 'POST',
+          'path': '/instances/{instance_id}/remote-consoles'},
+         {'method': 'POST',
+          'path': '/servers/{server_id}/remote-consoles'},
+         {'method': 'POST',
+          'path': '/v2.1/servers/{server_id}/remote-consoles'}]),
 ]
 
 

@@ -14,6 +14,10 @@ Errors as Nova's (compute API reference, "Server Consoles"): 400 for a
 pair Nova does not know or one we do not serve, 404 for an unknown
 server, 409 when it is not ACTIVE, 501 for protocols no libvirt host
 implements (RDP, MKS); see ``compute.api.API.get_console``.
+
+``"record": true`` in ``remote_console`` (a consolehub extension, policy
+``consolehub:remote-consoles:record``, administrators only) has the
+console proxy record the session (:mod:`consolehub.console.recorder`).
 """
 
 from consolehub.api import microversion
@@ -24,9 +28,12 @@ from consolehub.policies import remote_consoles as console_policies
 
 
 def _remote_console(req, instance, console):
+    record = console.get('record', False)
+    if record:
+        util.authorize_for_instance(req, console_policies.RECORD, instance)
     url = util.compute_api(req).get_console(
         util.request_context(req), instance, console['protocol'],
-        console['type'])
+        console['type'], record)
     return util.json_response(req, {'remote_console': {
         'protocol': console['protocol'], 'type': console['type'],
         'url': url}})

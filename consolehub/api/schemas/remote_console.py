@@ -2,7 +2,12 @@
 
 Protocol and type values are those of Nova's API reference ("Create
 Console", microversion 2.8); whether we serve a pair is checked after.
+``record`` is a consolehub extension (administrators only): the console
+proxy records the session.
 """
+
+#: ``"record": true`` asks for a recorded session.
+RECORD = {'type': 'boolean'}
 
 CREATE = {
     'type': 'object',
@@ -17,6 +22,7 @@ CREATE = {
                          'enum': ['novnc', 'xvpvnc', 'spice-html5',
                                   'spice-direct', 'serial', 'rdp-html5',
                                   'webmks']},
+                'record': RECORD,
             },
             'required': ['protocol', 'type'],
             'additionalProperties': False,

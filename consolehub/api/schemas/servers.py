@@ -224,6 +224,8 @@ def remote_console(version):
                 'properties': {
                     'protocol': {'type': 'string', 'enum': protocols},
                     'type': {'type': 'string', 'enum': types},
+                    # A consolehub extension, as in remote_console.CREATE.
+                    'record': {'type': 'boolean'},
                 },
                 'required': ['protocol', 'type'],
                 'additionalProperties': False,
