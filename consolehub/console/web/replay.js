@@ -83,9 +83,11 @@ function wait(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Feed the guest's records to `deliver`, keeping their timing / speed. */
+/**
+ * Feed the guest's records to `deliver`, keeping their timing divided by
+ * the speed chosen (which may change while it plays).
+ */
 async function play(records, deliver, mine) {
-  const speed = Number(speedBox.value);
   const total = records.length ? records[records.length - 1].ms : 0;
   let clock = 0;
   let fed = 0;
@@ -93,6 +95,7 @@ async function play(records, deliver, mine) {
     if (mine !== generation) {
       return false;
     }
+    const speed = Number(speedBox.value);
     if (speed > 0 && record.ms > clock) {
       await wait((record.ms - clock) / speed);
       clock = record.ms;
