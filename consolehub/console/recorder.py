@@ -67,8 +67,10 @@ _MARKER_ROOM = RECORD_HEAD.size + 32
 _MAX_MS = 0xffffffff
 #: Most buffers given to one ``writev()`` (Linux's IOV_MAX).
 _IOV_MAX = 1024
-#: Longest the writer sleeps without looking at its queue, in seconds.
-_WAKE_INTERVAL = 0.05
+#: Longest the idle writer sleeps without looking at its queue (seconds).
+_WAKE_INTERVAL = 1.0
+#: Seconds the writer naps after a batch, for the next to gather.
+_BATCH_INTERVAL = 0.02
 
 
 class FormatError(ValueError):
@@ -176,8 +178,11 @@ class Recorder(object):
             return
         self.planned = planned
         self.queued = queued
-        self.writer.put(self, RECORD_HEAD.pack(kind, self._now(), size),
-                        bytes(data))
+        writer = self.writer
+        writer.put(self, RECORD_HEAD.pack(kind, self._now(), size),
+                   bytes(data))
+        if writer.napping and queued - self.drained > self.queue_bytes // 2:
+            writer.hurry()
 
     def _now(self):
         return min(int((time.monotonic() - self.started) * 1000), _MAX_MS)
@@ -208,10 +213,12 @@ class Recorder(object):
 class RecordingWriter(object):
     """The proxy's one thread that writes every session's recording.
 
-    Each wake-up takes everything queued and writes each recording's
-    part with one ``writev()`` (up to :data:`_IOV_MAX` buffers): few
-    system calls, and the thread takes Python's GIL from the event loop
-    once per batch, not once per read.
+    Each round takes everything queued and writes each recording's part
+    with one ``writev()`` (up to :data:`_IOV_MAX` buffers), then naps
+    :data:`_BATCH_INTERVAL` seconds so that the next round is a batch
+    too: few system calls and thread switches, and the event loop wakes
+    the thread (a lock and a system call) only when it was idle, or when
+    a recording's queue is half full.
 
     :param directory: where recordings go (str); created (mode 0700) on
         :meth:`start`.
@@ -223,9 +230,10 @@ class RecordingWriter(object):
         self._wake = threading.Event()
         #: Whether the thread waits for work (set by it, cleared by put):
         #: put() sets the event only then, so a busy writer costs the
-        #: loop no lock. A put() racing the wait is seen at the latest
-        #: after :data:`_WAKE_INTERVAL` seconds.
+        #: loop no lock.
         self._sleeping = False
+        #: Whether it naps between two batches (see :meth:`hurry`).
+        self.napping = False
         self._stopping = False
         self._thread = None
 
@@ -261,6 +269,11 @@ class RecordingWriter(object):
             self._sleeping = False
             self._wake.set()
 
+    def hurry(self):
+        """End the thread's nap: a recording's queue is filling up."""
+        self.napping = False
+        self._wake.set()
+
     def stop(self, timeout=10):
         """Write what is queued, close every file and end the thread.
 
@@ -277,8 +290,12 @@ class RecordingWriter(object):
             if not items:
                 if self._stopping:
                     return
+                # put() appends, then looks at the flag; here the flag is
+                # set, then the queue looked at: one of them sees the
+                # other (the timeout is a second line of defence).
                 self._sleeping = True
-                self._wake.wait(_WAKE_INTERVAL)
+                if not items:
+                    self._wake.wait(_WAKE_INTERVAL)
                 self._wake.clear()
                 self._sleeping = False
                 continue
@@ -298,6 +315,12 @@ class RecordingWriter(object):
                 self._write(recorder, buffers)
             for recorder in closing:
                 self._close(recorder)
+            if items or self._stopping:
+                continue
+            self.napping = True
+            self._wake.wait(_BATCH_INTERVAL)
+            self._wake.clear()
+            self.napping = False
 
     def _write(self, recorder, buffers):
         payload = sum(map(len, buffers)) - RECORD_HEAD.size * (
