@@ -29,6 +29,9 @@ This module holds the listeners and the service that runs them
 * :mod:`consolehub.console.guest`: the connection to the guest's console,
   and its side of the hot path;
 * :mod:`consolehub.console.relay`: the client's side of the hot path;
+* :mod:`consolehub.console.recorder`: recorded sessions' files, their
+  writer thread (stopped with the proxy) and their hourly purge
+  (:meth:`ConsoleProxy._purge_recordings`);
 * :mod:`consolehub.console.workers`: the database (and RPC) threads.
 """
 
