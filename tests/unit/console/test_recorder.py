@@ -5,6 +5,7 @@ import io
 import os
 import stat
 import threading
+import types
 
 import pytest
 
@@ -181,3 +182,33 @@ def test_replay_page_is_served_on_every_listener(all_proxies):
             static.OWN_PREFIX + 'replay.html')
         assert response.status == 200
         assert b'replay.js' in body
+
+
+def test_record_sessions_records_every_session(
+        proxy, guest, ctx, instance, conf_fixture, tmp_path):
+    directory = str(tmp_path / 'recordings')
+    conf_fixture.config(record_directory=directory, record_sessions=True,
+                        group='console')
+    proxy.recordings.directory = directory
+    raw_token = helpers.mint(ctx, instance, guest.port)
+    with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
+        assert websocket.recv(timeout=TIMEOUT) == BANNER
+    row = helpers.wait_for(lambda: [
+        row for row in helpers.sessions_of(instance)
+        if row['ended_at'] is not None])[0]
+    assert row['recorded']
+    path = session_obj.recording_path(row['uuid'], directory)
+    _header, records = helpers.wait_for(lambda: _complete(path, 1))
+    assert records == [(recorder.GUEST, records[0][1], BANNER)]
+
+
+def test_only_the_main_link_of_a_recorded_session_records():
+    from consolehub.console import guest
+    recording = object()
+    websocket = object()
+    for session_recorder, main_link, expected in (
+            (None, True, None), (recording, False, None),
+            (recording, True, recording)):
+        session = types.SimpleNamespace(recorder=session_recorder)
+        link = guest.GuestLink(websocket, session, main_link)
+        assert link.recorder is expected
