@@ -211,6 +211,7 @@ class Ours(_WebsocketPath):
                 # No compute agent here to ask: bench.production
                 # measures set-ups with the RPC check.
                 '[console]\nmax_sessions_per_instance = 0\n'
+                'max_viewers_per_instance = 0\n'
                 'validate_console_port = false\n'
                 # consolehub+rec records whole transfers (each deleted
                 # once measured), with room to queue what two busy
@@ -246,7 +247,8 @@ class Ours(_WebsocketPath):
         from consolehub.objects import console_auth_token
         raw_token, _row = console_auth_token.mint(
             self._context, ('vnc', 'novnc'), '127.0.0.1',
-            self.guest_ports[target], self._instance['uuid'], None, record)
+            self.guest_ports[target], self._instance['uuid'],
+            record=record)
         return raw_token
 
     def url(self, target, token=None):

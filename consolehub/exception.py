@@ -136,6 +136,25 @@ class FlavorRefInvalid(Invalid):
     msg_fmt = 'Flavor %(flavor_id)s could not be found.'
 
 
+class NetworkNotFound(Invalid):
+    # No network exists here; Nova's server create answers it with 400.
+    msg_fmt = 'Network %(network_id)s could not be found.'
+
+
+class PortNotFound(Invalid):
+    msg_fmt = 'Port %(port_id)s could not be found.'
+
+
+class CertificateValidationUnsupported(Invalid):
+    msg_fmt = ('Image certificate validation is not supported: no image '
+               'signature is verified here; leave out '
+               'trusted_image_certificates.')
+
+
+class ServerStatusInvalid(Invalid):
+    msg_fmt = 'Invalid status value'
+
+
 class NoValidHost(ConsoleHubException):
     msg_fmt = 'No compute host is up to build the instance: %(reason)s'
 

@@ -8,8 +8,31 @@ varies with those headers.
 
 :data:`VERSIONS` is the one list of what each version adds to the
 resources we serve; versions between two lines change only Nova
-resources we do not have (networks, hypervisors, ...), so they behave as
-the line before them. The highest line is what we advertise.
+resources we do not have, so they behave as the line before them:
+
+* 2.41 (aggregate uuids), 2.64 (server group policy fields): those lists
+  are always empty and nothing creates or shows one;
+* 2.42 (device tags in ``networks`` and ``block_device_mapping_v2``):
+  a listed network is refused anyway, and the one mapping we take (the
+  image as boot disk) takes no tag, as no metadata service would show it;
+* 2.46: every response has carried ``X-OpenStack-Request-ID`` from 2.1;
+* 2.43, 2.44, 2.48 - 2.50, 2.54, 2.56, 2.60, 2.65: os-hosts, network
+  actions, diagnostics, interface and volume attach, quota classes,
+  rebuild, migrate, multiattach and live migration, none served;
+* 2.55 and 2.61 add flavor descriptions and extra specs to
+  ``/flavors``; the built-in flavors (:mod:`consolehub.objects.flavor`)
+  have neither yet, and these lines come with flavor records.
+
+The highest line is what we advertise. We stop at 2.66, though 2.67 -
+2.72 would change little here (2.71's ``server_groups: []`` in a shown
+server; the rest concern volume types, down cells, device tags and
+Neutron ports): Horizon creates servers at 2.67 once the API offers it
+(its features "multiattach" and "bdm2_volume_type" meet there), and
+novaclient insists on networks from 2.37, which Horizon's Launch
+Instance sends as an empty list in a cloud without Neutron, so every
+launch from Horizon would fail before reaching us. Beyond that, 2.73
+lets ``lock`` give a ``locked_reason`` that servers show and lists
+filter by, which needs a column the database does not have yet.
 """
 
 import functools
@@ -42,7 +65,37 @@ VERSIONS = (
     ('2.26', 'server views carry "tags"'),
     ('2.28', 'os-hypervisors shows cpu_info as an object, not JSON text'),
     ('2.31', 'os-console-auth-tokens shows every console type'),
+    ('2.33', 'os-hypervisors lists page with limit and marker'),
     ('2.35', 'os-keypairs list pages with limit and marker'),
+    ('2.36', 'os-quota-sets and limits drop the network quotas '
+             '(fixed_ips, floating_ips, security_groups, '
+             'security_group_rules)'),
+    ('2.37', 'POST /servers requires "networks": "none", "auto" or a '
+             'list (no network exists, so a listed one is 400)'),
+    ('2.38', 'a server list filtered by an unknown status is 400'),
+    ('2.39', 'limits drop maxImageMeta'),
+    ('2.40', 'os-simple-tenant-usage pages its servers with limit and '
+             'marker'),
+    ('2.45', 'createImage answers {"image_id"}, no Location'),
+    ('2.47', 'server views embed the flavor (vcpus, ram, disk, '
+             'ephemeral, swap, original_name, extra_specs)'),
+    ('2.51', 'os-instance-actions shows events to every reader'),
+    ('2.52', 'POST /servers takes "tags"'),
+    ('2.53', 'os-services and os-hypervisors ids (and hypervisors\' '
+             'service.id) are uuids; os-hypervisors lists filter by '
+             'hypervisor_hostname_pattern and show with_servers'),
+    ('2.57', 'limits drop maxPersonality and maxPersonalitySize, '
+             'os-quota-sets the injected_file* quotas'),
+    ('2.58', 'os-instance-actions show updated_at; the list pages with '
+             'limit and marker and filters by changes-since'),
+    ('2.59', 'os-migrations pages (limit, marker, changes-since) and '
+             'refuses other query parameters'),
+    ('2.62', 'os-instance-actions events show hostId, and host to '
+             'administrators'),
+    ('2.63', 'servers show trusted_image_certificates (null); create '
+             'takes it as null only'),
+    ('2.66', 'changes-before filters server lists, os-instance-actions '
+             'and os-migrations'),
 )
 
 SERVICE_TYPE = 'compute'

@@ -18,6 +18,7 @@ from consolehub.api.handlers import consoles
 from consolehub.api.handlers import empty_collections
 from consolehub.api.handlers import flavors
 from consolehub.api.handlers import guest_input
+from consolehub.api.handlers import hypervisors
 from consolehub.api.handlers import image_data
 from consolehub.api.handlers import images
 from consolehub.api.handlers import instance_actions
@@ -25,6 +26,7 @@ from consolehub.api.handlers import instances
 from consolehub.api.handlers import keypairs
 from consolehub.api.handlers import limits
 from consolehub.api.handlers import quotas
+from consolehub.api.handlers import server_action_log
 from consolehub.api.handlers import server_actions
 from consolehub.api.handlers import server_metadata
 from consolehub.api.handlers import server_tags
@@ -39,6 +41,7 @@ from consolehub.api.schemas import keypairs as keypair_schema
 from consolehub.api.schemas import quotas as quota_schema
 from consolehub.api.schemas import instance_actions as action_schema
 from consolehub.api.schemas import remote_console as remote_console_schema
+from consolehub.api.schemas import server_action_log as action_log_schema
 from consolehub.api.schemas import server_tags as tag_schema
 from consolehub.api.schemas import servers as server_schema
 from consolehub.api.schemas import services as service_schema
@@ -110,8 +113,20 @@ OPERATIONS = {
     limits.show_limits: {'query': quota_schema.LIMITS_QUERY},
     services.list_services: {'query': service_schema.LIST_QUERY},
     services.list_compute_services: {'query': service_schema.LIST_QUERY},
-    tenant_usage.list_tenant_usages: {'query': usage_schema.LIST_QUERY},
-    tenant_usage.show_tenant_usage: {'query': usage_schema.LIST_QUERY},
+    hypervisors.list_hypervisors: {
+        'query': _latest(service_schema.hypervisors_query)},
+    hypervisors.list_hypervisors_detail: {
+        'query': _latest(service_schema.hypervisors_query)},
+    hypervisors.show_hypervisor: {
+        'query': _latest(service_schema.hypervisor_query)},
+    tenant_usage.list_tenant_usages: {
+        'query': _latest(usage_schema.list_query)},
+    tenant_usage.show_tenant_usage: {
+        'query': _latest(usage_schema.list_query)},
+    empty_collections.list_migrations: {
+        'query': _latest(empty_schema.migrations_query)},
+    server_action_log.list_server_actions: {
+        'query': _latest(action_log_schema.list_query)},
     empty_collections.list_server_groups: {
         'query': empty_schema.SERVER_GROUPS_QUERY},
     keypairs.list_keypairs: {'query': _latest(keypair_schema.list_query)},

@@ -24,6 +24,7 @@ from consolehub.objects import console_types
 from consolehub.objects import image as image_obj
 from consolehub.objects import instance as instance_obj
 from consolehub.objects import instance_action_log as action_log
+from consolehub.objects import instance_tag
 from consolehub.objects import service as service_obj
 
 LOG = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ class API(instance_data.InstanceDataMixin):
 
     def create_many(self, context, name, memory_mb, vcpus, min_count,
                     max_count, image_id=None, root_gb=None, extra=None,
-                    metadata=None):
+                    metadata=None, tags=None):
         """Nova's multiple create: as many instances as the quotas allow,
         from ``min_count`` to ``max_count``, sharing one reservation id.
 
@@ -112,7 +113,7 @@ class API(instance_data.InstanceDataMixin):
                 instances.append(self.create(
                     context, '%s-%d' % (name, index + 1) if count > 1
                     else name, memory_mb, vcpus, image_id=image_id,
-                    root_gb=root_gb, metadata=metadata,
+                    root_gb=root_gb, metadata=metadata, tags=tags,
                     extra=dict(extra or {}, reservation_id=reservation_id,
                                launch_index=index)))
             except exception.OverQuota:
@@ -122,7 +123,8 @@ class API(instance_data.InstanceDataMixin):
         return reservation_id, instances
 
     def create(self, context, name, memory_mb, vcpus, host=None,
-               image_id=None, root_gb=None, extra=None, metadata=None):
+               image_id=None, root_gb=None, extra=None, metadata=None,
+               tags=None):
         """Record a BUILD instance and ask its host to start the guest.
 
         :param memory_mb: MiB; None: ``[compute] default_memory_mb``, or
@@ -135,6 +137,8 @@ class API(instance_data.InstanceDataMixin):
         :param extra: more columns of the instance (``description``,
             ``access_ip_v4``, ``disk_config``, ``user_data``, ...).
         :param metadata: its metadata, ``{key: value}``.
+        :param tags: its tags (a list, at most ``instance_tag.MAX_TAGS``
+            distinct), set before its host is asked to build it.
         :raises HostUnavailable: if ``host`` is given but is not a compute
             host that is up; nothing is recorded.
         :raises ImageRefInvalid, ImageNotActive, FlavorMemoryTooSmall,
@@ -164,6 +168,8 @@ class API(instance_data.InstanceDataMixin):
             image_ref=image['uuid'] if image else None,
             root_gb=root_gb if image else 0, extra=extra, metadata=metadata)
         action_log.record_action(context, instance['uuid'], action_log.CREATE)
+        if tags:
+            instance_tag.replace(context, instance['uuid'], tags)
         if host is None:
             fault = str(exception.NoValidHost(
                 reason='no consolehub-compute service is up'))
@@ -456,12 +462,15 @@ class API(instance_data.InstanceDataMixin):
         self.rpcapi.send_keys(context, instance, chords, TYPE_HOLD_MS)
 
     def get_console(self, context, instance, protocol, console_type,
-                    record=False):
+                    view_only=False, record=False):
         """An ``access_url`` of ``(protocol, console_type)`` for an ACTIVE
         instance; with ``record``, the proxy records the session.
 
         :param instance: the instance dict the caller just read with
             :meth:`get`.
+        :param view_only: bool; the console shows the guest and takes no
+            input (the proxy drops it).
+        :param record: bool; the proxy records the session.
         :raises ConsoleTypeInvalid: a pair Nova does not know.
         :raises ConsoleProtocolNotImplemented: RDP and MKS.
         :raises ConsoleTypeNotServed: a pair we do not serve.
@@ -474,7 +483,8 @@ class API(instance_data.InstanceDataMixin):
         instance_obj.check_console_allowed(instance)
         self._require_host_up(instance)
         return self.rpcapi.get_console(context, instance, protocol,
-                                       console_type, record)['access_url']
+                                       console_type, view_only=view_only,
+                                       record=record)['access_url']
 
     def get_console_sessions(self, context, instance_uuid):
         """Every console session of a visible instance, newest first."""

@@ -32,10 +32,19 @@ console_opts = [
                      'that opened it expires.'),
     cfg.IntOpt('max_sessions_per_instance',
                default=2, min=0, mutable=True,
-               help='Most console sessions open at once to one instance; '
+               help='Most full (not view-only) console sessions open at '
+                    'once to one instance; '
                     'the proxy accepts the websocket of one more and closes '
                     'it at once with code 1008 and a reason saying so. '
                     '0 means no limit.'),
+    cfg.IntOpt('max_viewers_per_instance',
+               default=10, min=0, mutable=True,
+               help='Most view-only console sessions open at once to one '
+                    'instance, counted apart from '
+                    'max_sessions_per_instance (which bounds the full '
+                    'sessions); the proxy accepts the websocket of one '
+                    'more and closes it at once with code 1008 and a '
+                    'reason saying so. 0 means no limit.'),
     cfg.IntOpt('max_spice_channels',
                default=8, min=1, mutable=True,
                help='Most websockets one SPICE console session may hold, '

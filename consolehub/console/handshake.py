@@ -5,11 +5,13 @@ A websocket upgrade (RFC 6455) carries a console token, as
 the upgrade :class:`Gate` checks the browser's ``Origin``
 (:func:`origin_allowed`), then redeems the token into a session
 (:func:`consolehub.objects.console_session.redeem`); a refusal is a
-plain HTTP answer: 400 for an upgrade websockets would refuse (RFC 6455)
-or with more than one ``Origin`` or ``Host`` header, 401 for a missing,
-unknown, used or expired token or one whose port is no longer its
-guest's console, 403 for a foreign ``Origin``, 503 when the database is
-busy or the compute agent cannot say. A session refused after the
+plain HTTP answer with no body (``Content-Length: 0``, as Nova's proxy
+answers; a websocket client would read a body as console data): 400 for
+an upgrade websockets would refuse (RFC 6455) or with more than one
+``Origin`` or ``Host`` header, 401 for a missing, unknown, used or
+expired token or one whose port is no longer its guest's console, 403
+for a foreign ``Origin``, 503 when the database is busy or the compute
+agent cannot say; the log line says why. A session refused after the
 upgrade (too many for the instance, too many SPICE channels) gets a
 websocket close frame with its reason instead, which a browser can show.
 
@@ -129,9 +131,7 @@ def _unauthorized():
     LOG.info('Refused a console websocket: missing, unknown or expired '
              'token')
     # A plain answer: the connection object may be gone already.
-    return static.response(http.HTTPStatus.UNAUTHORIZED,
-                           b'Invalid or expired console token\n',
-                           'text/plain; charset=utf-8')
+    return static.empty_response(http.HTTPStatus.UNAUTHORIZED)
 
 
 def _console_port(token):
@@ -188,10 +188,7 @@ class Gate(object):
                         {'instance': token['instance_uuid'],
                          'token': _hash_prefix(token), 'error': error})
             self.book.end_unopened(row, session_obj.REASON_PORT_UNCHECKED)
-            return static.response(
-                http.HTTPStatus.SERVICE_UNAVAILABLE,
-                b'Cannot check the console now; ask for a new console\n',
-                'text/plain; charset=utf-8')
+            return static.empty_response(http.HTTPStatus.SERVICE_UNAVAILABLE)
         if valid:
             return None
         LOG.warning('Refused a console websocket: port %(port)s is no '
@@ -221,27 +218,24 @@ class Gate(object):
             if len(request.headers.get_all(name)) > 1:
                 LOG.warning('Refused a console websocket with more than one '
                             '%s header', name)
-                return static.response(
-                    http.HTTPStatus.BAD_REQUEST,
-                    b'More than one %s header\n' % name.encode('ascii'),
-                    'text/plain; charset=utf-8')
+                return static.empty_response(http.HTTPStatus.BAD_REQUEST)
         upgrade = connection.protocol.accept(request)
         if upgrade.status_code != http.HTTPStatus.SWITCHING_PROTOCOLS:
-            return upgrade  # websockets' own refusal: 400, 405, 426, 505
+            # websockets' own refusal: 400, 405, 426, 505.
+            return static.without_body(upgrade)
         origin = request.headers.get('Origin')
         if not origin_allowed(origin, request.headers.get('Host'),
                               CONF.console.allowed_origins):
             LOG.warning('Refused a console websocket from origin %s',
                         origin[:200])
-            return connection.respond(
-                http.HTTPStatus.FORBIDDEN,
-                'Origin not allowed for this console proxy\n')
+            return static.empty_response(http.HTTPStatus.FORBIDDEN)
         raw_token = request_token(request)
         if (not raw_token or
                 len(raw_token) > console_auth_token.MAX_TOKEN_LENGTH):
             return _unauthorized()
         client_ip = (connection.remote_address or ('',))[0]
         limit = CONF.console.max_sessions_per_instance
+        viewers = CONF.console.max_viewers_per_instance
         # Session writes run one at a time (see BlockingCalls.db_write),
         # so the session count and the insert are consistent within this
         # process, which is the only proxy of a deployment; the token's
@@ -250,14 +244,12 @@ class Gate(object):
             outcome, token, row = await self.calls.db_write(
                 session_obj.redeem, console_auth_token.hash_token(raw_token),
                 listener.kind, client_ip, CONF.consoleauth.single_use, limit,
-                self.book.ending() if limit else (),
+                self.book.ending() if limit or viewers else (), viewers,
                 CONF.console.record_sessions)
         except exception.DatabaseUnavailable as error:
             LOG.warning('Cannot check a console token now: %s', error)
-            return static.response(
-                http.HTTPStatus.SERVICE_UNAVAILABLE,
-                b'Console proxy busy, try again\n',
-                'text/plain; charset=utf-8', [('Retry-After', '1')])
+            return static.empty_response(
+                http.HTTPStatus.SERVICE_UNAVAILABLE, [('Retry-After', '1')])
         if outcome == session_obj.REDEEM_USED:
             primary = self.book.joinable(token['token_hash'], client_ip)
             if listener.kind == 'spice-html5' and primary is not None:
@@ -278,12 +270,16 @@ class Gate(object):
                      'already', _hash_prefix(token))
             return _unauthorized()
         if outcome == session_obj.REDEEM_LIMIT:
-            LOG.warning('Refused a console session for instance '
+            view_only = bool(token['view_only'])
+            LOG.warning('Refused a %(kind)s console session for instance '
                         '%(instance)s (token %(token)s): %(limit)d open',
                         {'instance': token['instance_uuid'],
-                         'token': _hash_prefix(token), 'limit': limit})
-            connection.consolehub_admit(
-                sessions.Refusal(session_obj.REASON_LIMIT))
+                         'kind': 'view-only' if view_only else 'full',
+                         'token': _hash_prefix(token),
+                         'limit': viewers if view_only else limit})
+            connection.consolehub_admit(sessions.Refusal(
+                session_obj.REASON_VIEWER_LIMIT if view_only
+                else session_obj.REASON_LIMIT))
             return upgrade
         if outcome != session_obj.REDEEM_OK:
             return _unauthorized()

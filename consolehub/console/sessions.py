@@ -30,6 +30,7 @@ from websockets import protocol as ws_protocol
 
 from consolehub.conf import CONF
 from consolehub.console import guest
+from consolehub.console import input_guard
 from consolehub.console import relay
 from consolehub import context as consolehub_context
 from consolehub.objects import console_session as session_obj
@@ -99,7 +100,8 @@ class Session(object):
 
     __slots__ = ('uuid', 'kind', 'instance_uuid', 'token_hash', 'client_ip',
                  'expires', 'target', 'websocket', 'channels', 'to_client',
-                 'to_guest', 'last_activity', 'close_reason', 'recorder')
+                 'to_guest', 'last_activity', 'close_reason', 'view_only',
+                 'recorder')
 
     def __init__(self, row, token, websocket, client_ip):
         self.uuid = row['uuid']
@@ -117,6 +119,9 @@ class Session(object):
         self.to_guest = 0
         self.last_activity = time.monotonic()
         self.close_reason = None
+        #: Whether only the client input that does not act on the guest
+        #: goes to it (:mod:`consolehub.console.input_guard`).
+        self.view_only = bool(token['view_only'])
         #: The session's :class:`consolehub.console.recorder.Recorder`,
         #: or None when it is not recorded.
         self.recorder = None
@@ -316,6 +321,7 @@ class SessionBook(object):
         if record:
             LOG.debug('Console session %(session)s opened for instance '
                       '%(instance)s (token %(token)s)', session.log_args)
+        link = input_guard.guard(link, session)
         try:
             await self._relay(websocket, session, link, record)
         finally:

@@ -6,8 +6,9 @@ root: noVNC's, spice-html5's, or the serial console's terminal page in
 listener serves consolehub's own pages from :data:`SERIAL_WEB`: the
 recording replay page, ``/consolehub/replay.html``, which on the noVNC
 listener loads noVNC's ``/core/rfb.js`` from the same origin.
-:func:`response` builds every plain HTTP answer of the proxy, these and
-the refusals of a websocket upgrade (:mod:`consolehub.console.handshake`).
+:func:`response` builds every plain HTTP answer of the proxy;
+:func:`empty_response` its refusals of a websocket upgrade
+(:mod:`consolehub.console.handshake`), which carry no body.
 """
 
 import asyncio
@@ -44,6 +45,38 @@ def response(status, body, content_type, extra_headers=()):
     for name, value in extra_headers:
         headers[name] = value
     return http11.Response(status.value, status.phrase, headers, body)
+
+
+def empty_response(status, extra_headers=()):
+    """A complete HTTP answer with no body that closes the connection.
+
+    The proxy's refusal of a websocket upgrade: a websocket client (noVNC,
+    spice-html5) would take a body for console data, so, as Nova's proxy,
+    it carries only its status line and headers (``Content-Length: 0``).
+
+    :param status: an ``http.HTTPStatus`` or int; ``extra_headers``:
+        ``(name, value)`` pairs.
+    :returns: a ``websockets.http11.Response``.
+    """
+    status = http.HTTPStatus(status)
+    headers = datastructures.Headers([
+        ('Date', email.utils.formatdate(usegmt=True)),
+        ('Connection', 'close'),
+        ('Content-Length', '0'),
+    ])
+    for name, value in extra_headers:
+        headers[name] = value
+    return http11.Response(status.value, status.phrase, headers, b'')
+
+
+def without_body(answer):
+    """``answer`` (a ``websockets.http11.Response``) with its body
+    dropped, as :func:`empty_response`; status and headers kept."""
+    answer.body = b''
+    answer.headers['Content-Length'] = '0'
+    if 'Content-Type' in answer.headers:
+        del answer.headers['Content-Type']
+    return answer
 
 
 def _read_static(web_root, url_path):

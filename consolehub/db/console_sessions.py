@@ -56,12 +56,15 @@ _REDEEM_STATEMENTS = {
     # proxies (a row lock; SQLite takes its write lock instead).
     'lock': sa.select(_INSTANCES.c.id).where(
         _INSTANCES.c.uuid == sa.bindparam('instance_uuid')).with_for_update(),
+    # Full and view-only sessions have limits of their own.
     'count': sa.select(sa.func.count()).select_from(_SESSIONS).where(
         _SESSIONS.c.instance_uuid == sa.bindparam('instance_uuid'),
-        _SESSIONS.c.ended_at.is_(None)),
+        _SESSIONS.c.ended_at.is_(None),
+        _SESSIONS.c.view_only == sa.bindparam('view_only')),
     'open': sa.select(_SESSIONS.c.uuid).where(
         _SESSIONS.c.instance_uuid == sa.bindparam('instance_uuid'),
-        _SESSIONS.c.ended_at.is_(None)),
+        _SESSIONS.c.ended_at.is_(None),
+        _SESSIONS.c.view_only == sa.bindparam('view_only')),
     'consume': sa.update(_TOKENS)
     .where(_TOKENS.c.id == sa.bindparam('token_id'),
            _TOKENS.c.used_at.is_(None))
@@ -72,6 +75,8 @@ _REDEEM_STATEMENTS = {
         console_type=sa.bindparam('console_type'),
         token_hash_prefix=sa.bindparam('token_hash_prefix'),
         client_address=sa.bindparam('client_address'),
+        user_id=sa.bindparam('user_id'),
+        view_only=sa.bindparam('view_only'),
         recorded=sa.bindparam('recorded'),
         started_at=sa.bindparam('now'),
         bytes_to_client=0, bytes_to_guest=0,
@@ -175,14 +180,15 @@ class _Raw(object):
 
 def console_session_redeem(token_hash, console_type, client_address,
                            single_use, max_sessions, ending=(),
-                           record_all=False):
+                           max_viewers=0, record_all=False):
     """The proxy's one transaction per websocket: token in, session out.
 
     Looks up the unexpired token of a live instance by ``token_hash``
     (constant-time final comparison) for ``console_type``; with
     ``single_use`` a used token stops there; refuses when the instance
-    has ``max_sessions`` open sessions (0: no limit; the sessions whose
-    UUIDs are in ``ending`` have ended, their rows not yet written);
+    has ``max_sessions`` open full sessions, or for a view-only token
+    ``max_viewers`` open view-only sessions (0: no limit; the sessions
+    whose UUIDs are in ``ending`` have ended, their rows not yet written);
     consumes the token with a conditional UPDATE when ``single_use`` (of
     racing callers, exactly one sees its row change); inserts the session
     row. With a limit, the instance's row is locked before the count, so
@@ -197,7 +203,7 @@ def console_session_redeem(token_hash, console_type, client_address,
     """
     now = timeutils.utcnow()
     with _Raw() as raw:
-        raw.begin(locking=bool(max_sessions))
+        raw.begin(locking=bool(max_sessions or max_viewers))
         cursor = raw.execute('token', token_hash=token_hash,
                              now_ts=int(timeutils.utcnow_ts()))
         found = cursor.fetchone()
@@ -210,16 +216,19 @@ def console_session_redeem(token_hash, console_type, client_address,
             return REDEEM_INVALID, None, None
         if single_use and token['used_at'] is not None:
             return REDEEM_USED, token, None
-        if max_sessions:
+        view_only = bool(token['view_only'])
+        limit = max_viewers if view_only else max_sessions
+        if limit:
             raw.lock_instance(token['instance_uuid'])
             count = raw.execute(
-                'count', instance_uuid=token['instance_uuid']).fetchone()[0]
-            if ending and count >= max_sessions:
+                'count', instance_uuid=token['instance_uuid'],
+                view_only=view_only).fetchone()[0]
+            if ending and count >= limit:
                 # Rare: recount without the sessions whose end is queued.
                 count = len({row[0] for row in raw.execute(
-                    'open', instance_uuid=token['instance_uuid'])} -
-                    set(ending))
-            if count >= max_sessions:
+                    'open', instance_uuid=token['instance_uuid'],
+                    view_only=view_only)} - set(ending))
+            if count >= limit:
                 return REDEEM_LIMIT, token, None
         stamp = raw.datetime(now)
         if single_use:
@@ -233,6 +242,8 @@ def console_session_redeem(token_hash, console_type, client_address,
             'console_type': console_type,
             'token_hash_prefix': token_hash[:8],
             'client_address': (client_address or '')[:64] or None,
+            'user_id': token['user_id'],
+            'view_only': view_only,
             'recorded': bool(record_all or token.get('record')),
         }
         raw.execute('insert', now=stamp, **values)

@@ -61,14 +61,38 @@ def action_get_by_request_id(context, instance_uuid, request_id):
     return dict(row)
 
 
-def actions_get(context, instance_uuid):
-    """Every action on the instance, newest first (list of dicts)."""
+def actions_get(context, instance_uuid, limit=None, marker=None,
+                changes_since=None, changes_before=None):
+    """The actions on the instance, newest first (list of dicts).
+
+    :param limit: at most this many (None: all).
+    :param marker: the request id of the action to start after.
+    :param changes_since: only actions changed (``updated_at``, else
+        ``created_at``) at or after this naive UTC datetime; None: all.
+    :param changes_before: ... at or before it.
+    :raises MarkerNotFound: no action on the instance has ``marker``.
+    """
+    changed = sa.func.coalesce(_ACTIONS.c.updated_at, _ACTIONS.c.created_at)
+    query = sa.select(_ACTIONS).where(
+        _ACTIONS.c.instance_uuid == instance_uuid).order_by(
+            _ACTIONS.c.start_time.desc(), _ACTIONS.c.id.desc())
+    if changes_since is not None:
+        query = query.where(changed >= changes_since)
+    if changes_before is not None:
+        query = query.where(changed <= changes_before)
     with engine.reader(context) as session:
-        return [dict(row) for row in session.execute(
-            sa.select(_ACTIONS).where(
-                _ACTIONS.c.instance_uuid == instance_uuid)
-            .order_by(_ACTIONS.c.start_time.desc(),
-                      _ACTIONS.c.id.desc())).mappings()]
+        if marker is not None:
+            after = session.execute(_action_query(
+                instance_uuid, marker)).mappings().first()
+            if after is None:
+                raise exception.MarkerNotFound(marker=marker)
+            query = query.where(sa.or_(
+                _ACTIONS.c.start_time < after['start_time'],
+                sa.and_(_ACTIONS.c.start_time == after['start_time'],
+                        _ACTIONS.c.id < after['id'])))
+        if limit is not None:
+            query = query.limit(limit)
+        return [dict(row) for row in session.execute(query).mappings()]
 
 
 @engine.retry_on_deadlock

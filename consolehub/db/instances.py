@@ -63,6 +63,7 @@ def instance_get_all(context, limit, marker=None, project_id=None,
         project); None: every project the context may see.
     :param filters: ``host``, ``image_ref`` (equal to the value),
         ``changes_since`` (a naive UTC datetime: changed at or after it),
+        ``changes_before`` (changed at or before it),
         ``deleted`` (False, the default: live ones; True: deleted ones
         still kept; None: both), and the tag filters of
         :func:`consolehub.db.instance_tags.filter_clauses`.
@@ -79,10 +80,12 @@ def instance_get_all(context, limit, marker=None, project_id=None,
         for column in ('host', 'image_ref'):
             if column in filters:
                 query = query.where(_INSTANCES.c[column] == filters[column])
+        changed = sa.func.coalesce(_INSTANCES.c.updated_at,
+                                   _INSTANCES.c.created_at)
         if 'changes_since' in filters:
-            query = query.where(sa.func.coalesce(
-                _INSTANCES.c.updated_at, _INSTANCES.c.created_at) >=
-                filters['changes_since'])
+            query = query.where(changed >= filters['changes_since'])
+        if 'changes_before' in filters:
+            query = query.where(changed <= filters['changes_before'])
         for clause in instance_tags.filter_clauses(_INSTANCES.c.uuid,
                                                    filters):
             query = query.where(clause)
@@ -134,7 +137,8 @@ def instance_usage_by_host(context):
             for host, count, vcpus, memory_mb, root_gb, busy in rows}
 
 
-def instance_get_active_by_window(context, begin, end, project_id=None):
+def instance_get_active_by_window(context, begin, end, project_id=None,
+                                  limit=None, marker=None):
     """The instances, deleted ones too, that existed at some time
     between ``begin`` and ``end`` (naive UTC datetimes): created before
     ``end`` and not deleted before ``begin``; oldest first.
@@ -145,6 +149,9 @@ def instance_get_active_by_window(context, begin, end, project_id=None):
 
     :param project_id: only this project's; None: every project the
         context may see.
+    :param limit: at most this many (None: all).
+    :param marker: the uuid of the instance to start after.
+    :raises MarkerNotFound: ``marker`` is no instance of the window.
     """
     query = sa.select(_INSTANCES).where(
         _INSTANCES.c.created_at < end,
@@ -155,6 +162,15 @@ def instance_get_active_by_window(context, begin, end, project_id=None):
     if project_id is not None:
         query = query.where(_INSTANCES.c.project_id == project_id)
     with engine.reader(context) as session:
+        if marker is not None:
+            marker_id = session.execute(
+                query.with_only_columns(_INSTANCES.c.id).where(
+                    _INSTANCES.c.uuid == marker)).scalar()
+            if marker_id is None:
+                raise exception.MarkerNotFound(marker=marker)
+            query = query.where(_INSTANCES.c.id > marker_id)
+        if limit is not None:
+            query = query.limit(limit)
         return _instance_dicts(session, query)
 
 

@@ -132,6 +132,11 @@ class ConsoleAuthToken(BASE, _Base):
     expires = sa.Column(sa.Integer, nullable=False)
     # Set once, atomically, by the proxy that accepts a single-use token.
     used_at = sa.Column(sa.DateTime)
+    # Who asked for the console, and whether it only shows the guest's
+    # screen or serial output (the proxy forwards no input of it).
+    user_id = sa.Column(sa.String(255))
+    view_only = sa.Column(sa.Boolean, nullable=False, default=False,
+                          server_default=sa.false())
     # An administrator asked for the session to be recorded.
     record = sa.Column(sa.Boolean, nullable=False, default=False,
                        server_default=sa.false())
@@ -165,6 +170,10 @@ class ConsoleSession(BASE, _Base):
     # proxy polls for it and closes the session with ``end_reason``.
     end_requested_at = sa.Column(sa.DateTime)
     end_reason = sa.Column(sa.String(255))
+    # The token's user and kind: who watched (view only) and who typed.
+    user_id = sa.Column(sa.String(255))
+    view_only = sa.Column(sa.Boolean, nullable=False, default=False,
+                          server_default=sa.false())
     # The proxy records the session to a file (consolehub.console.recorder).
     recorded = sa.Column(sa.Boolean, nullable=False, default=False,
                          server_default=sa.false())

@@ -30,6 +30,9 @@ REASON_STOPPING = 'console proxy stopping'
 REASON_TOKEN_EXPIRED = 'console token expired'
 REASON_IDLE = 'idle timeout'
 REASON_LIMIT = 'too many console sessions for this instance'
+REASON_VIEWER_LIMIT = 'too many view-only console sessions for this instance'
+REASON_VIEW_ONLY_CHANNEL = 'view-only console: channel not allowed'
+REASON_VIEW_ONLY_PROTOCOL = 'view-only console: unexpected client message'
 REASON_RESTARTED = 'console proxy restarted'
 REASON_ENDED_BY_ADMIN = 'ended by an administrator'
 REASON_INSTANCE_DELETED = 'instance deleted'
@@ -40,17 +43,20 @@ REASON_PORT_UNCHECKED = 'cannot check the console port'
 
 
 def redeem(token_digest, console_type, client_address, single_use,
-           max_sessions, ending=(), record_all=False):
+           max_sessions, ending=(), max_viewers=0, record_all=False):
     """Redeem a console token into a new session, in one transaction.
 
-    See :func:`consolehub.db.console_sessions.console_session_redeem`.
+    See :func:`consolehub.db.console_sessions.console_session_redeem`:
+    ``max_sessions`` bounds the open full sessions of the instance,
+    ``max_viewers`` its open view-only ones (0: no limit); ``record_all``
+    records the session whatever its token asked.
 
     :returns: ``(outcome, token dict or None, session dict or None)``.
     :raises DatabaseUnavailable: nothing changed; try again later.
     """
     return db_sessions.console_session_redeem(
         token_digest, console_type, client_address, single_use,
-        max_sessions, ending, record_all)
+        max_sessions, ending, max_viewers, record_all)
 
 
 def finish(ends):

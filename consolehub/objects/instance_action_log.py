@@ -100,9 +100,13 @@ def get_instance(context, instance_uuid, include_deleted):
     return instance
 
 
-def get_actions(context, instance_uuid):
-    """The instance's actions, newest first (dicts)."""
-    return db_log.actions_get(context, instance_uuid)
+def get_actions(context, instance_uuid, limit=None, marker=None,
+                changes_since=None, changes_before=None):
+    """The instance's actions, newest first (dicts); arguments and
+    errors as :func:`consolehub.db.instance_action_log.actions_get`."""
+    return db_log.actions_get(context, instance_uuid, limit=limit,
+                              marker=marker, changes_since=changes_since,
+                              changes_before=changes_before)
 
 
 def get_action(context, instance_uuid, request_id):

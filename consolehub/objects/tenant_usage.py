@@ -58,12 +58,17 @@ def server_usage(instance, start, stop, now):
     }
 
 
+#: One page of usage: the projects' usages and the uuids of the
+#: instances counted, in order (the last one is the next page's marker).
+UsagePage = collections.namedtuple('UsagePage', ['usages', 'instance_uuids'])
+
+
 def usage_by_project(context, start, stop, project_id=None,
-                     detailed=True):
+                     detailed=True, limit=None, marker=None):
     """Each project's usage between ``start`` and ``stop`` (naive UTC
-    datetimes, ``start`` not after ``stop``): a list, in order of the
-    projects' first instance, of Nova's ``tenant_usage`` dicts
-    (``tenant_id``, ``start``, ``stop``, ``total_hours``,
+    datetimes, ``start`` not after ``stop``), as a :class:`UsagePage`:
+    in order of the projects' first instance, Nova's ``tenant_usage``
+    dicts (``tenant_id``, ``start``, ``stop``, ``total_hours``,
     ``total_vcpus_usage``, ``total_memory_mb_usage`` (MiB-hours),
     ``total_local_gb_usage`` (GiB-hours) and, if ``detailed``,
     ``server_usages``). Projects without instances in the period are
@@ -71,11 +76,17 @@ def usage_by_project(context, start, stop, project_id=None,
 
     :param project_id: only this project's; None: every project the
         context may see.
+    :param limit: count at most this many instances (None: all); a
+        project's usage may then span pages, as in Nova from 2.40.
+    :param marker: the uuid of the instance the page starts after.
+    :raises MarkerNotFound: ``marker`` is no instance of the period.
     """
     now = timeutils.utcnow()
     usages = collections.OrderedDict()
+    uuids = []
     for instance in db_instances.instance_get_active_by_window(
-            context, start, stop, project_id):
+            context, start, stop, project_id, limit=limit, marker=marker):
+        uuids.append(instance['uuid'])
         server = server_usage(instance, start, stop, now)
         summary = usages.get(server['tenant_id'])
         if summary is None:
@@ -93,4 +104,4 @@ def usage_by_project(context, start, stop, project_id=None,
         summary['total_local_gb_usage'] += server['local_gb'] * hours
         if detailed:
             summary['server_usages'].append(server)
-    return list(usages.values())
+    return UsagePage(list(usages.values()), uuids)

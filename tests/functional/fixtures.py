@@ -429,7 +429,7 @@ class RecordingFixture(APIFixture):
                 ('CONSOLEHUB_UNRECORDED_SESSION', False, False)):
             raw_token, _row = console_auth_token.mint(
                 context, ('vnc', 'novnc'), '127.0.0.1', 5900,
-                instance['uuid'], None, record)
+                instance['uuid'], None, record=record)
             _outcome, _token, row = session_obj.redeem(
                 console_auth_token.hash_token(raw_token), 'novnc',
                 '127.0.0.1', True, 0)

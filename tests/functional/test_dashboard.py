@@ -228,6 +228,33 @@ def test_console_shows_the_guest_screen(dash, server):
                      'console frame (last %s)' % shot)
 
 
+def test_watch_opens_a_view_only_console(dash, server, admin_api):
+    _open_instance(dash, server)
+    dash.find('button[data-console=novnc-watch]').click()
+    dash.wait(lambda: dash.find_all('#console-frame'), 'the console frame')
+    frame = dash.find('#console-frame')
+    assert frame.get_attribute('data-view-only') == 'true'
+    assert 'view_only=true' in frame.get_attribute('src')
+    status = dash.wait(lambda: (lambda text: text if text and text.startswith(
+        'Connected') else None)(dash.in_console_frame(
+            "const s = document.getElementById('status');"
+            'return s ? s.textContent : null;')),
+        "noVNC's status bar to say Connected")
+    assert 'instance-%s' % server['id'] in status
+    dash.screenshot('watching')
+
+    def watching():
+        sessions = admin_api.request(
+            'GET', '/instances/%s/console-sessions' % server['id']).json()[
+            'console_sessions']
+        return [session for session in sessions
+                if session['status'] == 'open' and session['view_only']]
+
+    [session] = waiting.wait_for(watching, 30,
+                                 message='an open view-only session')
+    assert session['user_id'] == 'alice'
+
+
 def test_refused_console_shows_the_api_message(dash, server, api):
     # SPICE is off in the default configuration: the API refuses it.
     answer = api.request(

@@ -137,3 +137,24 @@ def test_racing_redeems_of_different_tokens_stop_at_the_limit(
         assert len(opened) == limit, (round_number, opened)
         db_sessions.console_session_finish(
             [(session['uuid'], 'done', 0, 0) for session in opened])
+
+
+def test_racing_viewers_and_typists_each_stop_at_their_own_limit(
+        project_a, instance):
+    """Full and view-only sessions are counted apart, each exactly."""
+    limit, viewers = 1, 3
+    for round_number in range(ROUNDS):
+        tokens = [console_auth_token.mint(
+            project_a, NOVNC, '127.0.0.1', 5900, instance['uuid'],
+            view_only=number % 2 == 1)[1] for number in range(RACERS)]
+        outcomes = _race(lambda number: db_sessions.console_session_redeem(
+            tokens[number]['token_hash'], 'novnc', '127.0.0.1', True,
+            limit, (), viewers)[0])
+        opened = _open_sessions(project_a, instance)
+        assert sorted(session['view_only'] for session in opened) == (
+            [False] * limit + [True] * viewers), (round_number, outcomes)
+        assert all(session['user_id'] == 'alice' for session in opened)
+        assert outcomes.count(db_sessions.REDEEM_LIMIT) == (
+            RACERS - limit - viewers), (round_number, outcomes)
+        db_sessions.console_session_finish(
+            [(session['uuid'], 'done', 0, 0) for session in opened])

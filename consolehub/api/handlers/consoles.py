@@ -5,7 +5,11 @@ actions.
   ``/instances/{server_id}/remote-consoles`` (native, any version) and
   ``POST /v2.1/servers/{server_id}/remote-consoles`` (2.6+) -> 200
   ``{"remote_console": {"protocol", "type", "url"}}`` (Nova API
-  reference, "Create Console");
+  reference, "Create Console"); a body with consolehub's ``"view_only":
+  true`` asks for a console that only watches (policy
+  ``...:create:view-only``), and the answer says ``"view_only"`` too
+  (always on the native routes, on /v2.1 only when asked, so Nova's
+  answer stays Nova's);
 * the ``os-getVNCConsole``, ``os-getSPICEConsole``,
   ``os-getSerialConsole`` and ``os-getRDPConsole`` server actions
   (2.1 - 2.5) -> 200 ``{"console": {"type", "url"}}``.
@@ -27,34 +31,46 @@ from consolehub.api import util
 from consolehub.policies import remote_consoles as console_policies
 
 
-def _remote_console(req, instance, console):
+def _remote_console(req, console, always_echo):
+    """Authorize and mint the console ``console`` (the body's
+    ``remote_console``) of the URL's instance; the 200 answer.
+
+    :param always_echo: whether the answer says ``view_only`` when the
+        body did not.
+    :raises InstanceNotFound: not the caller's; ``PolicyNotAuthorized``:
+        the rule of that kind of console, or of recording it, denies it.
+    """
+    context = util.request_context(req)
+    instance = util.compute_api(req).get(context, req.urlvars['server_id'])
+    view_only = console.get('view_only', False)
     record = console.get('record', False)
+    util.authorize_for_instance(
+        req, console_policies.CREATE_VIEW_ONLY if view_only
+        else console_policies.CREATE, instance)
     if record:
         util.authorize_for_instance(req, console_policies.RECORD, instance)
     url = util.compute_api(req).get_console(
-        util.request_context(req), instance, console['protocol'],
-        console['type'], record)
-    return util.json_response(req, {'remote_console': {
-        'protocol': console['protocol'], 'type': console['type'],
-        'url': url}})
+        context, instance, console['protocol'], console['type'],
+        view_only=view_only, record=record)
+    answer = {'protocol': console['protocol'], 'type': console['type'],
+              'url': url}
+    if always_echo or 'view_only' in console:
+        answer['view_only'] = view_only
+    return util.json_response(req, {'remote_console': answer})
 
 
 def create_remote_console(req):
     """``POST /instances/{server_id}/remote-consoles``: a console URL."""
-    instance = util.instance_for(req, req.urlvars['server_id'],
-                                 console_policies.CREATE)
     body = util.extract_json(req, schema.CREATE)
-    return _remote_console(req, instance, body['remote_console'])
+    return _remote_console(req, body['remote_console'], always_echo=True)
 
 
 @microversion.versioned(minimum='2.6')
 def create_server_remote_console(req):
     """``POST /v2.1/servers/{server_id}/remote-consoles`` (2.6+)."""
-    instance = util.instance_for(req, req.urlvars['server_id'],
-                                 console_policies.CREATE)
     body = util.extract_json(
         req, server_schema.remote_console(microversion.request_version(req)))
-    return _remote_console(req, instance, body['remote_console'])
+    return _remote_console(req, body['remote_console'], always_echo=False)
 
 
 def console_action(req, instance, name, body):

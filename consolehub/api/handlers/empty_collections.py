@@ -8,6 +8,7 @@ rules) and no migrations (an instance stays on its host). Nova API
 reference, "Host aggregates", "Server groups", "Migrations".
 """
 
+from consolehub.api import microversion
 from consolehub.api.schemas import empty_collections as schema
 from consolehub.api import util
 from consolehub import exception
@@ -46,6 +47,16 @@ def show_server_group(req):
 
 def list_migrations(req):
     """``GET /v2.1/os-migrations`` -> 200 ``{"migrations": []}``
-    (administrators); Nova's filters are accepted and match nothing."""
+    (administrators); Nova's filters are accepted and match nothing.
+    From 2.59 other parameters are 400, and so is any ``marker``, as no
+    migration has it (Nova's "Marker ... could not be found.").
+
+    :raises MarkerNotFound: 400, 2.59+ with a ``marker``.
+    """
     util.authorize_own_project(req, empty_policies.MIGRATIONS)
+    query = dict(req.GET.items())
+    util.validate(query, schema.migrations_query(
+        microversion.request_version(req)))
+    if 'marker' in query and microversion.is_at_least(req, '2.59'):
+        raise exception.MarkerNotFound(marker=query['marker'])
     return util.json_response(req, {'migrations': []})

@@ -2,8 +2,10 @@
 
 Lists and shows follow Nova's compute API reference ("Servers"): the
 ``name`` filter is a regular expression searched anywhere in the name;
-``status``, ``flavor``, ``image``, ``changes-since`` (which adds the
-servers deleted since, while their rows are kept) and, from 2.26, the
+``status`` (from 2.38 400 if it names no status Nova has),
+``flavor``, ``image``, ``changes-since`` (which adds the
+servers deleted since, while their rows are kept), ``changes-before``
+(2.66+, the same up to a time) and, from 2.26, the
 tag filters ``tags``, ``tags-any``, ``not-tags`` and ``not-tags-any``
 filter for everyone,
 ``host``, ``deleted`` and ``tenant_id``/``project_id`` (with
@@ -56,6 +58,15 @@ _PASSWORD_SYMBOLS = ''.join(
     if symbol not in 'lIO01')
 
 
+#: Every server status Nova knows (``nova.api.openstack.common``'s
+#: state map); from 2.38 a list filter naming none of them is 400.
+NOVA_STATUSES = frozenset((
+    'ACTIVE', 'BUILD', 'CONFIRMING_RESIZE', 'DELETED', 'ERROR',
+    'HARD_REBOOT', 'MIGRATING', 'PASSWORD', 'PAUSED', 'REBOOT', 'REBUILD',
+    'RESCUE', 'RESIZE', 'REVERT_RESIZE', 'SHELVED', 'SHELVED_OFFLOADED',
+    'SHUTOFF', 'SOFT_DELETED', 'SUSPENDED', 'VERIFY_RESIZE'))
+
+
 def _rule(action):
     return server_policies.PREFIX % action
 
@@ -100,13 +111,14 @@ def name_filter(pattern):
             explanation='Invalid name filter %r: %s' % (pattern, reason))
 
 
-def _changes_since(value):
-    """A ``changes-since`` parameter as a naive UTC datetime."""
+def _changes_time(query, name):
+    """A ``changes-since`` or ``changes-before`` parameter as a naive UTC
+    datetime."""
     try:
-        return timeutils.normalize_time(timeutils.parse_isotime(value))
+        return timeutils.normalize_time(timeutils.parse_isotime(query[name]))
     except ValueError:
         raise webob.exc.HTTPBadRequest(
-            explanation='Invalid filter field: changes-since.')
+            explanation='Invalid filter field: %s.' % name)
 
 
 def _last_segment(ref):
@@ -114,7 +126,7 @@ def _last_segment(ref):
     return ref.rstrip('/').rsplit('/', 1)[-1]
 
 
-def _project_and_filters(context, query):
+def _project_and_filters(req, context, query):
     """The project to list (None: all) and the filters the database
     applies. As Nova, ``host``, ``deleted`` and ``tenant_id``/
     ``project_id`` are admins' filters, which other callers' lists
@@ -123,9 +135,17 @@ def _project_and_filters(context, query):
     if 'image' in query:
         filters['image_ref'] = _last_segment(query['image'])
     if 'changes-since' in query:
-        filters['changes_since'] = _changes_since(query['changes-since'])
+        filters['changes_since'] = _changes_time(query, 'changes-since')
         # Nova lists the servers deleted since then too.
         filters['deleted'] = None
+    if 'changes-before' in query and microversion.is_at_least(req, '2.66'):
+        filters['changes_before'] = _changes_time(query, 'changes-before')
+        filters['deleted'] = None
+        if filters['changes_before'] < filters.get(
+                'changes_since', filters['changes_before']):
+            raise webob.exc.HTTPBadRequest(
+                explanation='The value of changes-since must be less than '
+                            'or equal to changes-before.')
     if context.is_admin:
         if 'host' in query:
             filters['host'] = query['host']
@@ -151,6 +171,9 @@ def _matcher(req, query):
         pattern = name_filter(query['name'])
         tests.append(lambda instance: pattern.search(instance['name']))
     statuses = {status.upper() for status in req.GET.getall('status')}
+    if (statuses and microversion.is_at_least(req, '2.38') and
+            not statuses & NOVA_STATUSES):
+        raise exception.ServerStatusInvalid()
     if statuses:
         tests.append(
             lambda instance: views.server_status(instance) in statuses)
@@ -172,7 +195,7 @@ def _page(req, context, query):
     limit = min(int(query.get('limit', CONF.api.max_limit)),
                 CONF.api.max_limit)
     matches = _matcher(req, query)
-    project_id, filters = _project_and_filters(context, query)
+    project_id, filters = _project_and_filters(req, context, query)
     filters.update(_tag_filters(req, query))
     compute = util.compute_api(req)
     marker = query.get('marker')
@@ -303,6 +326,19 @@ def _create_extra(body):
     }
 
 
+def _check_networks(requested):
+    """Refuse a list of networks: none exists (``auto`` and ``none``
+    both give a server without addresses).
+
+    :raises PortNotFound, NetworkNotFound: 400, for the first one.
+    """
+    if isinstance(requested, list) and requested:
+        first = requested[0]
+        if first.get('port'):
+            raise exception.PortNotFound(port_id=first['port'])
+        raise exception.NetworkNotFound(network_id=first.get('uuid'))
+
+
 def _admin_password(body):
     """The adminPass asked for, else one made as Nova makes it (12
     letters and digits)."""
@@ -325,12 +361,19 @@ def create_server(req):
     servers as the quotas allow between them (403 if not ``min_count``);
     the response shows the first. ``availability_zone`` may only be
     ``nova`` (400 otherwise); ``config_drive`` and scheduler hints are
-    accepted and ignored.
+    accepted and ignored. ``networks`` (required from 2.37) is ``auto``
+    or ``none``, both a server without addresses; a listed network is
+    400. ``tags`` (2.52+) become each server's tags.
+    ``trusted_image_certificates`` (2.63+) may only be null: no image
+    signature is verified here (400 for a list).
     """
     context = util.authorize_own_project(req, _rule('create'))
     request = util.extract_json(
         req, schema.create(microversion.request_version(req)))
     body = request['server']
+    _check_networks(body.get('networks'))
+    if body.get('trusted_image_certificates'):
+        raise exception.CertificateValidationUnsupported()
     flavor = _flavor(body['flavorRef'])
     image_id = _image_id(body.get('imageRef'))
     for mapping in body.get('block_device_mapping_v2', []):
@@ -352,7 +395,7 @@ def create_server(req):
     reservation_id, instances = util.compute_api(req).create_many(
         context, body['name'], flavor.memory_mb, flavor.vcpus, min_count,
         max_count, image_id=image_id, root_gb=flavor.disk, extra=extra,
-        metadata=metadata)
+        metadata=metadata, tags=body.get('tags'))
     if strutils.bool_from_string(body.get('return_reservation_id', False)):
         return util.json_response(req, {'reservation_id': reservation_id},
                                   202)

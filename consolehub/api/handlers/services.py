@@ -39,8 +39,10 @@ def list_services(req):
 
 def list_compute_services(req):
     """``GET /v2.1/os-services`` -> 200 ``{"services": [...]}`` (admin
-    only); ``forced_down`` from 2.11, as Nova."""
+    only); ``forced_down`` from 2.11, and ``id`` a uuid from 2.53, as
+    Nova."""
     forced_down = microversion.is_at_least(req, '2.11')
+    uuid_id = microversion.is_at_least(req, '2.53')
     return util.json_response(req, {'services': [
-        views.service(row, forced_down=forced_down)
+        views.service(row, forced_down=forced_down, uuid_id=uuid_id)
         for row in _services(req)]})

@@ -2,9 +2,14 @@
 
 Protocol and type values are those of Nova's API reference ("Create
 Console", microversion 2.8); whether we serve a pair is checked after.
-``record`` is a consolehub extension (administrators only): the console
-proxy records the session.
+``view_only`` is consolehub's own: a console that shows the guest and
+relays none of the client's input that acts on it. ``record`` is a
+consolehub extension too (administrators only): the console proxy
+records the session.
 """
+
+#: The ``view_only`` member of a ``remote_console`` body.
+VIEW_ONLY = {'type': 'boolean'}
 
 #: ``"record": true`` asks for a recorded session.
 RECORD = {'type': 'boolean'}
@@ -22,6 +27,7 @@ CREATE = {
                          'enum': ['novnc', 'xvpvnc', 'spice-html5',
                                   'spice-direct', 'serial', 'rdp-html5',
                                   'webmks']},
+                'view_only': VIEW_ONLY,
                 'record': RECORD,
             },
             'required': ['protocol', 'type'],

@@ -8,6 +8,8 @@ of the request's microversion (an ``APIVersion``).
 
 from consolehub.api.microversion import APIVersion
 from consolehub.api.schemas import instance as instance_schema
+from consolehub.api.schemas import server_tags as tag_schema
+from consolehub.objects import instance_tag
 
 NAME = instance_schema.NAME
 
@@ -65,8 +67,36 @@ IMAGE_BOOT_MAPPING = {
 }
 
 
+#: Most networks one create may list (all refused: none exists).
+MAX_NETWORKS = 16
+
+
+def networks(version):
+    """A create's ``networks``: ``auto`` or ``none`` (Nova's "Get Me a
+    Network", 2.37; taken before too), or a list of Nova's requested
+    networks, which the handler refuses as no network or port exists.
+    From 2.37 a network ``uuid`` must be a UUID; from 2.42 an item may
+    carry a device ``tag``."""
+    item = {
+        'uuid': ({'type': 'string', 'format': 'uuid'}
+                 if version >= APIVersion('2.37') else
+                 {'type': 'string', 'maxLength': 255}),
+        'port': {'type': ['string', 'null'], 'maxLength': 255},
+        'fixed_ip': {'type': 'string', 'maxLength': 64},
+    }
+    if version >= APIVersion('2.42'):
+        item['tag'] = tag_schema.TAG
+    return {'oneOf': [
+        {'type': 'string', 'enum': ['auto', 'none']},
+        {'type': 'array', 'maxItems': MAX_NETWORKS,
+         'items': {'type': 'object', 'properties': item,
+                   'additionalProperties': False}}]}
+
+
 def create(version):
-    """``POST /v2.1/servers``."""
+    """``POST /v2.1/servers``: ``networks`` is required from 2.37,
+    ``tags`` (as the tags API's, at most 50) taken from 2.52,
+    ``trusted_image_certificates`` from 2.63."""
     server = {
         'type': 'object',
         'properties': {
@@ -84,9 +114,7 @@ def create(version):
             'block_device_mapping_v2': {
                 'type': 'array', 'minItems': 1, 'maxItems': 1,
                 'items': IMAGE_BOOT_MAPPING},
-            'networks': {'oneOf': [
-                {'type': 'string', 'enum': ['auto', 'none']},
-                {'type': 'array', 'maxItems': 0}]},
+            'networks': networks(version),
             'metadata': METADATA,
             'min_count': _COUNT,
             'max_count': _COUNT,
@@ -108,6 +136,19 @@ def create(version):
     }
     if version >= APIVersion('2.19'):
         server['properties']['description'] = DESCRIPTION
+    if version >= APIVersion('2.37'):
+        server['required'].append('networks')
+    if version >= APIVersion('2.52'):
+        server['properties']['tags'] = {
+            'type': 'array', 'items': tag_schema.TAG,
+            'maxItems': instance_tag.MAX_TAGS}
+    if version >= APIVersion('2.63'):
+        # Nova's trusted_certs; no image signature is verified here, so
+        # the handler refuses a list (null is taken).
+        server['properties']['trusted_image_certificates'] = {
+            'type': ['array', 'null'], 'minItems': 1, 'maxItems': 50,
+            'uniqueItems': True,
+            'items': {'type': 'string', 'minLength': 1, 'maxLength': 255}}
     hints = {'type': 'object'}
     return {
         'type': 'object',
@@ -184,6 +225,7 @@ LIST_QUERY = {
         'project_id': _TEXT,
         # ISO 8601, parsed by the handler (400 if it does not parse).
         'changes-since': {'type': 'string', 'maxLength': 64},
+        'changes-before': {'type': 'string', 'maxLength': 64},
         'deleted': {'type': 'string', 'maxLength': 16},
         # Comma-separated tags (2.26+): 50 of 60 characters at most.
         'tags': _TAG_LIST,
@@ -210,7 +252,11 @@ FLAVOR_LIST_QUERY = {
 
 
 def remote_console(version):
-    """``POST /v2.1/servers/{server_id}/remote-consoles`` (2.6+)."""
+    """``POST /v2.1/servers/{server_id}/remote-consoles`` (2.6+).
+
+    With consolehub's ``view_only`` (see :mod:`.remote_console`), which
+    Nova's clients never send.
+    """
     protocols = ['vnc', 'spice', 'rdp', 'serial']
     types = ['novnc', 'xvpvnc', 'rdp-html5', 'spice-html5', 'serial']
     if version >= APIVersion('2.8'):
@@ -224,7 +270,8 @@ def remote_console(version):
                 'properties': {
                     'protocol': {'type': 'string', 'enum': protocols},
                     'type': {'type': 'string', 'enum': types},
-                    # A consolehub extension, as in remote_console.CREATE.
+                    # consolehub's own, as in remote_console.CREATE.
+                    'view_only': {'type': 'boolean'},
                     'record': {'type': 'boolean'},
                 },
                 'required': ['protocol', 'type'],

@@ -1,6 +1,6 @@
-"""Hypervisors as Nova's ``os-hypervisors`` shows them, before 2.53
-(integer ids) and 2.88 (the capacity fields go): Nova API reference,
-"Hypervisors".
+"""Hypervisors as Nova's ``os-hypervisors`` shows them, with integer
+ids before 2.53 and uuids from it, before 2.88 (the capacity fields go):
+Nova API reference, "Hypervisors".
 
 What is used comes from the live instances on the host: their vCPUs,
 memory (MiB) and root disks (GiB). The capacity of a host is not known
@@ -13,6 +13,7 @@ computes them: negative, as Nova shows an over-committed host.
 
 from consolehub.api import microversion
 from consolehub.api.views import services as service_views
+from consolehub.objects import service as service_obj
 
 #: Every host's hypervisor: QEMU, driven through libvirt.
 HYPERVISOR_TYPE = 'QEMU'
@@ -31,12 +32,27 @@ STATISTICS_KEYS = ('current_workload', 'disk_available_least',
                    'running_vms', 'vcpus', 'vcpus_used')
 
 
-def basic(service):
+def hypervisor_id(req, service):
+    """The id of a compute service's hypervisor at ``req``'s version:
+    the service's integer id, or from 2.53 the hypervisor's uuid."""
+    if microversion.is_at_least(req, '2.53'):
+        return service_obj.hypervisor_uuid(service)
+    return service['id']
+
+
+def basic(req, service, servers=None):
     """``{"id", "hypervisor_hostname", "state", "status"}`` of a compute
-    service row (with ``is_up``)."""
+    service row (with ``is_up``), and ``servers`` (``[{name, uuid}]``)
+    when ``servers`` (instance dicts) are given and not empty, as Nova
+    before 2.75."""
     shown = service_views.service(service)
-    return {'id': service['id'], 'hypervisor_hostname': service['host'],
+    body = {'id': hypervisor_id(req, service),
+            'hypervisor_hostname': service['host'],
             'state': shown['state'], 'status': shown['status']}
+    if servers:
+        body['servers'] = [{'name': server['name'], 'uuid': server['uuid']}
+                           for server in servers]
+    return body
 
 
 def _capacity(usage):
@@ -59,18 +75,21 @@ def _capacity(usage):
     }
 
 
-def detail(req, service, usage):
+def detail(req, service, usage, servers=None):
     """A hypervisor in detail: :func:`basic`, the capacity and usage,
-    and its service; ``cpu_info`` is an (empty) object from 2.28, its
-    JSON text before, as Nova."""
-    body = basic(service)
+    and its service (whose id is its uuid from 2.53); ``cpu_info`` is an
+    (empty) object from 2.28, its JSON text before, as Nova."""
+    body = basic(req, service, servers)
     body.update(_capacity(usage))
     body.update({
         'hypervisor_type': HYPERVISOR_TYPE,
         'hypervisor_version': 0,
         'host_ip': None,
         'cpu_info': {} if microversion.is_at_least(req, '2.28') else '{}',
-        'service': {'host': service['host'], 'id': service['id'],
+        'service': {'host': service['host'],
+                    'id': (service_obj.service_uuid(service)
+                           if microversion.is_at_least(req, '2.53')
+                           else service['id']),
                     'disabled_reason': None},
     })
     return body

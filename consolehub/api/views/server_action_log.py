@@ -5,15 +5,26 @@ Times are naive UTC with microseconds, as Nova shows them
 (``2018-04-25T01:26:29.000000``).
 """
 
+import hashlib
+
 
 def _time(value):
     return value.strftime('%Y-%m-%dT%H:%M:%S.%f') if value else None
 
 
-def action(row):
+def host_id(host, project_id):
+    """Nova's ``hostId``: the SHA-224 of the project id and the host
+    name, in hex; "" without a host (``nova.utils.generate_hostid``)."""
+    if not host:
+        return ''
+    return hashlib.sha224((project_id + host).encode('utf-8')).hexdigest()
+
+
+def action(row, updated_at=False):
     """An action: ``{action, instance_uuid, message, project_id,
-    request_id, start_time, user_id}``."""
-    return {
+    request_id, start_time, user_id}``, and ``updated_at`` when asked
+    (Nova's from 2.58)."""
+    body = {
         'action': row['action'],
         'instance_uuid': row['instance_uuid'],
         'message': row['message'],
@@ -22,11 +33,16 @@ def action(row):
         'start_time': _time(row['start_time']),
         'user_id': row['user_id'],
     }
+    if updated_at:
+        body['updated_at'] = _time(row['updated_at'])
+    return body
 
 
-def event(row, show_traceback):
+def event(row, show_traceback, show_host=False, host_id_of=None):
     """An event: ``{event, start_time, finish_time, result}``, and
-    ``traceback`` when ``show_traceback``."""
+    ``traceback`` when ``show_traceback``, ``host`` when ``show_host``,
+    ``hostId`` (:func:`host_id` of that project id) when ``host_id_of``
+    is given (Nova's from 2.62)."""
     body = {
         'event': row['event'],
         'start_time': _time(row['start_time']),
@@ -35,4 +51,8 @@ def event(row, show_traceback):
     }
     if show_traceback:
         body['traceback'] = row['traceback']
+    if show_host:
+        body['host'] = row['host']
+    if host_id_of is not None:
+        body['hostId'] = host_id(row['host'], host_id_of)
     return body

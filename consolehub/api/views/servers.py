@@ -68,6 +68,30 @@ class ServerViewBuilder(object):
             'href': '%s/images/%s' % (self.req.application_url,
                                       instance['image_ref'])}]}
 
+    def _flavor(self, instance, flavor_id):
+        """Nova's ``flavor``: its id and bookmark link, or from 2.47 the
+        flavor itself (``vcpus``, ``ram`` in MiB, ``disk``, ``ephemeral``
+        and ``swap`` in GiB/MiB, ``original_name``, ``extra_specs``). The
+        flavor is the one of the server's size; a size no flavor has is
+        shown as its ``custom-<memory_mb>-<vcpus>`` flavor with the
+        server's root disk. Flavors have no extra specs, ephemeral disk
+        or swap here."""
+        if not microversion.is_at_least(self.req, '2.47'):
+            return {'id': flavor_id, 'links': [{
+                'rel': 'bookmark',
+                'href': '%s/flavors/%s' % (self.req.application_url,
+                                           flavor_id)}]}
+        flavor = flavor_obj.get(flavor_id)
+        return {
+            'vcpus': instance['vcpus'],
+            'ram': instance['memory_mb'],
+            'disk': flavor.disk if flavor else instance['root_gb'] or 0,
+            'ephemeral': 0,
+            'swap': 0,
+            'original_name': flavor.name if flavor else flavor_id,
+            'extra_specs': {},
+        }
+
     def basic(self, instance):
         """``{"id", "name", "links"}``."""
         return {'id': instance['uuid'], 'name': instance['name'],
@@ -92,10 +116,7 @@ class ServerViewBuilder(object):
                                     instance['created_at']),
             'hostId': host_id,
             'image': self._image(instance),
-            'flavor': {'id': flavor_id, 'links': [{
-                'rel': 'bookmark',
-                'href': '%s/flavors/%s' % (req.application_url,
-                                           flavor_id)}]},
+            'flavor': self._flavor(instance, flavor_id),
             'addresses': {},
             'metadata': instance.get('metadata', {}),
             'accessIPv4': instance.get('access_ip_v4') or '',
@@ -143,4 +164,7 @@ class ServerViewBuilder(object):
             body['description'] = instance.get('description')
         if microversion.is_at_least(req, '2.26'):
             body['tags'] = instance.get('tags', [])
+        if microversion.is_at_least(req, '2.63'):
+            # No certificate is ever taken (servers.create_server).
+            body['trusted_image_certificates'] = None
         return body

@@ -17,7 +17,8 @@ def domain_name(instance):
 
 def guest_xml(instance, virt_type, vnc_listen, spice_listen=None,
               serial=None, disk=None, console_log=None):
-    """Domain XML (str) for a NIC-less guest with VNC graphics.
+    """Domain XML (str) for a NIC-less guest with VNC graphics that
+    several clients may watch at once (``sharePolicy='force-shared'``).
 
     The guest has ACPI, so that an operating system can be asked to power
     off (``virDomainShutdown``); it is destroyed when it powers off or
@@ -72,8 +73,12 @@ def guest_xml(instance, virt_type, vnc_listen, spice_listen=None,
         etree.SubElement(disk_element, 'driver', name='qemu', type='qcow2')
         etree.SubElement(disk_element, 'source', file=disk)
         etree.SubElement(disk_element, 'target', dev='vda', bus='virtio')
+    # force-shared (libvirt's formatdomain, "Graphical framebuffer
+    # devices"): QEMU keeps every VNC client connected whatever its
+    # ClientInit asks, so viewers and the typist share the screen.
     graphics = etree.SubElement(devices, 'graphics', type='vnc',
-                                autoport='yes', listen=vnc_listen)
+                                autoport='yes', listen=vnc_listen,
+                                sharePolicy='force-shared')
     etree.SubElement(graphics, 'listen', type='address', address=vnc_listen)
     if spice_listen is not None:
         graphics = etree.SubElement(devices, 'graphics', type='spice',

@@ -48,6 +48,8 @@ def test_admin_lists_and_ends_a_session(app, admin, session):
     assert listed['client_address'] == '10.0.0.7'
     assert len(listed['token_hash_prefix']) == 8
     assert listed['bytes_to_client'] == 0
+    # Who typed: the token's user, in a full session.
+    assert (listed['user_id'], listed['view_only']) == ('alice', False)
 
     response = _call(app, admin, 'DELETE', path + '/' + session['uuid'])
     assert response.status_int == 202
@@ -69,3 +71,15 @@ def test_project_members_may_not(app, project_a, session):
 def test_unknown_instance_is_404(app, admin, session):
     path = '/instances/00000000-0000-4000-8000-000000000000/console-sessions'
     assert _call(app, admin, 'GET', path).status_int == 404
+
+
+def test_view_only_sessions_say_who_watched(app, admin, project_a):
+    instance = instance_obj.create(project_a, 'vm', 64, 1, 'h')
+    _raw, token = console_auth_token.mint(
+        project_a, ('vnc', 'novnc'), '127.0.0.1', 5900, instance['uuid'],
+        view_only=True)
+    db_sessions.console_session_redeem(token['token_hash'], 'novnc',
+                                       '10.0.0.8', True, 2, (), 2)
+    path = '/servers/%s/console-sessions' % instance['uuid']
+    [listed] = _call(app, admin, 'GET', path).json['console_sessions']
+    assert (listed['user_id'], listed['view_only']) == ('alice', True)

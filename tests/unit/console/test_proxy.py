@@ -263,7 +263,8 @@ def test_main_loop_returns_on_sigterm():
 def test_missing_token_is_401(proxy):
     response = helpers.refusal(helpers.url(proxy))
     assert response.status_code == 401
-    assert b'Invalid or expired console token' in response.body
+    # No body: a websocket client would read it as console data.
+    assert response.body == b''
 
 
 def test_unknown_token_is_401(proxy, guest, ctx, instance):
@@ -386,7 +387,7 @@ def test_duplicate_origin_or_host_is_400(proxy, guest, ctx, instance,
         proxy.bound_port, raw_token,
         extra=['%s: %s' % (header, value), '%s: %s' % (header, value)])
     assert status == 400
-    assert b'More than one %s header' % header.encode() in body
+    assert body == b''
     # The token was not spent on it.
     with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
         assert websocket.recv(timeout=TIMEOUT) == BANNER

@@ -123,3 +123,34 @@ def test_redeem_outcomes(admin, project_a, token):
         admin, token['instance_uuid'])
     assert [(row['close_reason'], row['bytes_to_client'])
             for row in rows if row['uuid'] == first['uuid']] == [('done', 5)]
+
+
+def test_view_only_sessions_have_their_own_limit(admin, project_a, token):
+    viewer_token = console_auth_token.mint(
+        project_a, NOVNC, '127.0.0.1', 5900, token['instance_uuid'],
+        view_only=True)[1]
+    assert (viewer_token['view_only'], viewer_token['user_id']) == (
+        True, 'alice')
+    redeem = db_sessions.console_session_redeem
+
+    def open_viewer():
+        return redeem(viewer_token['token_hash'], 'novnc', 'v', False,
+                      1, (), 2)
+
+    assert _open(token, single_use=False, limit=1)[0] == (
+        db_sessions.REDEEM_OK)
+    # The full session's limit is reached; viewers count apart.
+    assert _open(token, single_use=False, limit=1)[0] == (
+        db_sessions.REDEEM_LIMIT)
+    outcome, _row, first = open_viewer()
+    assert outcome == db_sessions.REDEEM_OK
+    assert open_viewer()[0] == db_sessions.REDEEM_OK
+    assert open_viewer()[0] == db_sessions.REDEEM_LIMIT
+    # A viewer whose end is not written yet does not count.
+    assert redeem(viewer_token['token_hash'], 'novnc', 'v', False, 1,
+                  [first['uuid']], 2)[0] == db_sessions.REDEEM_OK
+    rows = db_sessions.console_session_get_all_by_instance(
+        admin, token['instance_uuid'])
+    assert sorted((row['view_only'], row['user_id']) for row in rows) == [
+        (False, 'alice'), (True, 'alice'), (True, 'alice'),
+        (True, 'alice')]

@@ -19,6 +19,8 @@ def test_guest_xml_describes_a_diskless_vnc_guest():
     assert graphics.get('type') == 'vnc'
     assert graphics.get('autoport') == 'yes'
     assert graphics.get('listen') == '192.0.2.10'
+    # Several clients at once, none able to disconnect the others.
+    assert graphics.get('sharePolicy') == 'force-shared'
     assert domain.find('./devices/disk') is None
     assert domain.find('./devices/interface') is None
 

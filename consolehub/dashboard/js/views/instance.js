@@ -11,9 +11,16 @@ import {announce, ErrorBox, h, replaceChildren, timeElement} from '../dom.js';
 import {loadImages} from './images.js';
 import * as servers from './servers.js';
 
-/** The consoles offered: Nova's remote console protocol and type. */
+/**
+ * The consoles offered: Nova's remote console protocol and type; a
+ * view-only one (consolehub's "view_only") shows the guest's screen and
+ * the proxy relays none of its keys or pointer moves, so a project's
+ * reader may open it too.
+ */
 const CONSOLES = [
   {key: 'novnc', label: 'VNC (noVNC)', protocol: 'vnc', type: 'novnc'},
+  {key: 'novnc-watch', label: 'Watch (view only)', protocol: 'vnc',
+   type: 'novnc', viewOnly: true},
   {key: 'spice', label: 'SPICE', protocol: 'spice', type: 'spice-html5'},
   {key: 'serial', label: 'Serial', protocol: 'serial', type: 'serial'},
 ];
@@ -37,6 +44,10 @@ export function frameUrl(console, accessUrl) {
   } else if (console.protocol === 'vnc') {
     url.searchParams.set('scale', 'true');
     url.searchParams.set('resize', 'scale');
+    if (console.viewOnly) {
+      // noVNC then sends no input either (the proxy drops it anyway).
+      url.searchParams.set('view_only', 'true');
+    }
   }
   return url.href;
 }
@@ -79,7 +90,9 @@ function consolePanel(context, serverId, errors) {
     try {
       const answer = await context.client.post(
         `/v2.1/servers/${serverId}/remote-consoles`,
-        {remote_console: {protocol: console.protocol, type: console.type}});
+        {remote_console: Object.assign(
+          {protocol: console.protocol, type: console.type},
+          console.viewOnly ? {view_only: true} : {})});
       const url = frameUrl(console, answer.body.remote_console.url);
       const frame = h('iframe', {
         id: 'console-frame', src: url,
@@ -90,6 +103,7 @@ function consolePanel(context, serverId, errors) {
       frame.dataset.console = console.key;
       replaceChildren(frameSlot, frame);
       close.hidden = false;
+      frame.dataset.viewOnly = console.viewOnly ? 'true' : 'false';
       announce(`${console.label} console opened.`);
     } catch (error) {
       errors.show(error);
