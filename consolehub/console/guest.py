@@ -132,8 +132,11 @@ async def open_link(websocket, session, record, connect_timeout):
         if path:
             early = await asyncio.wait_for(tunnel(loop, sock, path),
                                            connect_timeout)
+        link_class = (RecordedGuestLink
+                      if record and session.recorder is not None
+                      else GuestLink)
         _transport, link = await loop.create_connection(
-            lambda: GuestLink(websocket, session, record, sock), sock=sock)
+            lambda: link_class(websocket, session, record, sock), sock=sock)
     except BaseException:
         sock.close()
         raise
@@ -171,7 +174,9 @@ class GuestLink(asyncio.BufferedProtocol):
         self._paused = False
         self._drain_waiter = None
         #: The session's recorder for its main link, or None (most
-        #: sessions): the hot path's only cost of recording is this test.
+        #: sessions): the client side's only cost of recording is this
+        #: test; the guest's side of a recorded session is
+        #: :class:`RecordedGuestLink`.
         self.recorder = session.recorder if record else None
 
     # Guest -> client.
@@ -208,8 +213,6 @@ class GuestLink(asyncio.BufferedProtocol):
             self._buffer[start:relay.HEAD_ROOM] = _HEADER_64.pack(
                 0x82, 127, nbytes)
         frame = self._view[start:relay.HEAD_ROOM + nbytes]
-        if self.recorder is not None:
-            self.recorder.guest_bytes(frame[relay.HEAD_ROOM - start:])
         transport = websocket.transport
         sent = 0
         if self._client_fd is None:
@@ -342,3 +345,39 @@ class GuestLink(asyncio.BufferedProtocol):
     def close(self):
         if self.transport is not None:
             self.transport.close()
+
+
+class RecordedGuestLink(GuestLink):
+    """The guest's side of a recorded session: reads go into the
+    recorder's chunks (:meth:`consolehub.console.recorder.Recorder.reserve`)
+    instead of the shared buffer, and are sent from there exactly as
+    :class:`GuestLink` sends them; the recorder keeps the chunk, so no
+    read is copied for it. Once the recording ends (truncated, closed)
+    reads go to the shared buffer again.
+    """
+
+    def __init__(self, websocket, session, record, sock=None):
+        super().__init__(websocket, session, record, sock)
+        self._shared = (self._buffer, self._view)
+        self._in_chunk = False
+
+    def get_buffer(self, sizehint):
+        region = self.recorder.reserve()
+        if region is None:
+            self._in_chunk = False
+            self._buffer, self._view = self._shared
+            return self._view[relay.HEAD_ROOM:]
+        self._in_chunk = True
+        self._buffer = self._view = region
+        return region[relay.HEAD_ROOM:]
+
+    def buffer_updated(self, nbytes):
+        self._send(nbytes)
+        if self._in_chunk:
+            self.recorder.commit(nbytes)
+
+    def forward(self, data):
+        self._in_chunk = False
+        self._buffer, self._view = self._shared
+        self.recorder.guest_bytes(data)
+        super().forward(data)

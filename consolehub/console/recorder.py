@@ -2,61 +2,68 @@
 
 A recorded session's bytes both ways go, with the time they passed, to
 ``[console] record_directory``/``<session uuid>.rec`` on the proxy's host.
-The relay hands each read to :meth:`Recorder.guest_bytes` or
-:meth:`Recorder.client_bytes`, which only queue it (one ``bytes`` copy of
-a guest read, which lives in the shared read buffer); one
-:class:`RecordingWriter` thread per proxy writes the queues of every
-session. So a slow disk never slows a session: a recording whose queue
-holds more than ``[console] record_queue_bytes`` ends with a truncation
-marker, and so does one that reaches ``[console] record_max_bytes``; the
-session goes on unrecorded either way. A session that is not recorded
-costs the relay one ``None`` test per read.
+One :class:`RecordingWriter` thread per proxy writes every session's
+recording; the event loop only queues. So a slow disk never slows a
+session: a recording whose queue holds more than ``[console]
+record_queue_bytes`` ends with a truncation marker, and so does one that
+reaches ``[console] record_max_bytes``; the session goes on unrecorded
+either way. A session that is not recorded pays nothing for recording
+(its guest link is :class:`consolehub.console.guest.GuestLink` as
+before; the client side tests one ``None`` per read).
 
-The file format (version 1; all integers big-endian):
+The guest's reads are recorded without a copy: a recorded session's
+guest link reads into a *chunk* (:data:`CHUNK_BYTES`, taken from the
+writer's :class:`ChunkPool` and reused, so its memory is never fresh and
+costs no page faults) through :meth:`Recorder.reserve`, the relay frames
+and sends each read from the chunk as it does from the shared buffer,
+and :meth:`Recorder.commit` only notes where the read lies. A full chunk
+(or the part filled so far, after :data:`_FLUSH_INTERVAL` seconds, before
+a record of the client's or at the end) goes to the writer, which
+``writev()``s each record's head and the chunk's slice, then gives a full
+chunk back to the pool. At most ``record_queue_bytes`` of chunks (and no
+fewer than two) of a recording may wait for the writer; one more would
+be the writer falling behind: the recording ends with a ``queue full``
+marker and the session reads into the shared buffer again. Transports
+never hold a view of a chunk: like the shared buffer's, what a client's
+socket does not take is copied into ``bytes``. Bytes the client sends
+are queued as the relay's ``bytes`` already, without a copy.
 
-* ``b'CONSREC1'`` (8 bytes), then a header: its length (unsigned 16 bits)
-  and a JSON object in UTF-8 with ``session``, ``instance`` (UUIDs),
-  ``console_type`` (``novnc``, ``spice-html5`` or ``serial``) and
-  ``started_at`` (seconds since the epoch, float);
-* then records, in order: a 9-byte head ``!BII`` -- the kind, the time in
-  milliseconds since the recording started (``time.monotonic()``), the
-  payload's length in bytes -- and the payload. Kinds:
-  :data:`GUEST` (0, bytes from the guest to the client: for ``novnc``
-  the RFB server's stream from its ProtocolVersion on, RFC 6143),
-  :data:`CLIENT` (1, bytes from the client to the guest: keys typed,
-  pointer events) and :data:`TRUNCATED` (2, the last record of a
-  recording cut short; its payload says why in ASCII, e.g. ``size
-  limit`` or ``queue full``).
+Measured (``python -m bench.proxy --paths consolehub,consolehub+rec
+--skip round-trip,setup,sessions --repeat 3``, 1 GiB guest-to-browser
+streams, medians of 3 runs alternating with the copying design; 2 shared
+vCPUs, ``bench/README.rst``): recording costs the event loop's thread
+0.54-0.56 s/GB where the copy cost 0.73-0.78 (unrecorded: 0.45-0.48),
+and the whole process 0.78-0.82 s/GB where it cost 1.06-1.22
+(unrecorded: 0.46-0.48); what is left is mostly the kernel copying every
+byte into the page cache in the writer's thread.
 
-The bytes are websocket payloads: what the guest's console and the
-browser exchanged, without websocket framing. The replay page
-(``consolehub/console/web/replay.html``) reads this format; :func:`read`
-is its Python reader.
+The file format is :mod:`consolehub.console.recording_format`'s.
 """
 
+import asyncio
 import collections
-import json
 import os
-import struct
 import threading
 import time
 
 from oslo_log import log as logging
 
-from consolehub.objects import console_session as session_obj
+from consolehub.console import recording_format
+from consolehub.console import relay
 
 LOG = logging.getLogger(__name__)
 
-MAGIC = b'CONSREC1'
-#: Record kinds.
-GUEST = 0
-CLIENT = 1
-TRUNCATED = 2
-#: A record's head: kind, milliseconds since the start, payload length.
-RECORD_HEAD = struct.Struct('!BII')
-_HEADER_LENGTH = struct.Struct('!H')
-#: File name suffix of a recording.
-SUFFIX = session_obj.RECORDING_SUFFIX
+# The format's names, for the recorder's callers.
+MAGIC = recording_format.MAGIC
+GUEST = recording_format.GUEST
+CLIENT = recording_format.CLIENT
+TRUNCATED = recording_format.TRUNCATED
+RECORD_HEAD = recording_format.RECORD_HEAD
+FormatError = recording_format.FormatError
+encode_header = recording_format.encode_header
+path_for = recording_format.path_for
+read = recording_format.read
+purge = recording_format.purge
 #: Truncation reasons (a marker's payload).
 REASON_SIZE_LIMIT = 'size limit'
 REASON_QUEUE_FULL = 'queue full'
@@ -71,61 +78,59 @@ _IOV_MAX = 1024
 _WAKE_INTERVAL = 1.0
 #: Seconds the writer naps after a batch, for the next to gather.
 _BATCH_INTERVAL = 0.02
+#: Bytes of one chunk of a recorded session's guest reads.
+CHUNK_BYTES = 1024 * 1024
+#: Bytes of space before each read in a chunk, for the websocket frame's
+#: header (as in the shared read buffer).
+_HEAD_ROOM = relay.HEAD_ROOM
+#: Least room (bytes) for a read: with less left, a chunk goes to the
+#: writer and the read takes the next.
+_MIN_READ_ROOM = 64 * 1024
+#: Idle chunks the pool keeps for reuse (the rest are freed).
+_POOL_KEEP = 16
+#: Longest a read waits in a partly filled chunk (seconds).
+_FLUSH_INTERVAL = 0.05
 
 
-class FormatError(ValueError):
-    """A file that is not a recording, or is cut inside a record."""
+class ChunkPool(object):
+    """Reused chunks for recorded sessions' guest reads.
 
-
-def path_for(directory, session_uuid):
-    """The recording file of a session (str), in ``directory``."""
-    return session_obj.recording_path(session_uuid, directory)
-
-
-def encode_header(session_uuid, instance_uuid, console_type, started_at):
-    """The file's first bytes: magic, header length and JSON header."""
-    header = json.dumps({'session': session_uuid, 'instance': instance_uuid,
-                         'console_type': console_type,
-                         'started_at': started_at},
-                        sort_keys=True).encode('utf-8')
-    return MAGIC + _HEADER_LENGTH.pack(len(header)) + header
-
-
-def read(stream):
-    """Parse a recording from a binary file object.
-
-    :returns: ``(header dict, list of (kind, ms, bytes))``.
-    :raises FormatError: not a recording, or cut inside a record (a
-        recording still being written may end that way).
+    :meth:`take` is called by the event loop, :meth:`give` by the writer
+    thread; a deque's append and pop are atomic, so no lock is needed.
+    Chunks are allocated only when none is idle, and once used stay in
+    memory (at most ``keep`` idle ones): steady recording touches no
+    fresh memory.
     """
-    if stream.read(len(MAGIC)) != MAGIC:
-        raise FormatError('not a console recording')
-    length = stream.read(_HEADER_LENGTH.size)
-    if len(length) != _HEADER_LENGTH.size:
-        raise FormatError('cut header')
-    header_bytes = stream.read(_HEADER_LENGTH.unpack(length)[0])
-    try:
-        header = json.loads(header_bytes.decode('utf-8'))
-    except ValueError as error:
-        raise FormatError('bad header: %s' % error) from error
-    records = []
-    while True:
-        head = stream.read(RECORD_HEAD.size)
-        if not head:
-            return header, records
-        if len(head) != RECORD_HEAD.size:
-            raise FormatError('cut record head')
-        kind, stamp, size = RECORD_HEAD.unpack(head)
-        payload = stream.read(size)
-        if len(payload) != size:
-            raise FormatError('cut record')
-        records.append((kind, stamp, payload))
+
+    def __init__(self, keep=_POOL_KEEP):
+        self.keep = keep
+        self._idle = collections.deque()
+
+    def take(self):
+        """A chunk: a writable ``memoryview`` of :data:`CHUNK_BYTES`."""
+        try:
+            return self._idle.pop()
+        except IndexError:
+            return memoryview(bytearray(CHUNK_BYTES))
+
+    def give(self, chunk):
+        """Take ``chunk`` back once nothing reads it any more."""
+        if len(self._idle) < self.keep:
+            self._idle.append(chunk)
+
+
+class _Spans(list):
+    """Records of a chunk for the writer: ``(head, start, end)`` tuples."""
+
+    __slots__ = ('chunk', 'release')
 
 
 class Recorder(object):
     """One session's recording: a bounded queue drained by the writer.
 
     Called from the event loop only; the writer thread reads the queue.
+    Guest reads go through :meth:`reserve` and :meth:`commit` (no copy),
+    or :meth:`guest_bytes` (bytes from before the link, copied).
 
     :param writer: the proxy's :class:`RecordingWriter`.
     :param session_uuid, instance_uuid: str; ``console_type``: str.
@@ -155,6 +160,80 @@ class Recorder(object):
         # Used by the writer thread only: the file's descriptor.
         self.fd = None
         self.failed = False
+        # The chunk being filled (loop only): its view, the offset of the
+        # next read's space, and its records not yet handed over.
+        self.chunk = None
+        self.fill = 0
+        self.spans = _Spans()
+        self._flush_timer = None
+        #: Most chunks of this recording that may wait for the writer.
+        self.max_chunks = max(2, queue_bytes // CHUNK_BYTES)
+        # Chunks taken (by the loop) and given back (by the writer).
+        self.chunks_taken = 0
+        self.chunks_returned = 0
+
+    def reserve(self):
+        """Where the guest's next read goes: a writable memoryview of the
+        rest of a chunk, whose first :data:`_HEAD_ROOM` bytes are for the
+        frame's header; the same until :meth:`commit`. None once nothing
+        more is recorded, or when no chunk may be taken (the recording is
+        then truncated): the caller reads into its shared buffer.
+        """
+        if self.stopped:
+            return None
+        fill = self.fill
+        if self.chunk is None or (
+                CHUNK_BYTES - fill < _HEAD_ROOM + _MIN_READ_ROOM):
+            if self.chunk is not None:
+                self._hand_over(release=True)
+            if self.chunks_taken - self.chunks_returned >= self.max_chunks:
+                self.truncate(REASON_QUEUE_FULL)
+                return None
+            self.chunk = self.writer.pool.take()
+            self.chunks_taken += 1
+            self.fill = fill = 0
+            writer = self.writer
+            if (writer.napping and self.chunks_taken - self.chunks_returned
+                    > self.max_chunks // 2):
+                writer.hurry()
+        return self.chunk[fill:]
+
+    def commit(self, nbytes):
+        """The guest's read of ``nbytes`` (int) landed in :meth:`reserve`'s
+        space: record it (the relay has sent it from there already)."""
+        if self.stopped:
+            return
+        planned = self.planned + RECORD_HEAD.size + nbytes
+        if planned > self.limit:
+            self.truncate(REASON_SIZE_LIMIT)
+            return
+        self.planned = planned
+        self.queued += nbytes
+        start = self.fill + _HEAD_ROOM
+        self.fill = start + nbytes
+        self.spans.append((RECORD_HEAD.pack(GUEST, self._now(), nbytes),
+                           start, start + nbytes))
+        if self._flush_timer is None:
+            self._flush_timer = asyncio.get_running_loop().call_later(
+                _FLUSH_INTERVAL, self._flush_later)
+
+    def _flush_later(self):
+        self._flush_timer = None
+        if self.spans:
+            self._hand_over(release=False)
+
+    def _hand_over(self, release):
+        """Give the chunk's new records, and with ``release`` the chunk
+        itself (no more reads go into it), to the writer."""
+        spans = self.spans
+        if not spans and not release:
+            return
+        spans.chunk = self.chunk
+        spans.release = release
+        self.spans = _Spans()
+        if release:
+            self.chunk = None
+        self.writer.put(self, spans, b'')
 
     def guest_bytes(self, data):
         """Record ``data`` (bytes-like, copied) sent by the guest."""
@@ -167,6 +246,8 @@ class Recorder(object):
             self._add(CLIENT, data)
 
     def _add(self, kind, data):
+        if self.spans:
+            self._hand_over(release=False)  # the guest's records first
         size = len(data)
         planned = self.planned + RECORD_HEAD.size + size
         if planned > self.limit:
@@ -196,6 +277,8 @@ class Recorder(object):
             return
         self.stopped = True
         self.truncated = reason
+        if self.chunk is not None:
+            self._hand_over(release=True)
         LOG.warning('Recording of console session %(path)s truncated: '
                     '%(reason)s', {'path': os.path.basename(self.path),
                                    'reason': reason})
@@ -207,6 +290,11 @@ class Recorder(object):
     def close(self):
         """The session ended: the writer closes the file once written."""
         self.stopped = True
+        if self.chunk is not None:
+            self._hand_over(release=True)
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
         self.writer.put(self, None, b'')
 
 
@@ -236,6 +324,8 @@ class RecordingWriter(object):
         self.napping = False
         self._stopping = False
         self._thread = None
+        #: Chunks for recorded sessions' guest reads.
+        self.pool = ChunkPool()
 
     def start(self):
         """Create the directory and start the thread.
@@ -263,7 +353,8 @@ class RecordingWriter(object):
 
     def put(self, recorder, head, data):
         """Queue a record (``head`` and ``data``, bytes) of ``recorder``;
-        a ``head`` of None closes its file once the rest is written."""
+        a ``head`` of None closes its file once the rest is written; a
+        :class:`_Spans` ``head`` holds records of its chunk."""
         self._items.append((recorder, head, data))
         if self._sleeping:
             self._sleeping = False
@@ -301,6 +392,7 @@ class RecordingWriter(object):
                 continue
             batches = {}
             closing = []
+            released = []
             for _ in range(len(items)):
                 recorder, head, data = items.popleft()
                 if head is None:
@@ -309,10 +401,22 @@ class RecordingWriter(object):
                 buffers = batches.get(recorder)
                 if buffers is None:
                     buffers = batches[recorder] = []
+                if head.__class__ is _Spans:
+                    chunk = head.chunk
+                    for record_head, start, end in head:
+                        buffers.append(record_head)
+                        buffers.append(chunk[start:end])
+                    if head.release:
+                        released.append((recorder, chunk))
+                    continue
                 buffers.append(head)
                 buffers.append(data)
             for recorder, buffers in batches.items():
                 self._write(recorder, buffers)
+            batches = buffers = None  # views of chunks, before reuse
+            for recorder, chunk in released:
+                recorder.chunks_returned += 1
+                self.pool.give(chunk)
             for recorder in closing:
                 self._close(recorder)
             if items or self._stopping:
@@ -373,34 +477,3 @@ def _write_all(fd, buffers):
         rest = memoryview(b''.join(buffers))[written:]
         while rest:
             rest = rest[os.write(fd, rest):]
-
-
-def purge(directory, retention, now=None):
-    """Delete recordings last written more than ``retention`` seconds ago.
-
-    Blocking (run it in a thread). Only regular files named
-    ``*.rec`` directly in ``directory`` are looked at.
-
-    :param retention: seconds (int); 0 keeps everything.
-    :param now: seconds since the epoch (float), for tests.
-    :returns: how many files went (int).
-    """
-    if not retention:
-        return 0
-    cut_off = (time.time() if now is None else now) - retention
-    count = 0
-    try:
-        entries = list(os.scandir(directory))
-    except FileNotFoundError:
-        return 0
-    for entry in entries:
-        if not entry.name.endswith(SUFFIX):
-            continue
-        try:
-            if (entry.is_file(follow_symlinks=False) and
-                    entry.stat(follow_symlinks=False).st_mtime < cut_off):
-                os.unlink(entry.path)
-                count += 1
-        except FileNotFoundError:
-            continue
-    return count

@@ -31,7 +31,8 @@ This module holds the listeners and the service that runs them
 * :mod:`consolehub.console.relay`: the client's side of the hot path;
 * :mod:`consolehub.console.recorder`: recorded sessions' files, their
   writer thread (stopped with the proxy) and their hourly purge
-  (:meth:`ConsoleProxy._purge_recordings`);
+  (:meth:`ConsoleProxy._purge_recordings`); their format is
+  :mod:`consolehub.console.recording_format`'s;
 * :mod:`consolehub.console.workers`: the database (and RPC) threads.
 """
 

@@ -18,7 +18,7 @@ REDEEM_USED = db_sessions.REDEEM_USED
 REDEEM_LIMIT = db_sessions.REDEEM_LIMIT
 
 #: File name suffix of a session's recording in ``[console]
-#: record_directory`` (format: :mod:`consolehub.console.recorder`).
+#: record_directory`` (format: :mod:`consolehub.console.recording_format`).
 RECORDING_SUFFIX = '.rec'
 
 # Close reasons, recorded in session rows and sent in close frames.

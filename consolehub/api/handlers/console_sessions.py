@@ -8,7 +8,8 @@ console proxy closes the session within ``[console]
 session_check_interval`` seconds and records its end. ``GET
 .../console-sessions/{session_id}/recording`` answers 200 with the
 session's recording (``application/octet-stream``, the format of
-:mod:`consolehub.console.recorder`), 404 when it has none here.
+:mod:`consolehub.console.recording_format`), 404 when it has none
+here.
 """
 
 import webob

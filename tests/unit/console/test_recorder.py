@@ -1,10 +1,12 @@
 """Session recordings: the file format, its bounds, and the proxy writing
 one for a real session through the fake guest."""
 
+import asyncio
 import io
 import os
 import stat
 import threading
+import time
 import types
 
 import pytest
@@ -212,3 +214,87 @@ def test_only_the_main_link_of_a_recorded_session_records():
         session = types.SimpleNamespace(recorder=session_recorder)
         link = guest.GuestLink(websocket, session, main_link)
         assert link.recorder is expected
+
+
+def _read_into_chunk(rec, data):
+    """What a recorded guest link does with one read of ``data``."""
+    region = rec.reserve()
+    assert region is not None
+    room = recorder._HEAD_ROOM
+    region[room:room + len(data)] = data
+    region[:room] = b'\xff' * room  # the frame header the relay writes
+    rec.commit(len(data))
+
+
+def test_chunked_reads_keep_their_order_with_the_clients(writer):
+    async def session():
+        rec = _recorder(writer, max_bytes=8 << 20, queue_bytes=4 << 20)
+        reads = [bytes([n]) * (200 * 1024) for n in range(8)]
+        for data in reads[:5]:  # more than a chunk: one goes back
+            _read_into_chunk(rec, data)
+        rec.client_bytes(b'typed')
+        for data in reads[5:]:
+            _read_into_chunk(rec, data)
+        rec.guest_bytes(b'early')
+        return rec, reads
+
+    rec, reads = asyncio.run(session())
+    _header, records = _finish(writer, rec)
+    assert [(kind, data) for kind, _ms, data in records] == (
+        [(recorder.GUEST, data) for data in reads[:5]] +
+        [(recorder.CLIENT, b'typed')] +
+        [(recorder.GUEST, data) for data in reads[5:]] +
+        [(recorder.GUEST, b'early')])
+    assert rec.truncated is None
+    assert rec.chunks_returned == rec.chunks_taken == 2
+    assert len(writer.pool._idle) == rec.chunks_taken
+
+
+def test_a_partly_filled_chunk_reaches_the_file_after_an_interval(writer):
+    async def session():
+        rec = _recorder(writer)
+        _read_into_chunk(rec, b'login: ')
+        await asyncio.sleep(recorder._FLUSH_INTERVAL * 2)
+        return rec
+
+    rec = asyncio.run(session())
+    deadline = time.monotonic() + TIMEOUT
+    while (not os.path.exists(rec.path) or
+           os.path.getsize(rec.path) < len(rec.header) + 9 + 7):
+        assert time.monotonic() < deadline, 'not written'
+        time.sleep(0.01)
+    assert rec.chunk is not None  # still being filled, not handed back
+    _header, records = _finish(writer, rec)
+    assert [data for _kind, _ms, data in records] == [b'login: ']
+
+
+def test_no_chunk_left_truncates_and_reads_go_to_the_shared_buffer(writer):
+    hold = threading.Lock()
+    hold.acquire()
+    write = writer._write
+
+    def stuck_write(*args):
+        with hold:  # the disk does not keep up
+            write(*args)
+
+    writer._write = stuck_write
+
+    async def session():
+        rec = _recorder(writer, max_bytes=8 << 20,
+                        queue_bytes=2 * recorder.CHUNK_BYTES)
+        assert rec.max_chunks == 2
+        data = b'z' * (500 * 1024)
+        for _ in range(4):  # two chunks
+            _read_into_chunk(rec, data)
+        assert rec.reserve() is None
+        return rec
+
+    rec = asyncio.run(session())
+    assert rec.truncated == recorder.REASON_QUEUE_FULL
+    assert rec.chunks_taken == 2
+    hold.release()
+    _header, records = _finish(writer, rec)
+    assert [kind for kind, _ms, _data in records] == (
+        [recorder.GUEST] * 4 + [recorder.TRUNCATED])
+    assert records[-1][2] == b'queue full'
+    assert rec.chunks_returned == 2
