@@ -162,6 +162,42 @@ def test_proxy_records_a_session_asked_for_by_its_token(
         (recorder.GUEST, b'typed secret')]
 
 
+def test_proxy_records_more_than_a_chunk_of_guest_output_exactly(
+        proxy, guest, ctx, instance, conf_fixture, tmp_path):
+    directory = str(tmp_path / 'recordings')
+    conf_fixture.config(record_directory=directory, group='console')
+    proxy.recordings.directory = directory
+    raw_token = helpers.mint(ctx, instance, guest.port, record=True)
+    sent = b''.join(os.urandom(64 * 1024) for _ in range(48))  # 3 MiB
+    with helpers.connect(helpers.url(proxy, raw_token)) as websocket:
+        assert websocket.recv(timeout=TIMEOUT) == BANNER
+        for start in range(0, len(sent), 64 * 1024):
+            websocket.send(sent[start:start + 64 * 1024])
+        assert helpers.recv_exactly(websocket, len(sent)) == sent
+    row = helpers.wait_for(lambda: [
+        row for row in helpers.sessions_of(instance)
+        if row['ended_at'] is not None])[0]
+    path = session_obj.recording_path(row['uuid'], directory)
+
+    def whole():
+        found = _complete(path, 1)
+        if found is None or len(b''.join(
+                data for kind, _ms, data in found[1]
+                if kind == recorder.GUEST)) < len(BANNER) + len(sent):
+            return None
+        return found
+
+    _header, records = helpers.wait_for(whole)
+    kinds = {kind for kind, _ms, _data in records}
+    assert kinds == {recorder.GUEST, recorder.CLIENT}  # nothing truncated
+    assert b''.join(data for kind, _ms, data in records
+                    if kind == recorder.GUEST) == BANNER + sent
+    assert b''.join(data for kind, _ms, data in records
+                    if kind == recorder.CLIENT) == sent
+    stamps = [ms for _kind, ms, _data in records]
+    assert stamps == sorted(stamps)
+
+
 def test_unrecorded_session_writes_no_file(proxy, guest, ctx, instance,
                                            conf_fixture, tmp_path):
     directory = str(tmp_path / 'recordings')
