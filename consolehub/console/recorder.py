@@ -16,11 +16,13 @@ guest link reads into a *chunk* (:data:`CHUNK_BYTES`, taken from the
 writer's :class:`ChunkPool` and reused, so its memory is never fresh and
 costs no page faults) through :meth:`Recorder.reserve`, the relay frames
 and sends each read from the chunk as it does from the shared buffer,
-and :meth:`Recorder.commit` only notes where the read lies. A full chunk
-(or the part filled so far, after :data:`_FLUSH_INTERVAL` seconds, before
-a record of the client's or at the end) goes to the writer, which
-``writev()``s each record's head and the chunk's slice, then gives a full
-chunk back to the pool. At most ``record_queue_bytes`` of chunks (and no
+and :meth:`Recorder.commit` only notes where the read lies. The chunk's
+records go to the writer before a record of the client's (so the file
+keeps their order), and the chunk itself when it is full, at the end, or
+:data:`_FLUSH_INTERVAL` seconds after a read (so no read waits longer,
+and a quiet session holds no chunk); the writer ``writev()``s each
+record's head and the chunk's slice, then gives the chunk back to the
+pool. At most ``record_queue_bytes`` of chunks (and no
 fewer than two) of a recording may wait for the writer; one more would
 be the writer falling behind: the recording ends with a ``queue full``
 marker and the session reads into the shared buffer again. Transports
@@ -88,7 +90,8 @@ _HEAD_ROOM = relay.HEAD_ROOM
 _MIN_READ_ROOM = 64 * 1024
 #: Idle chunks the pool keeps for reuse (the rest are freed).
 _POOL_KEEP = 16
-#: Longest a read waits in a partly filled chunk (seconds).
+#: Longest a read waits in a partly filled chunk (seconds); the chunk
+#: then goes to the writer and back to the pool.
 _FLUSH_INTERVAL = 0.05
 
 
@@ -219,8 +222,8 @@ class Recorder(object):
 
     def _flush_later(self):
         self._flush_timer = None
-        if self.spans:
-            self._hand_over(release=False)
+        if self.chunk is not None:
+            self._hand_over(release=True)
 
     def _hand_over(self, release):
         """Give the chunk's new records, and with ``release`` the chunk
