@@ -15,7 +15,9 @@ send the client other sessions' bytes. A frame goes to the client's
 socket directly (``os.write``) while its transport holds nothing back;
 the transport gets an immutable copy of only what the socket did not
 take. The copy happens only for a client that lags, and costs what the
-transport's own copy cost before (``bench/README.rst``).
+transport's own copy cost before (``bench/README.rst``). A recorded
+session (:class:`RecordedGuestLink`) reads into its recorder's chunks
+instead, which are reused too, under the same rule.
 """
 
 import asyncio

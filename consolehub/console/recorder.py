@@ -22,22 +22,22 @@ keeps their order), and the chunk itself when it is full, at the end, or
 :data:`_FLUSH_INTERVAL` seconds after a read (so no read waits longer,
 and a quiet session holds no chunk); the writer ``writev()``s each
 record's head and the chunk's slice, then gives the chunk back to the
-pool. At most ``record_queue_bytes`` of chunks (and no
-fewer than two) of a recording may wait for the writer; one more would
-be the writer falling behind: the recording ends with a ``queue full``
-marker and the session reads into the shared buffer again. Transports
+pool. At most ``record_queue_bytes`` of chunks (and no fewer than two)
+of a recording may wait for the writer; one more would be the writer
+falling behind: the recording ends with a ``queue full`` marker and the
+session reads into the shared buffer again. Transports
 never hold a view of a chunk: like the shared buffer's, what a client's
 socket does not take is copied into ``bytes``. Bytes the client sends
 are queued as the relay's ``bytes`` already, without a copy.
 
 Measured (``python -m bench.proxy --paths consolehub,consolehub+rec
 --skip round-trip,setup,sessions --repeat 3``, 1 GiB guest-to-browser
-streams, medians of 3 runs alternating with the copying design; 2 shared
-vCPUs, ``bench/README.rst``): recording costs the event loop's thread
-0.54-0.56 s/GB where the copy cost 0.73-0.78 (unrecorded: 0.45-0.48),
-and the whole process 0.78-0.82 s/GB where it cost 1.06-1.22
-(unrecorded: 0.46-0.48); what is left is mostly the kernel copying every
-byte into the page cache in the writer's thread.
+streams, medians of 6 runs alternating with the copying design, 2 shared
+vCPUs; ``bench/README.rst``): recording costs the event loop's thread
+0.56 s/GB where the copy cost 0.70-0.76 (unrecorded: 0.47-0.49), and
+the whole process 0.77-0.84 s/GB where it cost 1.02-1.18 (unrecorded:
+0.46-0.50); what is left is mostly the kernel copying every byte into
+the page cache in the writer's thread.
 
 The file format is :mod:`consolehub.console.recording_format`'s.
 """
