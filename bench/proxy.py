@@ -20,7 +20,11 @@ permessage-deflate, or raw asyncio TCP for the direct path):
 
 Beside them, for throughput and round trips, a plain TCP relay (blocking
 copies, no websocket) shows what loopback TCP alone costs any relay on
-this machine.
+this machine; and ``consolehub+rec``, the same proxy process with tokens
+that ask for a recorded session (``--paths consolehub,consolehub+rec``),
+shows what recording costs: the copy handed to the recorder, and the
+recorder's writer thread writing every byte to ``[console]
+record_directory``.
 
 Run from the repository root with the websockify of another venv::
 
@@ -49,6 +53,10 @@ from bench import proxy_measurements as measurements
 BIN_DIR = os.path.dirname(sys.executable)
 MB = 1e6
 GB = 1e9
+#: ``[console] record_max_bytes`` of the proxy: whole transfers recorded.
+RECORD_MAX_BYTES = 1 << 40
+#: ``[console] record_queue_bytes`` of the proxy.
+RECORD_QUEUE_BYTES = 512 << 20
 
 
 # -- the three paths ----------------------------------------------------------
@@ -79,6 +87,11 @@ class Path(object):
             except OSError:
                 pass  # it ended: its CPU moves to the parent's counters
         return total
+
+    def loop_cpu(self):
+        """CPU seconds of the proxy's event loop thread (its main
+        thread), or None where that means nothing."""
+        return None
 
     def settle(self):
         """Wait until the children of finished sessions are gone."""
@@ -200,9 +213,14 @@ class Ours(_WebsocketPath):
                 '[console]\nmax_sessions_per_instance = 0\n'
                 'max_viewers_per_instance = 0\n'
                 'validate_console_port = false\n'
+                # consolehub+rec records whole transfers (each deleted
+                # once measured), with room to queue what two busy
+                # cores leave the writer behind.
+                'record_max_bytes = %d\nrecord_queue_bytes = %d\n'
                 '[consoleauth]\ntoken_ttl = 3600\nsingle_use = true\n'
                 % (state_path, os.path.join(state_path, 'proxy.log'),
-                   state_path, self.port))
+                   state_path, self.port, RECORD_MAX_BYTES,
+                   RECORD_QUEUE_BYTES))
         CONF(['--config-file', self.config], project='consolehub',
              default_config_files=[])
         from consolehub import context
@@ -222,11 +240,15 @@ class Ours(_WebsocketPath):
         self.pid = self.process.pid
         _wait_for_port(self.port, self.process)
 
-    def mint(self, target):
+    def loop_cpu(self):
+        return proxy_guest.thread_cpu_seconds(self.pid, self.pid)
+
+    def mint(self, target, record=False):
         from consolehub.objects import console_auth_token
         raw_token, _row = console_auth_token.mint(
             self._context, ('vnc', 'novnc'), '127.0.0.1',
-            self.guest_ports[target], self._instance['uuid'])
+            self.guest_ports[target], self._instance['uuid'],
+            record=record)
         return raw_token
 
     def url(self, target, token=None):
@@ -237,6 +259,38 @@ class Ours(_WebsocketPath):
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(60)
         self._log.close()
+
+
+class OursRecorded(_WebsocketPath):
+    """Our proxy (the same process as :class:`Ours`), every session
+    recorded: its CPU per GB beside ``consolehub``'s is the cost of
+    recording. Recordings of earlier transfers are deleted before each
+    connection, so the disk holds one at a time."""
+
+    name = 'consolehub+rec'
+    fresh_url_per_connection = True
+    parts = ('throughput', 'round-trip')
+
+    def __init__(self, ours):
+        from consolehub.conf import CONF
+        self.ours = ours
+        self.pid = ours.pid
+        self.directory = CONF.console.record_directory
+
+    def loop_cpu(self):
+        return self.ours.loop_cpu()
+
+    def url(self, target):
+        for name in os.listdir(self.directory) if os.path.isdir(
+                self.directory) else ():
+            os.unlink(os.path.join(self.directory, name))
+        return self.ours.url(target, self.ours.mint(target, record=True))
+
+    def truncations(self):
+        """The proxy's log lines saying it cut a recording short."""
+        with open(os.path.join(os.path.dirname(self.ours.config),
+                               'proxy.log')) as log:
+            return [line.strip() for line in log if 'truncated' in line]
 
 
 class Websockify(_WebsocketPath):
@@ -324,9 +378,9 @@ async def run(args, paths):
 
 async def run_throughput(args, paths):
     print('== throughput (MB/s; proxy CPU s per GB relayed, of which '
-          'in the kernel) ==')
+          'in the kernel, and in our event loop\'s thread) ==')
     paths = [path for path in paths if 'throughput' in path.parts]
-    print('%-26s' % 'case' + ''.join('%32s' % path.name for path in paths))
+    print('%-26s' % 'case' + ''.join('%40s' % path.name for path in paths))
     cases = [('guest->browser 64 KiB', 'down', 65536, args.megabytes),
              ('guest->browser 4 KiB', 'down', 4096, args.megabytes // 2),
              ('browser->guest 64 KiB', 'up', 65536, args.megabytes),
@@ -342,9 +396,12 @@ async def run_throughput(args, paths):
                 for _ in range(args.repeat)])
             if path.pid is None:
                 cells.append('%6.0f MB/s' % best[0])
+            elif best[3] is None:
+                cells.append('%6.0f MB/s %4.2f s/GB (%4.2f sys)' % best[:3])
             else:
-                cells.append('%6.0f MB/s %4.2f s/GB (%4.2f sys)' % best)
-        print('%-26s' % label + ''.join('%32s' % cell for cell in cells))
+                cells.append('%6.0f MB/s %4.2f s/GB (%4.2f sys, %4.2f loop)'
+                             % best)
+        print('%-26s' % label + ''.join('%40s' % cell for cell in cells))
         sys.stdout.flush()
 
 
@@ -410,9 +467,11 @@ def main():
     parser.add_argument('--hold', type=int, default=5)
     parser.add_argument('--paths',
                         default='consolehub,websockify,direct,relay',
-                        help='comma-separated subset of the four paths '
-                             '(relay: a plain TCP forwarder, throughput '
-                             'only)')
+                        help='comma-separated subset of the paths: '
+                             'consolehub, websockify, direct, relay (a '
+                             'plain TCP forwarder, throughput and round '
+                             'trips only) and consolehub+rec (every '
+                             'session recorded, the same)')
     parser.add_argument('--skip', default='',
                         help='comma-separated parts to skip: throughput, '
                              'round-trip, setup, sessions')
@@ -420,11 +479,18 @@ def main():
     _raise_file_limit()
     guest_pid, ports = proxy_guest.start_guest()
     paths = []
+    extra_paths = []  # started, not measured
     with tempfile.TemporaryDirectory() as state_path:
         try:
             wanted = args.paths.split(',')
-            if 'consolehub' in wanted:
-                paths.append(Ours(state_path, ports))
+            if 'consolehub' in wanted or 'consolehub+rec' in wanted:
+                ours = Ours(state_path, ports)
+                if 'consolehub' in wanted:
+                    paths.append(ours)
+                else:
+                    extra_paths.append(ours)
+                if 'consolehub+rec' in wanted:
+                    paths.append(OursRecorded(ours))
             if 'websockify' in wanted:
                 paths.append(Websockify(args.websockify, state_path, ports))
             if 'direct' in wanted:
@@ -434,8 +500,14 @@ def main():
             print('client, proxies and guest on %d CPUs; python %s' % (
                 os.cpu_count(), sys.version.split()[0]))
             asyncio.run(run(args, paths))
-        finally:
             for path in paths:
+                if isinstance(path, OursRecorded):
+                    cut = path.truncations()
+                    print('\nrecordings truncated: %d' % len(cut))
+                    for line in cut:
+                        print('  ' + line)
+        finally:
+            for path in paths + extra_paths:
                 if hasattr(path, 'stop'):
                     path.stop()
             os.kill(guest_pid, signal.SIGTERM)

@@ -169,6 +169,13 @@ def cpu_seconds(pid, children=False, system_only=False):
     return total / _TICK
 
 
+def thread_cpu_seconds(pid, tid):
+    """User + system CPU of thread ``tid`` of process ``pid``."""
+    with open('/proc/%d/task/%d/stat' % (pid, tid)) as stat:
+        fields = stat.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
 def uss(pid):
     """Private (unshared) resident bytes of ``pid``."""
     total = 0

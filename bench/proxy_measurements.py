@@ -41,7 +41,8 @@ async def browser_to_guest(connection, total, message_size):
 
 
 async def throughput(path, direction, total, size):
-    """``(MB/s, proxy CPU s/GB, of which in the kernel)`` of a transfer.
+    """``(MB/s, proxy CPU s/GB, of which in the kernel, of which in its
+    event loop's thread or None)`` of a transfer.
 
     The CPU counted is the proxy's (every process of it, live children
     included) from just before the transfer to just after, with the
@@ -53,13 +54,17 @@ async def throughput(path, direction, total, size):
         await asyncio.sleep(0.3)
         cpu_before = path.cpu()
         system_before = path.cpu(system_only=True)
+        loop_before = path.loop_cpu()
         run = guest_to_browser if direction == 'down' else browser_to_guest
         elapsed = await run(connection, total, size)
         cpu = path.cpu() - cpu_before
         system = path.cpu(system_only=True) - system_before
+        loop = (None if loop_before is None
+                else (path.loop_cpu() - loop_before) / (total / GB))
     finally:
         await connection[2]()
-    return total / elapsed / MB, cpu / (total / GB), system / (total / GB)
+    return (total / elapsed / MB, cpu / (total / GB), system / (total / GB),
+            loop)
 
 
 async def round_trips(path, size, count):

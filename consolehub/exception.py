@@ -484,6 +484,10 @@ class ConsoleSessionNotFound(NotFound):
                'could not be found.')
 
 
+class ConsoleRecordingNotFound(NotFound):
+    msg_fmt = 'Console session %(session_id)s has no recording.'
+
+
 class DatabaseUnavailable(ServiceUnavailable):
     msg_fmt = 'The database cannot answer now: %(reason)s'
     headers = {'Retry-After': '1'}

@@ -13,6 +13,7 @@ until which) version an operation exists, as its handler declares
 import inspect
 import re
 
+from consolehub.api.handlers import console_sessions
 from consolehub.api.handlers import consoles
 from consolehub.api.handlers import empty_collections
 from consolehub.api.handlers import flavor_access
@@ -99,6 +100,8 @@ OPERATIONS = {
             list(guest_input.ACTIONS.values())]},
         'status': 202},
     guest_input.show_screenshot: {'media_type': 'image/png'},
+    console_sessions.show_console_session_recording: {
+        'media_type': 'application/octet-stream'},
     instance_actions.show_console_output: {
         'query': action_schema.CONSOLE_OUTPUT_QUERY},
     flavors.list_flavors: {'query': flavor_schema.LIST_QUERY},

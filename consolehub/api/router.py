@@ -78,11 +78,17 @@ ROUTE_DECLARATIONS = {
     '/instances/{server_id}/console-sessions/{session_id}': {
         'DELETE': console_sessions.delete_console_session,
     },
+    '/instances/{server_id}/console-sessions/{session_id}/recording': {
+        'GET': console_sessions.show_console_session_recording,
+    },
     '/servers/{server_id}/console-sessions': {
         'GET': console_sessions.list_console_sessions,
     },
     '/servers/{server_id}/console-sessions/{session_id}': {
         'DELETE': console_sessions.delete_console_session,
+    },
+    '/servers/{server_id}/console-sessions/{session_id}/recording': {
+        'GET': console_sessions.show_console_session_recording,
     },
     '/os-services': {
         'GET': services.list_services,

@@ -462,14 +462,15 @@ class API(instance_data.InstanceDataMixin):
         self.rpcapi.send_keys(context, instance, chords, TYPE_HOLD_MS)
 
     def get_console(self, context, instance, protocol, console_type,
-                    view_only=False):
+                    view_only=False, record=False):
         """An ``access_url`` of ``(protocol, console_type)`` for an ACTIVE
-        instance.
+        instance; with ``record``, the proxy records the session.
 
         :param instance: the instance dict the caller just read with
             :meth:`get`.
         :param view_only: bool; the console shows the guest and takes no
             input (the proxy drops it).
+        :param record: bool; the proxy records the session.
         :raises ConsoleTypeInvalid: a pair Nova does not know.
         :raises ConsoleProtocolNotImplemented: RDP and MKS.
         :raises ConsoleTypeNotServed: a pair we do not serve.
@@ -482,8 +483,8 @@ class API(instance_data.InstanceDataMixin):
         instance_obj.check_console_allowed(instance)
         self._require_host_up(instance)
         return self.rpcapi.get_console(context, instance, protocol,
-                                       console_type,
-                                       view_only=view_only)['access_url']
+                                       console_type, view_only=view_only,
+                                       record=record)['access_url']
 
     def get_console_sessions(self, context, instance_uuid):
         """Every console session of a visible instance, newest first."""

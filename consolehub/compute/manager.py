@@ -72,7 +72,7 @@ STOPPED, TIMED_OUT, INTERRUPTED = 'stopped', 'timed out', 'interrupted'
 class ComputeManager(object):
     """Serves :mod:`consolehub.compute.rpcapi` calls with a virt driver."""
 
-    target = messaging.Target(version='1.6')
+    target = messaging.Target(version='1.7')
 
     def __init__(self, host, driver):
         """``host``: this node's name; ``driver``: a ComputeDriver."""
@@ -424,9 +424,10 @@ class ComputeManager(object):
     @messaging.expected_exceptions(exception.InstanceNotFound,
                                    exception.ConsoleTypeUnavailable)
     def get_console(self, context, instance_uuid, protocol, console_type,
-                    view_only=False):
+                    view_only=False, record=False):
         """Mint a console token of ``(protocol, console_type)``, of the
-        calling user; with ``view_only`` (bool) its sessions only watch.
+        calling user; with ``view_only`` (bool, 1.6) its sessions only
+        watch; with ``record`` (bool, 1.7) the proxy records its session.
 
         :returns: ``{'access_url': str}``.
         :raises ConsoleTypeUnavailable: the pair is unknown, disabled on
@@ -435,7 +436,8 @@ class ComputeManager(object):
         pair = (protocol, console_type)
         if pair not in (VNC_CONSOLE, SPICE_CONSOLE, SERIAL_CONSOLE):
             raise exception.ConsoleTypeUnavailable(console_type=console_type)
-        return self._get_console(context, instance_uuid, pair, view_only)
+        return self._get_console(context, instance_uuid, pair, view_only,
+                                 record)
 
     def validate_console_port(self, context, instance_uuid, port,
                               console_type):
@@ -456,7 +458,8 @@ class ComputeManager(object):
         return self.driver.validate_console_port(
             {'uuid': instance_uuid}, console_type, port)
 
-    def _get_console(self, context, instance_uuid, pair, view_only=False):
+    def _get_console(self, context, instance_uuid, pair, view_only=False,
+                     record=False):
         # No second read of the instance: the API checked it a moment ago,
         # the driver finds the guest by UUID, and the proxy refuses tokens
         # of an instance deleted since.
@@ -477,7 +480,8 @@ class ComputeManager(object):
             host, port = host.strip('[]'), int(relay_port)
         raw_token, _row = console_auth_token.mint(context, pair, host, port,
                                                   instance_uuid, path,
-                                                  view_only=view_only)
+                                                  view_only=view_only,
+                                                  record=record)
         return {'access_url': console_auth_token.access_url(pair, raw_token)}
 
     def get_console_output(self, context, instance_uuid, length=None):

@@ -8,6 +8,7 @@ Version history:
   1.4 - stop_instance, start_instance, reboot_instance, get_console_output
   1.5 - get_screenshot, send_keys
   1.6 - get_console(view_only)
+  1.7 - get_console(record)
 
 Every call asks the agent for heartbeats (oslo.messaging's
 ``call_monitor_timeout``): a call fails after ``[api]
@@ -37,7 +38,7 @@ class ComputeAPI(object):
     travel, the agent reads the rest from the database.
     """
 
-    VERSION = '1.6'
+    VERSION = '1.7'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.VERSION)
@@ -93,20 +94,28 @@ class ComputeAPI(object):
         return self._call(ctxt, instance, 'terminate_instance')
 
     def get_console(self, ctxt, instance, protocol, console_type,
-                    view_only=False):
+                    view_only=False, record=False):
         """``{'access_url': str}`` for a new console token of that pair.
 
-        :param view_only: bool; a view-only console needs an agent of
-            1.6 or later, a full one is asked of any (1.1).
+        Asks for the lowest version that carries the arguments given, so
+        agents that predate a feature still serve consoles without it:
+        a full, unrecorded console of any agent (1.1), a view-only one of
+        1.6 or later, a recorded one of 1.7 or later. ``view_only`` and
+        ``record`` travel only when True.
+
+        :param view_only: bool; its sessions only watch.
+        :param record: bool; the proxy records the session.
         :raises ComputeHostUnavailable: as for terminate_instance.
         :raises ConsoleTypeUnavailable: if the guest has no such console.
         """
+        kwargs = {'protocol': protocol, 'console_type': console_type}
         if view_only:
-            return self._call(ctxt, instance, 'get_console', version='1.6',
-                              protocol=protocol, console_type=console_type,
-                              view_only=True)
-        return self._call(ctxt, instance, 'get_console', version='1.1',
-                          protocol=protocol, console_type=console_type)
+            kwargs['view_only'] = True
+        if record:
+            kwargs['record'] = True
+        version = '1.7' if record else '1.6' if view_only else '1.1'
+        return self._call(ctxt, instance, 'get_console', version=version,
+                          **kwargs)
 
     def validate_console_port(self, ctxt, instance, port, console_type):
         """Whether ``port`` (int) is still the running guest's console of

@@ -77,6 +77,36 @@ console_opts = [
                default=30, min=0,
                help='Days the record of an ended console session is kept '
                     'before the periodic purge removes it.'),
+    cfg.BoolOpt('record_sessions',
+                default=False,
+                help='Record every console session to a file in '
+                     'record_directory (see the admin guide, "Recording '
+                     'console sessions"). Without it, only the sessions an '
+                     'administrator asks to record ("record": true in the '
+                     'remote-console request) are. A recording holds '
+                     'everything typed, passwords included.'),
+    cfg.StrOpt('record_directory',
+               default='$state_path/console-recordings',
+               help='Directory on the console proxy\'s host that holds the '
+                    'session recordings, one file per session named by its '
+                    'UUID. The API reads recordings from here: on another '
+                    'host, share the directory with it (read only).'),
+    cfg.IntOpt('record_max_bytes',
+               default=256 * 1024 * 1024, min=4096,
+               help='Most bytes one session\'s recording may take; once '
+                    'reached, the recording ends with a truncation marker '
+                    'and the session goes on unrecorded.'),
+    cfg.IntOpt('record_queue_bytes',
+               default=8 * 1024 * 1024, min=65536,
+               help='Most bytes of one session waiting for the recording '
+                    'writer; when the disk cannot keep up, the recording '
+                    'ends with a truncation marker rather than slow the '
+                    'session down or grow the proxy\'s memory.'),
+    cfg.IntOpt('record_retention',
+               default=30 * 24 * 3600, min=0,
+               help='Seconds a recording is kept after its last write; the '
+                    'console proxy deletes older ones at start and every '
+                    'hour. 0 keeps them forever.'),
 ]
 
 

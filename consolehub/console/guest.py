@@ -15,7 +15,9 @@ send the client other sessions' bytes. A frame goes to the client's
 socket directly (``os.write``) while its transport holds nothing back;
 the transport gets an immutable copy of only what the socket did not
 take. The copy happens only for a client that lags, and costs what the
-transport's own copy cost before (``bench/README.rst``).
+transport's own copy cost before (``bench/README.rst``). A recorded
+session (:class:`RecordedGuestLink`) reads into its recorder's chunks
+instead, which are reused too, under the same rule.
 """
 
 import asyncio
@@ -137,8 +139,11 @@ async def open_link(websocket, session, record, connect_timeout):
         if session.preamble and record:
             await asyncio.wait_for(loop.sock_sendall(sock, session.preamble),
                                    connect_timeout)
+        link_class = (RecordedGuestLink
+                      if record and session.recorder is not None
+                      else GuestLink)
         _transport, link = await loop.create_connection(
-            lambda: GuestLink(websocket, session, record, sock), sock=sock)
+            lambda: link_class(websocket, session, record, sock), sock=sock)
     except BaseException:
         sock.close()
         raise
@@ -175,6 +180,11 @@ class GuestLink(asyncio.BufferedProtocol):
         self._client_fd = None
         self._paused = False
         self._drain_waiter = None
+        #: The session's recorder for its main link, or None (most
+        #: sessions): the client side's only cost of recording is this
+        #: test; the guest's side of a recorded session is
+        #: :class:`RecordedGuestLink`.
+        self.recorder = session.recorder if record else None
 
     # Guest -> client.
 
@@ -288,6 +298,8 @@ class GuestLink(asyncio.BufferedProtocol):
         """
         if self.closed:
             return
+        if self.recorder is not None:
+            self.recorder.client_bytes(b''.join(pieces))
         transport = self.transport
         if len(pieces) == 1:
             count = len(pieces[0])
@@ -331,6 +343,8 @@ class GuestLink(asyncio.BufferedProtocol):
         """
         if self.closed:
             raise ConnectionResetError('guest closed')
+        if self.recorder is not None:
+            self.recorder.client_bytes(data)
         self.transport.write(data)
         if self._drain_waiter is not None:
             await self._drain_waiter
@@ -338,3 +352,39 @@ class GuestLink(asyncio.BufferedProtocol):
     def close(self):
         if self.transport is not None:
             self.transport.close()
+
+
+class RecordedGuestLink(GuestLink):
+    """The guest's side of a recorded session: reads go into the
+    recorder's chunks (:meth:`consolehub.console.recorder.Recorder.reserve`)
+    instead of the shared buffer, and are sent from there exactly as
+    :class:`GuestLink` sends them; the recorder keeps the chunk, so no
+    read is copied for it. Once the recording ends (truncated, closed)
+    reads go to the shared buffer again.
+    """
+
+    def __init__(self, websocket, session, record, sock=None):
+        super().__init__(websocket, session, record, sock)
+        self._shared = (self._buffer, self._view)
+        self._in_chunk = False
+
+    def get_buffer(self, sizehint):
+        region = self.recorder.reserve()
+        if region is None:
+            self._in_chunk = False
+            self._buffer, self._view = self._shared
+            return self._view[relay.HEAD_ROOM:]
+        self._in_chunk = True
+        self._buffer = self._view = region
+        return region[relay.HEAD_ROOM:]
+
+    def buffer_updated(self, nbytes):
+        self._send(nbytes)
+        if self._in_chunk:
+            self.recorder.commit(nbytes)
+
+    def forward(self, data):
+        self._in_chunk = False
+        self._buffer, self._view = self._shared
+        self.recorder.guest_bytes(data)
+        super().forward(data)

@@ -270,7 +270,8 @@ class Gate(object):
             outcome, token, row = await self.calls.db_write(
                 session_obj.redeem, console_auth_token.hash_token(raw_token),
                 listener.kind, client_ip, CONF.consoleauth.single_use, limit,
-                self.book.ending() if limit or viewers else (), viewers)
+                self.book.ending() if limit or viewers else (), viewers,
+                CONF.console.record_sessions)
         except exception.DatabaseUnavailable as error:
             LOG.warning('Cannot check a console token now: %s', error)
             return static.empty_response(

@@ -29,6 +29,10 @@ This module holds the listeners and the service that runs them
 * :mod:`consolehub.console.guest`: the connection to the guest's console,
   and its side of the hot path;
 * :mod:`consolehub.console.relay`: the client's side of the hot path;
+* :mod:`consolehub.console.recorder`: recorded sessions' files, their
+  writer thread (stopped with the proxy) and their hourly purge
+  (:meth:`ConsoleProxy._purge_recordings`); their format is
+  :mod:`consolehub.console.recording_format`'s;
 * :mod:`consolehub.console.workers`: the database (and RPC) threads.
 """
 
@@ -45,6 +49,7 @@ from websockets import frames
 
 from consolehub.conf import CONF
 from consolehub.console import handshake
+from consolehub.console import recorder
 from consolehub.console import relay
 from consolehub.console import sessions
 from consolehub.console import static
@@ -53,6 +58,9 @@ from consolehub import tls
 from consolehub.objects import console_session as session_obj
 
 LOG = logging.getLogger(__name__)
+
+#: Seconds between two purges of old console recordings.
+RECORDING_PURGE_INTERVAL = 3600
 
 #: The only websocket subprotocol we speak; noVNC may offer it.
 SUBPROTOCOL = 'binary'
@@ -135,8 +143,11 @@ class ConsoleProxy(object):
         self.ssl_context = tls.server_context()
         self.max_message_size = CONF.console.max_message_size
         self.calls = workers.BlockingCalls()
+        self.recordings = recorder.RecordingWriter(
+            CONF.console.record_directory)
         self.book = sessions.SessionBook(self.calls,
-                                         CONF.console.connect_timeout)
+                                         CONF.console.connect_timeout,
+                                         self.recordings)
         self.gate = handshake.Gate(self.book, self.calls, port_checker)
         self._lock = threading.Lock()
         self._loop = None
@@ -171,7 +182,7 @@ class ConsoleProxy(object):
         """
         loop = asyncio.get_running_loop()
         self.calls.start()
-        watchdog = None
+        watchdog = purger = None
         try:
             for listener in self.listeners:
                 listener.server = await self._serve(listener)
@@ -185,6 +196,7 @@ class ConsoleProxy(object):
                 self._loop = loop
                 stop_now = self._stop_requested
             watchdog = asyncio.create_task(self.book.watchdog())
+            purger = asyncio.create_task(self._purge_recordings())
             if started is not None:
                 started.set()
             if stop_now:
@@ -194,15 +206,33 @@ class ConsoleProxy(object):
             await self.book.flush_ends()
             LOG.info('Console proxy stopped')
         finally:
-            if watchdog is not None:
-                watchdog.cancel()
+            for task in (watchdog, purger):
+                if task is not None:
+                    task.cancel()
             for listener in self.listeners:
                 if listener.server is not None:
                     listener.server.close()
             with self._lock:
                 self._loop = None
             self.calls.shutdown()
+            await asyncio.to_thread(self.recordings.stop)
             self._finished.set()
+
+    async def _purge_recordings(self):
+        """Delete recordings older than ``[console] record_retention``,
+        now and every :data:`RECORDING_PURGE_INTERVAL` seconds."""
+        while True:
+            try:
+                count = await asyncio.to_thread(
+                    recorder.purge, CONF.console.record_directory,
+                    CONF.console.record_retention)
+                if count:
+                    LOG.info('Deleted %d console recordings older than '
+                             '%d seconds', count,
+                             CONF.console.record_retention)
+            except OSError as error:
+                LOG.error('Cannot purge the console recordings: %s', error)
+            await asyncio.sleep(RECORDING_PURGE_INTERVAL)
 
     def _serve(self, listener):
         async def process_request(connection, request):

@@ -105,7 +105,7 @@ class Session(object):
     __slots__ = ('uuid', 'kind', 'instance_uuid', 'token_hash', 'client_ip',
                  'expires', 'target', 'websocket', 'channels', 'to_client',
                  'to_guest', 'last_activity', 'close_reason', 'view_only',
-                 'preamble')
+                 'preamble', 'recorder')
 
     def __init__(self, row, token, websocket, client_ip, serial_role=None):
         self.uuid = row['uuid']
@@ -130,6 +130,9 @@ class Session(object):
         #: serial hub's preamble naming the session's role.
         self.preamble = (serial_protocol.preamble(serial_role)
                          if serial_role else b'')
+        #: The session's :class:`consolehub.console.recorder.Recorder`,
+        #: or None when it is not recorded.
+        self.recorder = None
 
     @property
     def log_args(self):
@@ -151,11 +154,14 @@ class SessionBook(object):
     :param calls: the proxy's :class:`consolehub.console.workers.
         BlockingCalls`.
     :param connect_timeout: seconds (int) to reach a guest's console.
+    :param recordings: the :class:`consolehub.console.recorder.
+        RecordingWriter` of recorded sessions, or None to record none.
     """
 
-    def __init__(self, calls, connect_timeout):
+    def __init__(self, calls, connect_timeout, recordings=None):
         self.calls = calls
         self.connect_timeout = connect_timeout
+        self.recordings = recordings
         #: ``{session uuid: Session}``.
         self.sessions = {}
         self._by_token = {}
@@ -242,6 +248,8 @@ class SessionBook(object):
         session = Session(what.row, what.token, websocket,
                           (websocket.remote_address or ('',))[0],
                           what.serial_role)
+        if what.row.get('recorded') and self.recordings is not None:
+            self._start_recording(session)
         self.pending.discard(session.uuid)
         del what  # the token and session rows: Session has what it needs
         self.sessions[session.uuid] = session
@@ -250,6 +258,8 @@ class SessionBook(object):
             await self._run(websocket, session)
         finally:
             del self.sessions[session.uuid]
+            if session.recorder is not None:
+                session.recorder.close()
             if self._by_token.get(session.token_hash) is session:
                 del self._by_token[session.token_hash]
             for channel in list(session.channels):
@@ -257,6 +267,19 @@ class SessionBook(object):
                     await channel.close(frames.CloseCode.NORMAL_CLOSURE,
                                         session.close_reason or '')
             self._record_end(session)
+
+    def _start_recording(self, session):
+        """Give ``session`` a recorder; without one it goes on unrecorded."""
+        try:
+            session.recorder = self.recordings.recorder(
+                session.uuid, session.instance_uuid, session.kind,
+                CONF.console.record_max_bytes,
+                CONF.console.record_queue_bytes)
+        except OSError as error:
+            LOG.error('Cannot record console session %(session)s in '
+                      '%(directory)s: %(error)s',
+                      {'session': session.uuid, 'error': error,
+                       'directory': self.recordings.directory})
 
     def _record_end(self, session):
         """Queue the session's end for the next batch write."""

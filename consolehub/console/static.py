@@ -2,10 +2,13 @@
 
 A plain HTTP ``GET``/``HEAD`` to a listener gets a static file of its web
 root: noVNC's, spice-html5's, or the serial console's terminal page in
-:data:`SERIAL_WEB` (:func:`serve_static`). :func:`response` builds every
-plain HTTP answer of the proxy; :func:`empty_response` its refusals of a
-websocket upgrade (:mod:`consolehub.console.handshake`), which carry no
-body.
+:data:`SERIAL_WEB` (:func:`serve_static`). Below :data:`OWN_PREFIX` every
+listener serves consolehub's own pages from :data:`SERIAL_WEB`: the
+recording replay page, ``/consolehub/replay.html``, which on the noVNC
+listener loads noVNC's ``/core/rfb.js`` from the same origin.
+:func:`response` builds every plain HTTP answer of the proxy;
+:func:`empty_response` its refusals of a websocket upgrade
+(:mod:`consolehub.console.handshake`), which carry no body.
 """
 
 import asyncio
@@ -20,6 +23,8 @@ from websockets import http11
 
 #: Where the serial console's terminal page lives.
 SERIAL_WEB = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'web')
+#: URL path prefix of consolehub's own pages, on every listener.
+OWN_PREFIX = '/consolehub/'
 
 
 def response(status, body, content_type, extra_headers=()):
@@ -112,7 +117,10 @@ async def serve_static(web_root, request):
                         b'Method not allowed\n',
                         'text/plain; charset=utf-8',
                         [('Allow', 'GET, HEAD')])
-    found = await asyncio.to_thread(_read_static, web_root, request.path)
+    path = request.path
+    if path.startswith(OWN_PREFIX):
+        web_root, path = SERIAL_WEB, path[len(OWN_PREFIX) - 1:]
+    found = await asyncio.to_thread(_read_static, web_root, path)
     if found is None:
         return response(http.HTTPStatus.NOT_FOUND, b'Not found\n',
                         'text/plain; charset=utf-8')

@@ -25,11 +25,12 @@ _TOKEN_INSERT = sa.insert(_TOKENS)
 @engine.retry_on_deadlock
 def console_auth_token_create(context, token_hash, console_type, host, port,
                               internal_access_path, instance_uuid, ttl,
-                              view_only=False):
+                              view_only=False, record=False):
     """Store a console token's hash, valid for ``ttl`` seconds from now.
 
     The token records ``context.user_id`` (who asked for it) and
-    ``view_only`` (bool): the proxy forwards no input of its sessions.
+    ``view_only`` (bool): the proxy forwards no input of its sessions;
+    ``record`` (bool): the proxy records its sessions.
 
     On the path of every console request, so one plain INSERT rather than
     an ORM flush. On PostgreSQL the commit does not wait for the WAL to
@@ -45,6 +46,7 @@ def console_auth_token_create(context, token_hash, console_type, host, port,
               'internal_access_path': internal_access_path,
               'instance_uuid': instance_uuid,
               'user_id': context.user_id, 'view_only': bool(view_only),
+              'record': bool(record),
               'expires': int(timeutils.utcnow_ts()) + ttl,
               'created_at': timeutils.utcnow()}
     with engine.writer(context) as session:

@@ -77,6 +77,7 @@ _REDEEM_STATEMENTS = {
         client_address=sa.bindparam('client_address'),
         user_id=sa.bindparam('user_id'),
         view_only=sa.bindparam('view_only'),
+        recorded=sa.bindparam('recorded'),
         started_at=sa.bindparam('now'),
         bytes_to_client=0, bytes_to_guest=0,
         created_at=sa.bindparam('now')),
@@ -179,7 +180,7 @@ class _Raw(object):
 
 def console_session_redeem(token_hash, console_type, client_address,
                            single_use, max_sessions, ending=(),
-                           max_viewers=0):
+                           max_viewers=0, record_all=False):
     """The proxy's one transaction per websocket: token in, session out.
 
     Looks up the unexpired token of a live instance by ``token_hash``
@@ -192,7 +193,8 @@ def console_session_redeem(token_hash, console_type, client_address,
     racing callers, exactly one sees its row change); inserts the session
     row. With a limit, the instance's row is locked before the count, so
     redeems of different tokens of one instance take turns across any
-    number of proxies and the limit is exact.
+    number of proxies and the limit is exact. The session is ``recorded``
+    when its token asks for it (``record``) or with ``record_all``.
 
     :returns: ``(outcome, token dict or None, session dict or None)``;
         outcome is one of the ``REDEEM_*`` constants; the token dict also
@@ -242,6 +244,7 @@ def console_session_redeem(token_hash, console_type, client_address,
             'client_address': (client_address or '')[:64] or None,
             'user_id': token['user_id'],
             'view_only': view_only,
+            'recorded': bool(record_all or token.get('record')),
         }
         raw.execute('insert', now=stamp, **values)
         values.update(started_at=now, bytes_to_client=0, bytes_to_guest=0)
@@ -287,6 +290,24 @@ def console_session_get_all_by_instance(context, instance_uuid):
             .where(models.ConsoleSession.instance_uuid == instance_uuid)
             .order_by(models.ConsoleSession.id.desc())).all()
         return [engine.as_dict(row) for row in rows]
+
+
+def console_session_get(context, instance_uuid, session_uuid):
+    """One session (dict) of a visible instance.
+
+    :raises InstanceNotFound: the instance is not visible (or gone).
+    :raises ConsoleSessionNotFound: it has no such session.
+    """
+    with engine.reader(context) as session:
+        visibility.instance_row(session, context, instance_uuid)
+        row = session.scalars(
+            sa.select(models.ConsoleSession)
+            .where(models.ConsoleSession.instance_uuid == instance_uuid,
+                   models.ConsoleSession.uuid == session_uuid)).first()
+        if row is None:
+            raise exception.ConsoleSessionNotFound(
+                session_id=session_uuid, instance_id=instance_uuid)
+        return engine.as_dict(row)
 
 
 def request_end(session, reason, *criteria):

@@ -219,6 +219,9 @@ class ConsoleAuthToken(BASE, _Base):
     user_id = sa.Column(sa.String(255))
     view_only = sa.Column(sa.Boolean, nullable=False, default=False,
                           server_default=sa.false())
+    # An administrator asked for the session to be recorded.
+    record = sa.Column(sa.Boolean, nullable=False, default=False,
+                       server_default=sa.false())
 
 
 class ConsoleSession(BASE, _Base):
@@ -253,6 +256,9 @@ class ConsoleSession(BASE, _Base):
     user_id = sa.Column(sa.String(255))
     view_only = sa.Column(sa.Boolean, nullable=False, default=False,
                           server_default=sa.false())
+    # The proxy records the session to a file (consolehub.console.recorder).
+    recorded = sa.Column(sa.Boolean, nullable=False, default=False,
+                         server_default=sa.false())
 
 
 class Service(BASE, _Base):

@@ -42,7 +42,7 @@ def access_url(console_type, raw_token):
 
 
 def mint(context, console_type, host, port, instance_uuid,
-         internal_access_path=None, view_only=False):
+         internal_access_path=None, view_only=False, record=False):
     """Create a console auth token for a guest's console port.
 
     :param context: the caller's; the token records its ``user_id``.
@@ -51,6 +51,7 @@ def mint(context, console_type, host, port, instance_uuid,
     :param host: address the proxy connects to (str); ``port``: TCP port.
     :param view_only: bool; the proxy relays the guest's output to the
         token's sessions and none of their input that acts on the guest.
+    :param record: whether the proxy records the session (bool).
     :returns: ``(raw_token, row)``; the caller hands ``raw_token`` to the
         user and must not store or log it.
     """
@@ -60,7 +61,7 @@ def mint(context, console_type, host, port, instance_uuid,
         console_type=console_type[1], host=host, port=port,
         internal_access_path=internal_access_path,
         instance_uuid=instance_uuid, ttl=CONF.consoleauth.token_ttl,
-        view_only=view_only)
+        view_only=view_only, record=record)
     return raw_token, row
 
 

@@ -5,13 +5,21 @@ The close reasons below are every reason a session row or a close frame
 can give; the proxy, the API and the instance's delete share them.
 """
 
+import os
+
+from consolehub.conf import CONF
 from consolehub.db import console_sessions as db_sessions
+from consolehub import exception
 
 #: Outcomes of :func:`redeem`.
 REDEEM_OK = db_sessions.REDEEM_OK
 REDEEM_INVALID = db_sessions.REDEEM_INVALID
 REDEEM_USED = db_sessions.REDEEM_USED
 REDEEM_LIMIT = db_sessions.REDEEM_LIMIT
+
+#: File name suffix of a session's recording in ``[console]
+#: record_directory`` (format: :mod:`consolehub.console.recording_format`).
+RECORDING_SUFFIX = '.rec'
 
 # Close reasons, recorded in session rows and sent in close frames.
 REASON_CLIENT_CLOSED = 'client closed'
@@ -35,19 +43,20 @@ REASON_PORT_UNCHECKED = 'cannot check the console port'
 
 
 def redeem(token_digest, console_type, client_address, single_use,
-           max_sessions, ending=(), max_viewers=0):
+           max_sessions, ending=(), max_viewers=0, record_all=False):
     """Redeem a console token into a new session, in one transaction.
 
     See :func:`consolehub.db.console_sessions.console_session_redeem`:
     ``max_sessions`` bounds the open full sessions of the instance,
-    ``max_viewers`` its open view-only ones (0: no limit).
+    ``max_viewers`` its open view-only ones (0: no limit); ``record_all``
+    records the session whatever its token asked.
 
     :returns: ``(outcome, token dict or None, session dict or None)``.
     :raises DatabaseUnavailable: nothing changed; try again later.
     """
     return db_sessions.console_session_redeem(
         token_digest, console_type, client_address, single_use,
-        max_sessions, ending, max_viewers)
+        max_sessions, ending, max_viewers, record_all)
 
 
 def finish(ends):
@@ -95,3 +104,47 @@ def ends_requested(context, session_uuids=None):
     """
     return db_sessions.console_session_ends_requested(
         context, session_uuids, REASON_INSTANCE_DELETED)
+
+
+def recording_path(session_uuid, directory=None):
+    """Where the recording of a session is (str).
+
+    :param directory: ``[console] record_directory`` unless given.
+    """
+    return os.path.join(directory or CONF.console.record_directory,
+                        session_uuid + RECORDING_SUFFIX)
+
+
+def recording_size(row):
+    """Bytes (int) of a session row's recording file, or None when the
+    session was not recorded or its file is not (or no longer) here."""
+    if not row.get('recorded'):
+        return None
+    try:
+        return os.stat(recording_path(row['uuid'])).st_size
+    except OSError:
+        return None
+
+
+def open_recording(context, instance_uuid, session_uuid):
+    """The recording of a session of a visible instance.
+
+    The API reads ``[console] record_directory`` itself: the proxy's
+    directory, on the same host or shared with the API's (read only).
+
+    :returns: ``(session row dict, binary file object, size in bytes)``;
+        the caller closes the file.
+    :raises InstanceNotFound, ConsoleSessionNotFound: not visible.
+    :raises ConsoleRecordingNotFound: not recorded, or the file is gone
+        (purged after ``[console] record_retention``, or on another host).
+    """
+    row = db_sessions.console_session_get(context, instance_uuid,
+                                          session_uuid)
+    if row['recorded']:
+        try:
+            recording = open(recording_path(row['uuid']), 'rb')
+        except OSError:
+            pass
+        else:
+            return row, recording, os.fstat(recording.fileno()).st_size
+    raise exception.ConsoleRecordingNotFound(session_id=session_uuid)

@@ -4,6 +4,7 @@ from consolehub.policies import base
 
 INDEX = 'consolehub:console-sessions:index'
 DELETE = 'consolehub:console-sessions:delete'
+RECORDING = 'consolehub:console-sessions:recording'
 
 rules = [
     base.project_rule(
@@ -20,6 +21,16 @@ rules = [
           'path': '/instances/{instance_id}/console-sessions/{session_id}'},
          {'method': 'DELETE',
           'path': '/servers/{server_id}/console-sessions/{session_id}'}]),
+    base.project_rule(
+        RECORDING, base.ADMIN,
+        'Download the recording of a console session (it holds '
+        'everything typed in it).',
+        [{'method': 'GET',
+          'path': '/instances/{instance_id}/console-sessions/{session_id}'
+                  '/recording'},
+         {'method': 'GET',
+          'path': '/servers/{server_id}/console-sessions/{session_id}'
+                  '/recording'}]),
 ]
 
 

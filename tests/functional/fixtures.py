@@ -399,3 +399,48 @@ class ImageFixture(APIFixture):
             super().stop_fixture()
         finally:
             shutil.rmtree(CRAFTED_IMAGES, ignore_errors=True)
+
+
+class RecordingFixture(APIFixture):
+    """Console sessions of an instance of project-a, as the proxy leaves
+    them: one recorded (its file in ``[console] record_directory``), one
+    recorded whose file was purged, one not recorded.
+
+    Exports ``CONSOLEHUB_RECORDED_INSTANCE``, ``CONSOLEHUB_RECORDED_SESSION``,
+    ``CONSOLEHUB_PURGED_SESSION``, ``CONSOLEHUB_UNRECORDED_SESSION`` and
+    ``CONSOLEHUB_RECORDING_BYTES`` (the recorded file's size).
+    """
+
+    def _start(self):
+        from consolehub.console import recorder
+        from consolehub.objects import console_auth_token
+        from consolehub.objects import console_session as session_obj
+
+        super()._start()
+        context = consolehub_context.RequestContext(project_id='project-a',
+                                                    user_id='user-a')
+        instance = instance_obj.create(context, 'recorded', 64, 1, HOST)
+        self._setenv('CONSOLEHUB_RECORDED_INSTANCE', instance['uuid'])
+        directory = os.path.join(self.tmp_dir, 'console-recordings')
+        os.makedirs(directory)
+        for variable, record, keep in (
+                ('CONSOLEHUB_RECORDED_SESSION', True, True),
+                ('CONSOLEHUB_PURGED_SESSION', True, False),
+                ('CONSOLEHUB_UNRECORDED_SESSION', False, False)):
+            raw_token, _row = console_auth_token.mint(
+                context, ('vnc', 'novnc'), '127.0.0.1', 5900,
+                instance['uuid'], None, record=record)
+            _outcome, _token, row = session_obj.redeem(
+                console_auth_token.hash_token(raw_token), 'novnc',
+                '127.0.0.1', True, 0)
+            session_obj.finish([(row['uuid'], 'client closed', 12, 3)])
+            self._setenv(variable, row['uuid'])
+            if keep:
+                data = (recorder.encode_header(row['uuid'], instance['uuid'],
+                                               'novnc', 0.0) +
+                        recorder.RECORD_HEAD.pack(recorder.GUEST, 0, 12) +
+                        b'RFB 003.008\n')
+                with open(session_obj.recording_path(row['uuid']),
+                          'wb') as recording:
+                    recording.write(data)
+                self._setenv('CONSOLEHUB_RECORDING_BYTES', str(len(data)))

@@ -21,6 +21,10 @@ Errors as Nova's (compute API reference, "Server Consoles"): 400 for a
 pair Nova does not know or one we do not serve, 404 for an unknown
 server, 409 when it is not ACTIVE, 501 for protocols no libvirt host
 implements (RDP, MKS); see ``compute.api.API.get_console``.
+
+``"record": true`` in ``remote_console`` (a consolehub extension, policy
+``consolehub:remote-consoles:record``, administrators only) has the
+console proxy record the session (:mod:`consolehub.console.recorder`).
 """
 
 from consolehub.api import microversion
@@ -38,21 +42,25 @@ def _remote_console(req, console, always_echo):
     :param always_echo: whether the answer says ``view_only`` when the
         body did not.
     :raises InstanceNotFound: not the caller's; ``PolicyNotAuthorized``:
-        the rule of that kind of console denies it; ``TakeOverInvalid``:
-        a take-over asked of a console other than a full serial one.
+        the rule of that kind of console, or of recording it, denies it;
+        ``TakeOverInvalid``: a take-over asked of a console other than a
+        full serial one.
     """
     context = util.request_context(req)
     view_only = console.get('view_only', False)
     take_over = console.get('take_over', False)
     if take_over and (view_only or console['protocol'] != 'serial'):
         raise exception.TakeOverInvalid()
+    record = console.get('record', False)
     instance = util.compute_api(req).get(context, req.urlvars['server_id'])
     util.authorize_for_instance(
         req, console_policies.CREATE_VIEW_ONLY if view_only
         else console_policies.CREATE, instance)
+    if record:
+        util.authorize_for_instance(req, console_policies.RECORD, instance)
     url = util.compute_api(req).get_console(
         context, instance, console['protocol'], console['type'],
-        view_only=view_only)
+        view_only=view_only, record=record)
     if take_over:
         # The proxy tells the serial hub (consolehub.serialhub.protocol).
         url += '&take_over=1'

@@ -70,6 +70,13 @@ def console_origins():
     return sorted({origin for origin in map(_origin, configured) if origin})
 
 
+def replay_url():
+    """The console proxy's recording replay page (on the noVNC
+    listener, beside noVNC), or None without a noVNC base URL."""
+    origin = _origin(CONF.vnc.novncproxy_base_url)
+    return origin + '/consolehub/replay.html' if origin else None
+
+
 def keystone_url():
     """``[dashboard] keystone_url`` when users sign in with Keystone, or
     None."""
@@ -152,13 +159,14 @@ def _file_handler(path, media_type):
 
 def show_settings(req):
     """``GET /dashboard/settings.json`` -> 200 ``{"auth_strategy",
-    "keystone_url", "poll_interval"}``: how users sign in and how often
-    the page refreshes (seconds)."""
+    "keystone_url", "poll_interval", "replay_url"}``: how users sign in,
+    how often the page refreshes (seconds), where recordings replay."""
     _require_enabled()
     body = util.json_response(req, {
         'auth_strategy': CONF.api.auth_strategy,
         'keystone_url': keystone_url(),
         'poll_interval': CONF.dashboard.poll_interval,
+        'replay_url': replay_url(),
     }).body
     return _response(req, body, 'application/json')
 

@@ -259,6 +259,7 @@ def remote_console(version):
                     # consolehub's own, as in remote_console.CREATE.
                     'view_only': {'type': 'boolean'},
                     'take_over': {'type': 'boolean'},
+                    'record': {'type': 'boolean'},
                 },
                 'required': ['protocol', 'type'],
                 'additionalProperties': False,

@@ -3,13 +3,15 @@
 from consolehub.api import util
 
 
-def console_session(row):
+def console_session(row, recording_bytes=None):
     """The body of one console session row.
 
     ``status`` is ``open``, ``ending`` (an end was asked for; the proxy
     closes it at its next check) or ``ended``; ``user_id`` is the user
     who asked for the console, ``view_only`` whether the session only
-    watched (the proxy relayed none of its input).
+    watched (the proxy relayed none of its input). ``recorded`` says
+    whether the proxy records it; ``recording_bytes`` (int, or None when
+    there is no file here) is its recording's size now.
     """
     if row['ended_at'] is not None:
         status = 'ended'
@@ -31,4 +33,6 @@ def console_session(row):
         'bytes_to_client': row['bytes_to_client'],
         'bytes_to_guest': row['bytes_to_guest'],
         'close_reason': row['close_reason'] or row['end_reason'],
+        'recorded': bool(row['recorded']),
+        'recording_bytes': recording_bytes,
     }

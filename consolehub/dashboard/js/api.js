@@ -11,6 +11,8 @@ export const COMPUTE_VERSION = '2.31';
 
 /** Milliseconds a JSON request may take before it is abandoned. */
 const REQUEST_TIMEOUT_MS = 30000;
+/** Milliseconds a download (a console recording) may take. */
+const DOWNLOAD_TIMEOUT_MS = 300000;
 
 /** The API's root URL: the dashboard is served at <root>/dashboard/. */
 export const API_ROOT = new URL('../', document.baseURI).href.replace(/\/$/, '');
@@ -114,6 +116,31 @@ export class ApiClient {
   }
 
   get(path) { return this.request('GET', path).then((r) => r.body); }
+
+  /**
+   * GET `path` as bytes (an ArrayBuffer): a console recording.
+   * @throws {ApiError} as request() does.
+   */
+  async bytes(path) {
+    let response;
+    try {
+      response = await fetch(API_ROOT + path, {
+        headers: {'X-Auth-Token': this.token}, credentials: 'omit',
+        cache: 'no-store', signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS)});
+    } catch (error) {
+      throw new ApiError(0, `The API cannot be reached (${error.message}).`);
+    }
+    if (!response.ok) {
+      const error = new ApiError(response.status, faultMessage(
+        response.status, await response.text(), response.statusText),
+        requestIdOf(response.headers));
+      if (response.status === 401) {
+        this.onUnauthorized(error);
+      }
+      throw error;
+    }
+    return response.arrayBuffer();
+  }
 
   post(path, body) { return this.request('POST', path, body); }
 

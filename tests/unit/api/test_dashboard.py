@@ -116,14 +116,16 @@ def test_settings_say_how_to_sign_in(load_app, conf_fixture):
     app = load_app('token')
     assert _get(app, '/dashboard/settings.json').json == {
         'auth_strategy': 'token', 'keystone_url': None,
-        'poll_interval': 2.0}
+        'poll_interval': 2.0,
+        'replay_url': 'http://127.0.0.1:6080/consolehub/replay.html'}
     conf_fixture.config(keystone_url='https://id.example.org:5000/v3',
                         poll_interval=5, group='dashboard')
     response = _get(load_app('keystone'), '/dashboard/settings.json')
     assert response.json == {
         'auth_strategy': 'keystone',
         'keystone_url': 'https://id.example.org:5000/v3',
-        'poll_interval': 5.0}
+        'poll_interval': 5.0,
+        'replay_url': 'http://127.0.0.1:6080/consolehub/replay.html'}
     # The page may talk to Keystone's origin, and only then.
     assert ("connect-src 'self' https://id.example.org:5000;"
             in response.headers['Content-Security-Policy'])

@@ -137,3 +137,41 @@ def test_get_console_of_an_unserved_pair(database, project_a):
     with pytest.raises(messaging.ExpectedException) as raised:
         compute.get_console(project_a, instance['uuid'], 'rdp', 'rdp-html5')
     assert raised.value.exc_info[0] is exception.ConsoleTypeUnavailable
+
+
+def test_get_console_view_only_and_recorded(database, project_a, admin):
+    compute = compute_manager.ComputeManager('host-1', _EndpointDriver())
+    instance = instance_obj.create(project_a, 'vm', 64, 1, 'host-1')
+    url = compute.get_console(project_a, instance['uuid'], 'serial',
+                              'serial', view_only=True,
+                              record=True)['access_url']
+    token = _token_row(admin, url)
+    assert (token['view_only'], token['record']) == (True, True)
+    assert token['user_id'] == project_a.user_id
+
+
+@pytest.mark.parametrize('view_only, record, version', [
+    (False, False, '1.1'), (True, False, '1.6'), (False, True, '1.7'),
+    (True, True, '1.7')])
+def test_get_console_asks_the_lowest_version_that_carries_it(
+        view_only, record, version):
+    from consolehub.compute import rpcapi
+
+    calls = []
+
+    class _Captured(rpcapi.ComputeAPI):
+        def __init__(self):
+            pass
+
+        def _call(self, ctxt, instance, method, version=None, **kwargs):
+            calls.append((method, version, kwargs))
+            return {'access_url': 'ws://example'}
+
+    _Captured().get_console(None, {'uuid': 'u', 'host': 'h'}, 'vnc',
+                            'novnc', view_only=view_only, record=record)
+    expected = {'protocol': 'vnc', 'console_type': 'novnc'}
+    if view_only:
+        expected['view_only'] = True
+    if record:
+        expected['record'] = True
+    assert calls == [('get_console', version, expected)]

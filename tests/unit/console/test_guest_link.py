@@ -69,7 +69,7 @@ def _link(proxy_side):
         protocol=types.SimpleNamespace(state=ws_protocol.State.OPEN),
         transport=_KeepingTransport(proxy_side), paused=False)
     session = types.SimpleNamespace(to_client=0, last_activity=0,
-                                    close_reason=None)
+                                    close_reason=None, recorder=None)
     link = guest.GuestLink(websocket, session, True)
     link.connection_made(_GuestTransport())
     return link

@@ -1,6 +1,7 @@
 // #/admin, for administrators: the compute services (Nova's
 // os-services), the console sessions of any instance, which an
-// administrator may end, and what a console token leads to (Nova's
+// administrator may end and whose recordings they may download and
+// replay, and what a console token leads to (Nova's
 // os-console-auth-tokens, 2.31).
 
 import {announce, confirmAction, ErrorBox, formatBytes, h, replaceChildren,
@@ -79,9 +80,90 @@ function servicesSection(context, errors) {
     h('h2', {id: 'services-heading'}, 'Compute services'), slot), refresh};
 }
 
+/**
+ * The replay of recordings: the console proxy's replay page in a frame,
+ * given the recording the dashboard downloaded with the administrator's
+ * token (the page itself has no token).
+ */
+function replayPanel(context, errors) {
+  const slot = h('div', {id: 'replay', class: 'console-frame'});
+  let pending = null;
+  let frame = null;
+
+  window.addEventListener('message', (event) => {
+    if (frame && event.source === frame.contentWindow && pending &&
+        event.data && event.data.replay === 'ready') {
+      frame.contentWindow.postMessage({recording: pending},
+                                      new URL(frame.src).origin);
+      pending = null;
+    }
+  });
+
+  async function play(serverId, session) {
+    try {
+      pending = await context.client.bytes(recordingPath(serverId, session));
+    } catch (error) {
+      errors.show(error);
+      return;
+    }
+    frame = h('iframe', {id: 'replay-frame', src: context.settings.replay_url,
+                         title: `Replay of session ${session.id.slice(0, 8)}`});
+    frame.dataset.session = session.id;
+    replaceChildren(slot, h('h3', {}, 'Replay of session ' +
+                                      session.id.slice(0, 8)), frame);
+    announce('Replaying the recording.');
+  }
+
+  return {element: slot, play};
+}
+
+function recordingPath(serverId, session) {
+  return `/servers/${serverId}/console-sessions/${session.id}/recording`;
+}
+
+async function download(context, errors, serverId, session) {
+  let bytes;
+  try {
+    bytes = await context.client.bytes(recordingPath(serverId, session));
+  } catch (error) {
+    errors.show(error);
+    return;
+  }
+  const url = URL.createObjectURL(new Blob(
+    [bytes], {type: 'application/octet-stream'}));
+  const link = h('a', {href: url, download: `${session.id}.rec`});
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+/** The Recording cell: its size, Download and Replay, or why none. */
+function recordingCell(context, errors, serverId, session, replay) {
+  if (!session.recorded) {
+    return '—';
+  }
+  if (session.recording_bytes === null) {
+    return 'not kept';
+  }
+  const name = session.id.slice(0, 8);
+  return [formatBytes(session.recording_bytes), ' ',
+    h('button', {type: 'button', class: 'action-download',
+                 'data-focus-key': `download-${session.id}`,
+                 'aria-label': `Download the recording of session ${name}`,
+                 onclick: () => download(context, errors, serverId, session)},
+      'Download'), ' ',
+    context.settings.replay_url ? h('button', {
+      type: 'button', class: 'action-replay',
+      'data-focus-key': `replay-${session.id}`,
+      'aria-label': `Replay the recording of session ${name}`,
+      onclick: () => replay.play(serverId, session)}, 'Replay') : null];
+}
+
 function sessionsSection(context, errors) {
   const picker = h('select', {id: 'sessions-instance'});
   const slot = h('div');
+  const replay = replayPanel(context, errors);
   const heading = h('h2', {id: 'sessions-heading', tabindex: '-1'},
                     'Console sessions');
   let known = '';
@@ -126,7 +208,7 @@ function sessionsSection(context, errors) {
     shown = signature;
     replaceKeepingFocus(slot, heading, table('sessions', 'Console sessions, newest first',
       ['Session', 'Type', 'Client', 'Status', 'Started', 'Ended',
-       'To client', 'To guest', 'Reason', 'Actions'],
+       'To client', 'To guest', 'Reason', 'Recording', 'Actions'],
       sessions.map((session) => h('tr', {'data-session-id': session.id,
                                          'data-status': session.status},
         h('th', {scope: 'row'}, session.id.slice(0, 8)),
@@ -138,6 +220,8 @@ function sessionsSection(context, errors) {
         h('td', {}, formatBytes(session.bytes_to_client)),
         h('td', {}, formatBytes(session.bytes_to_guest)),
         h('td', {}, session.close_reason || '—'),
+        h('td', {class: 'recording'}, recordingCell(
+          context, errors, serverId, session, replay)),
         h('td', {}, session.status === 'open' ? h('button', {
           type: 'button', class: 'action-end',
           'data-focus-key': `end-${session.id}`,
@@ -172,7 +256,7 @@ function sessionsSection(context, errors) {
   return {element: h('section', {'aria-labelledby': 'sessions-heading'},
     heading,
     h('div', {class: 'field'}, h('label', {for: 'sessions-instance'},
-      'Instance (every project)'), picker), slot), refresh};
+      'Instance (every project)'), picker), slot, replay.element), refresh};
 }
 
 function tokenSection(context) {
