@@ -157,16 +157,20 @@ class ComputeManager(console_endpoints.ConsoleEndpoints):
             LOG.exception('Cannot remove the guest of instance %s',
                           instance['uuid'])
 
-    def finish_task(self, context, instance_uuid, task, values, status=None):
-        """End ``task`` with ``values``; None if the instance is gone or
-        in another task (or, with ``status``, not in that status)."""
+    def finish_task(self, context, instance_uuid, task, values, status=None,
+                    drop_console_tokens=False):
+        """End ``task`` with ``values`` (and with ``drop_console_tokens``
+        the instance's console tokens, atomically); None if the instance
+        is gone or in another task (or, with ``status``, not in that
+        status)."""
         expected = {'task_state': (task,)}
         if status is not None:
             expected['status'] = (status,)
         values = dict({'task_state': None}, **values)
         try:
-            done, row = instance_obj.update_if(context, instance_uuid, values,
-                                               expected)
+            done, row = instance_obj.update_if(
+                context, instance_uuid, values, expected,
+                drop_console_tokens=drop_console_tokens)
         except exception.InstanceNotFound:
             return None
         return row if done else None
@@ -297,8 +301,8 @@ class ComputeManager(console_endpoints.ConsoleEndpoints):
         self.serial_hubs.follow(instance['uuid'], running=False)
         if self.finish_task(context, instance['uuid'], task, {
                 'status': instance_obj.SHUTOFF,
-                'power_state': self._power_state(instance)}):
-            console_auth_token.destroy_for_instance(context, instance['uuid'])
+                'power_state': self._power_state(instance)},
+                drop_console_tokens=True):
             LOG.info('Instance %s is SHUTOFF', instance['uuid'])
 
     def _start(self, context, instance):

@@ -9,7 +9,10 @@ anew (an event may be late) and updates an idle instance:
 * SHUTOFF whose guest runs (started outside consolehub) -> ACTIVE;
 * always: ``power_state`` as the guest reports it.
 
-An instance with a task under way is left to its task. The periodic sync
+An instance with a task under way is left to its task, and checked again
+once its task has let it go (every :data:`RETRY_INTERVAL` seconds until
+then): the guest may have stopped after the task last read its power
+state, and no later event would say so. The periodic sync
 (``[compute] sync_power_state_interval``) does the same for every
 instance of the host, destroys guests whose instance was deleted (a
 local delete while the host was down; Nova's
@@ -28,7 +31,6 @@ from consolehub.compute import locks
 from consolehub.conf import CONF
 from consolehub import context as consolehub_context
 from consolehub import exception
-from consolehub.objects import console_auth_token
 from consolehub.objects import instance as instance_obj
 from consolehub.virt import power_state
 
@@ -37,6 +39,10 @@ LOG = logging.getLogger(__name__)
 #: Power states of a guest that is not running.
 NOT_RUNNING = (power_state.NOSTATE, power_state.SHUTDOWN,
                power_state.CRASHED)
+
+#: Seconds between two attempts at an instance whose event came while a
+#: task held it.
+RETRY_INTERVAL = 0.5
 
 
 class PowerSync(object):
@@ -50,6 +56,9 @@ class PowerSync(object):
         #: Notified on every lifecycle event (waits for a power off).
         self.power_changed = threading.Condition()
         self._events = queue.Queue()
+        # Instances whose event came while a task held them (this
+        # module's thread only).
+        self._deferred = set()
         self._thread = None
 
     def queue_event(self, instance_uuid, transition):
@@ -70,31 +79,50 @@ class PowerSync(object):
     def _run(self):
         context = consolehub_context.get_admin_context()
         while True:
-            event = self._events.get()
+            try:
+                event = self._events.get(
+                    timeout=RETRY_INTERVAL if self._deferred else None)
+            except queue.Empty:
+                self._retry_deferred(context)
+                continue
             if event is None:
                 return
             instance_uuid, transition = event
             LOG.debug('Guest of instance %s %s', instance_uuid, transition)
             with self.power_changed:
                 self.power_changed.notify_all()
-            try:
-                self.sync_instance(context, instance_uuid)
-            except Exception:
-                LOG.exception('Power state sync of instance %s failed',
-                              instance_uuid)
+            self._deferred.discard(instance_uuid)
+            self._sync_or_defer(context, instance_uuid)
+
+    def _sync_or_defer(self, context, instance_uuid):
+        try:
+            if not self.sync_instance(context, instance_uuid):
+                self._deferred.add(instance_uuid)
+        except Exception:
+            LOG.exception('Power state sync of instance %s failed',
+                          instance_uuid)
+
+    def _retry_deferred(self, context):
+        deferred, self._deferred = self._deferred, set()
+        for instance_uuid in deferred:
+            self._sync_or_defer(context, instance_uuid)
 
     def sync_instance(self, context, instance_uuid):
-        """Sync one instance of this host unless a task holds it."""
+        """Sync one instance of this host unless a task holds it.
+
+        :returns: False if a task holds it (nothing was done), else True.
+        """
         try:
             with locks.instance_lock(instance_uuid, blocking=False):
                 try:
                     instance = instance_obj.get(context, instance_uuid)
                 except exception.InstanceNotFound:
-                    return
+                    return True
                 if instance['host'] == self.manager.host:
                     self.sync_locked(context, instance)
+                return True
         except locks.LockHeld:
-            pass  # a task is under way; it sets the state when it ends
+            return False
 
     def sync_locked(self, context, instance):
         """Bring an instance in line with its guest (its lock held)."""
@@ -112,17 +140,18 @@ class PowerSync(object):
             values['status'] = instance_obj.ACTIVE
         if not values:
             return
+        # The guest's console ports are gone with it: its tokens go in
+        # the same transaction as the status, so that a SHUTOFF instance
+        # never has a token that still validates.
         changed, _row = instance_obj.update_if(
             context, instance['uuid'], values,
-            {'status': (status,), 'task_state': (None,)})
+            {'status': (status,), 'task_state': (None,)},
+            drop_console_tokens=values.get('status') == instance_obj.SHUTOFF)
         if not changed or 'status' not in values:
             return
         LOG.info('Guest of instance %s is %s: instance %s -> %s',
                  instance['uuid'], power_state.NAMES.get(current, current),
                  status, values['status'])
-        if values['status'] == instance_obj.SHUTOFF:
-            console_auth_token.destroy_for_instance(context,
-                                                    instance['uuid'])
 
     def sync_host(self, context):
         """The periodic task: every instance and guest of this host."""

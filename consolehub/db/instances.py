@@ -199,7 +199,8 @@ def instance_update(context, instance_uuid, values, expected_status=None):
 
 
 @engine.retry_on_deadlock
-def instance_update_if(context, instance_uuid, values, expected):
+def instance_update_if(context, instance_uuid, values, expected,
+                       drop_console_tokens=False):
     """Update a live instance if its columns hold the expected values.
 
     The row is read ``FOR UPDATE`` (on SQLite the writer transaction
@@ -209,6 +210,9 @@ def instance_update_if(context, instance_uuid, values, expected):
     :param values: ``{column: new value}``.
     :param expected: ``{column: tuple of allowed values}``, e.g.
         ``{'status': ('ACTIVE',), 'task_state': (None,)}``.
+    :param drop_console_tokens: also delete the instance's console
+        tokens, in the same transaction, if the row changes: no reader
+        ever sees a stopped instance whose tokens still open a console.
     :returns: ``(True, new row)``, or ``(False, current row)`` when a
         column holds another value; nothing changes then.
     :raises InstanceNotFound: it is not visible or gone.
@@ -223,6 +227,9 @@ def instance_update_if(context, instance_uuid, values, expected):
                 return False, engine.as_dict(row)
         for key, value in values.items():
             setattr(row, key, value)
+        if drop_console_tokens:
+            session.execute(sa.delete(models.ConsoleAuthToken).where(
+                models.ConsoleAuthToken.instance_uuid == instance_uuid))
         session.flush()
         return True, engine.as_dict(row)
 

@@ -198,9 +198,11 @@ def begin_action(context, instance, action):
         state=row['task_state'])
 
 
-def finish_task(context, instance_uuid, task_state, values):
+def finish_task(context, instance_uuid, task_state, values,
+                drop_console_tokens=False):
     """End the task ``task_state`` with ``values`` (a dict of columns,
-    ``task_state`` set to None unless given).
+    ``task_state`` set to None unless given), and with
+    ``drop_console_tokens`` its console tokens in the same transaction.
 
     :returns: the new row (dict), or None if the instance is in another
         task now (a delete took over) and nothing changed.
@@ -208,18 +210,23 @@ def finish_task(context, instance_uuid, task_state, values):
     """
     values = dict({'task_state': None}, **values)
     done, row = db_instances.instance_update_if(
-        context, instance_uuid, values, {'task_state': (task_state,)})
+        context, instance_uuid, values, {'task_state': (task_state,)},
+        drop_console_tokens=drop_console_tokens)
     return row if done else None
 
 
-def update_if(context, instance_uuid, values, expected):
-    """Change columns if they hold ``expected`` values (see
+def update_if(context, instance_uuid, values, expected,
+              drop_console_tokens=False):
+    """Change columns if they hold ``expected`` values, and with
+    ``drop_console_tokens`` delete the instance's console tokens in the
+    same transaction (see
     :func:`consolehub.db.instances.instance_update_if`).
 
     :returns: ``(changed, row)``.
     """
-    return db_instances.instance_update_if(context, instance_uuid, values,
-                                           expected)
+    return db_instances.instance_update_if(
+        context, instance_uuid, values, expected,
+        drop_console_tokens=drop_console_tokens)
 
 
 def destroy(context, instance_uuid):

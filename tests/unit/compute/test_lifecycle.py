@@ -12,6 +12,7 @@ from oslo_utils import timeutils
 import pytest
 
 from consolehub.compute import console_output
+from consolehub.compute import locks
 from consolehub.compute import manager as compute_manager
 from consolehub.conf import CONF
 from consolehub import exception
@@ -239,6 +240,52 @@ def test_a_guest_that_stops_by_itself_makes_the_instance_shutoff(
     manager.driver._lookup(instance).create()
     _wait(admin, instance['uuid'], lambda row: row['status'] == 'ACTIVE',
           'ACTIVE again')
+
+
+def test_a_shutoff_instance_never_keeps_a_valid_token(
+        manager, project_a, admin, monkeypatch):
+    # Were the tokens dropped after the status, in their own transaction,
+    # a reader could see SHUTOFF with a valid token (and would for good
+    # if that transaction failed).
+    def fail(*_args):
+        raise RuntimeError('tokens dropped on their own')
+    monkeypatch.setattr(console_auth_token.db_tokens,
+                        'console_auth_token_destroy_for_instance', fail)
+    instance = _active(manager, project_a)
+    raw_token = _token(admin, instance['uuid'])
+    manager.driver._lookup(instance).destroy()
+    _wait(admin, instance['uuid'], lambda row: row['status'] == 'SHUTOFF',
+          'SHUTOFF')
+    with pytest.raises(exception.InvalidToken):
+        console_auth_token.validate(admin, raw_token)
+
+
+def test_an_event_during_a_task_is_handled_when_the_task_ends(
+        manager, project_a, admin, caplog):
+    caplog.set_level(logging.DEBUG, logger='consolehub.compute.power_sync')
+    instance = _active(manager, project_a)
+    marker = '00000000-0000-4000-8000-0000000000e1'
+    with locks.instance_lock(instance['uuid']):
+        # The guest stops as a task (holding the lock) ends.
+        manager.driver._lookup(instance).destroy()
+        _wait_for_log(caplog, 'Guest of instance %s stopped'
+                      % instance['uuid'])
+        # Events are handled in order: once this one is, the sync of the
+        # first has found the instance held.
+        manager.power_sync.queue_event(marker, 'started')
+        _wait_for_log(caplog, 'Guest of instance %s started' % marker)
+        assert instance_obj.get(admin, instance['uuid'])['status'] == (
+            'ACTIVE')
+    stopped = _wait(admin, instance['uuid'],
+                    lambda row: row['status'] == 'SHUTOFF', 'SHUTOFF')
+    assert stopped['power_state'] == power_state.SHUTDOWN
+
+
+def _wait_for_log(caplog, message, timeout=TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while message not in caplog.messages:
+        assert time.monotonic() < deadline, 'no log %r' % message
+        time.sleep(0.05)
 
 
 def test_the_periodic_sync_reaps_guests_and_fails_stale_builds(
