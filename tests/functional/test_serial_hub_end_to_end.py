@@ -15,9 +15,8 @@ import secrets
 
 import pytest
 
-from tests import lifecycle_drivers
 from tests.functional import guest_shell
-from tests.functional import qemu_guest
+from tests.functional import guest_deployment
 from tests.functional import servers
 from tests import waiting
 
@@ -33,32 +32,13 @@ OUTPUT_TIMEOUT = 30
 
 @pytest.fixture(scope='module')
 def deployment(tmp_path_factory):
-    build = qemu_guest.build_default_image()
-    if build.returncode != 0:
-        pytest.skip('the default image cannot be built here: %s'
-                    % build.stderr.strip()[-500:])
-    serial_port = servers.free_port()
-    low = 25000 + os.getpid() % 15000
-    options = {
-        'DEFAULT': {
-            'compute_driver': 'tests.lifecycle_drivers.DefaultImageDriver'},
-        'serial_console': {'enabled': 'true',
-                           'serialproxy_port': str(serial_port),
-                           'base_url': 'ws://127.0.0.1:%d/' % serial_port,
-                           'port_range': '%d:%d' % (low, low + 50),
-                           'hub_port_range': '%d:%d' % (low + 51,
-                                                        low + 100)},
-    }
-    env = {'PYTHONPATH': qemu_guest.REPOSITORY,
-           lifecycle_drivers.IMAGE_VARIABLE: qemu_guest.DEFAULT_IMAGE}
-    state_path = str(tmp_path_factory.mktemp('serial-hub'))
-    try:
-        with servers.all_in_one(state_path, options, (serial_port,),
-                                env) as deployment:
-            yield deployment
-    finally:
-        # Guests outlive their agent; a failed test may leave one.
-        servers.kill_processes(state_path + '/libvirt')
+    # The hubs' ports: the block after the guests' own.
+    low = 25000 + os.getpid() % 15000 + 4 * (guest_deployment.PORT_BLOCK + 1)
+    hub_ports = '%d:%d' % (low, low + guest_deployment.PORT_BLOCK)
+    with guest_deployment.default_image_deployment(
+            tmp_path_factory, 'serial-hub', 3,
+            {'hub_port_range': hub_ports}) as deployment:
+        yield deployment
 
 
 def _console_url(api, server_id, view_only=False, take_over=False):
