@@ -244,6 +244,73 @@ def _replay_from_dashboard(driver, deployment, instance_id, session_id):
     return shown
 
 
+def _api_screenshot(api, instance_id):
+    """The screenshot API's PNG of the guest's screen (a PIL image)."""
+    from PIL import Image
+    response = api.request('GET', '/instances/%s/screenshot' % instance_id)
+    assert response.status_code == 200, response.text
+    assert response.headers['content-type'] == 'image/png'
+    return Image.open(io.BytesIO(response.content)).convert('RGB')
+
+
+# After the recording test: its session must be the instance's only ended
+# noVNC one when it looks for its recording.
+@servers.needs_chromium
+def test_screenshot_api_shows_what_novnc_shows(api, booted, tmp_path):
+    instance_id = booted['id']
+    response = api.request(
+        'POST', '/servers/%s/remote-consoles' % instance_id,
+        json={'remote_console': {'protocol': 'vnc', 'type': 'novnc'}})
+    assert response.status_code == 200, response.text
+    driver = servers.chromium(tmp_path / 'live')
+    try:
+        driver.get(response.json()['remote_console']['url'])
+        waiting.wait_for(
+            lambda: driver.find_element('id', 'status').text.startswith(
+                'Connected'), UI_TIMEOUT, message='noVNC connected')
+        before = _api_screenshot(api, instance_id)
+        before.save(str(tmp_path / 'before.png'))
+        word = 'compared-' + secrets.token_hex(16)
+        response = api.request(
+            'POST', '/instances/%s/action' % instance_id,
+            json={'type-text': {'text': 'echo %s %s\n' % (word, word),
+                                'layout': 'us'}})
+        assert response.status_code == 202, response.text
+        seen = {}
+
+        def live():
+            seen['live'] = _png_of(driver.execute_script(_CANVAS_PNG))
+            return seen['live']
+
+        waiting.wait_for(
+            lambda: _different_share(before, live()) > MAX_DIFFERENT,
+            UI_TIMEOUT, interval=0.5, message='the typed text on noVNC')
+
+        # Both taken at (nearly) the same moment; a sample may straddle a
+        # cursor blink or the last echoed characters, so sample again.
+        def alike():
+            seen['live'] = live()
+            seen['api'] = _api_screenshot(api, instance_id)
+            seen['share'] = _different_share(seen['live'], seen['api'])
+            return seen['share'] < MAX_DIFFERENT
+
+        try:
+            waiting.wait_for(alike, UI_TIMEOUT, interval=0.5, message=lambda: (
+                'the screenshot to match noVNC; %.4f of the pixels differ'
+                % seen['share']))
+        finally:
+            for name in ('live', 'api'):
+                if name in seen:
+                    seen[name].save(str(tmp_path / ('%s.png' % name)))
+    finally:
+        driver.quit()
+    # The comparison can tell screens apart: the screen before the text
+    # was typed differs by more than the bound.
+    assert _different_share(before, seen['api']) > MAX_DIFFERENT, tmp_path
+    colours = seen['api'].getcolors(maxcolors=1 << 16)
+    assert colours is None or len(colours) > 1, 'a blank screenshot'
+
+
 @servers.needs_chromium
 def test_serial_recording_replays_the_guest_text(
         deployment, api, admin, booted, tmp_path):
