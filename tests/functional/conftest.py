@@ -9,6 +9,7 @@ import pytest
 from consolehub.db import engine as db_engine
 from consolehub.db import migration
 from tests.functional import databases
+from tests.functional import identity_stub
 from tests.functional import servers
 from tests.functional import stack as stack_lib
 
@@ -65,3 +66,20 @@ def any_database(request, conf_fixture, tmp_path):
         db_engine.reset()
         if database is not None:
             database.drop()
+
+
+@pytest.fixture
+def refusing_identity():
+    """The v3 URL of an identity endpoint on 127.0.0.1 that refuses every
+    lookup, so that the ``openstack`` CLI takes project ids as given
+    (:mod:`tests.functional.identity_stub`)."""
+    with identity_stub.refusing_identity() as url:
+        yield url
+
+
+@pytest.fixture
+def identity_knowing_demo():
+    """Like ``refusing_identity``, but it shows project ``demo`` (for
+    the CLI's ``quota`` commands, which must find the project)."""
+    with identity_stub.refusing_identity(known_projects=['demo']) as url:
+        yield url

@@ -10,11 +10,9 @@ administrators create, share, describe with extra specs and delete
 flavors with them.
 """
 
-import http.server
 import json
 import os
 import subprocess
-import threading
 
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
@@ -252,49 +250,6 @@ def test_openstack_cli(deployment):
 
 
 # -- flavors, with the CLI, novaclient and openstacksdk -----------------------
-
-class _RefusingIdentity(http.server.BaseHTTPRequestHandler):
-    """An identity v3 endpoint that shows its version document and
-    refuses every lookup (403), as Keystone refuses a project lookup to
-    a token that may not make it: the CLI then takes the project id it
-    was given (there is no Keystone here to look projects up in)."""
-
-    def _answer(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header('Content-Type', 'application/json')
-        self.send_header('Content-Length', str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self):
-        if self.path.rstrip('/') == '/v3':
-            self._answer(200, {'version': {
-                'id': 'v3.14', 'status': 'stable',
-                'links': [{'rel': 'self', 'href': 'http://%s/v3/' %
-                           self.headers['Host']}]}})
-        else:
-            self._answer(403, {'error': {'code': 403, 'title': 'Forbidden',
-                                         'message': 'no lookups'}})
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def refusing_identity():
-    """The URL of a :class:`_RefusingIdentity` on 127.0.0.1."""
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
-                                             _RefusingIdentity)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield 'http://127.0.0.1:%d/v3' % server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
 
 def test_openstack_cli_flavors(deployment, refusing_identity):
     admin = deployment.admin_token

@@ -5,10 +5,11 @@ against ``consolehub-all`` with real (diskless) QEMU guests.
 
 The clients negotiate the highest microversion both sides know, so
 these run at our highest (``consolehub.api.microversion.MAX_VERSION``)
-unless a client caps a resource lower. ``openstack quota show`` and
-``openstack usage show`` look the project up in Keystone, which these
-deployments do not have; the same routes are read with novaclient and
-openstacksdk instead, and ``openstack usage list`` needs no lookup.
+unless a client caps a resource lower. The CLI's project commands
+(``quota show``, ``quota set``, ``quota delete``, ``usage show``) look
+the project up in the identity service, which these deployments do not
+have; they get the small identity endpoint of
+:mod:`tests.functional.identity_stub` instead.
 """
 
 import base64
@@ -90,13 +91,16 @@ def _nova(deployment, version='2.latest', token=None):
                               session=ks_session.Session(auth=auth))
 
 
-def _cli(deployment, *args, token=None):
-    """Run ``openstack`` with admin_token auth; returns the process."""
+def _cli(deployment, *args, token=None, identity_endpoint=None):
+    """Run ``openstack`` with admin_token auth (the member's token unless
+    ``token``); returns the process. Commands that look a project up need
+    ``identity_endpoint`` (the URL of a ``refusing_identity`` or
+    ``identity_knowing_demo`` fixture)."""
     endpoint = _endpoint(deployment)
     env = {'PATH': os.environ.get('PATH', '/usr/bin:/bin'),
            'HOME': deployment.state_path,
            'OS_IDENTITY_API_VERSION': '3',
-           'OS_IDENTITY_ENDPOINT_OVERRIDE': endpoint}
+           'OS_IDENTITY_ENDPOINT_OVERRIDE': identity_endpoint or endpoint}
     return subprocess.run(
         [os.path.join(servers.BIN_DIR, 'openstack'),
          '--os-auth-type', 'admin_token', '--os-endpoint', endpoint,
@@ -104,15 +108,15 @@ def _cli(deployment, *args, token=None):
         env=env, capture_output=True, text=True, timeout=120)
 
 
-def _cli_ok(deployment, *args, token=None):
-    process = _cli(deployment, *args, token=token)
+def _cli_ok(deployment, *args, **kwargs):
+    process = _cli(deployment, *args, **kwargs)
     assert process.returncode == 0, process.stderr
     return process.stdout
 
 
-def _cli_json(deployment, *args, token=None):
+def _cli_json(deployment, *args, **kwargs):
     return json.loads(_cli_ok(deployment, *(list(args) + ['-f', 'json']),
-                              token=token))
+                              **kwargs))
 
 
 def _md5_fingerprint(public_key):
@@ -271,3 +275,74 @@ def test_limits_hypervisors_zones_and_usage_with_the_cli(deployment,
                         '2000-01-01', token=deployment.admin_token)
     assert usage['Project'] == 'demo'
     assert usage['RAM MB-Hours'] > 0
+
+
+def test_usage_show_with_the_cli(deployment, guests, refusing_identity):
+    # Its lookup refused, "usage show" takes the project id as given.
+    usage = _cli_json(deployment, 'usage', 'show', '--project', 'demo',
+                      '--start', '2000-01-01', token=deployment.admin_token,
+                      identity_endpoint=refusing_identity)
+    assert usage['Project'] == 'demo'
+    assert sorted(s['name'] for s in usage['Servers']) == [
+        'guest-a', 'guest-b']
+    assert {s['instance_id'] for s in usage['Servers']} == {
+        g.id for g in guests}
+    assert all(s['hours'] > 0 and s['state'] == 'active'
+               for s in usage['Servers'])
+    assert usage['CPU Hours'] > 0
+    assert usage['RAM MB-Hours'] > 0
+
+
+# -- quotas ------------------------------------------------------------------
+
+def _compute_quotas(deployment, identity_endpoint, token=None):
+    """``openstack quota show --compute demo`` as {resource: limit}."""
+    return {row['Resource']: row['Limit'] for row in _cli_json(
+        deployment, 'quota', 'show', '--compute', 'demo',
+        token=token or deployment.admin_token,
+        identity_endpoint=identity_endpoint)}
+
+
+def test_quota_show_and_set_with_the_cli(deployment,
+                                         identity_knowing_demo,
+                                         refusing_identity):
+    # "quota show/set/delete" use openstacksdk's find_project(...,
+    # ignore_missing=False): a refused lookup is an error there, not the
+    # id taken as given; so the identity endpoint must show the project.
+    refused = _cli(deployment, 'quota', 'show', '--compute', 'demo',
+                   token=deployment.admin_token,
+                   identity_endpoint=refusing_identity)
+    assert refused.returncode == 1
+    assert '/v3/projects' in refused.stderr
+
+    quotas = _compute_quotas(deployment, identity_knowing_demo)
+    assert (quotas['instances'], quotas['cores'], quotas['ram']) == (
+        10, 20, 51200)
+    try:
+        _cli_ok(deployment, 'quota', 'set', '--instances', '7', '--cores',
+                '9', '--ram', '4096', 'demo', token=deployment.admin_token,
+                identity_endpoint=identity_knowing_demo)
+        quotas = _compute_quotas(deployment, identity_knowing_demo)
+        assert (quotas['instances'], quotas['cores'], quotas['ram']) == (
+            7, 9, 4096)
+        # The same values through the other clients: set, not echoed.
+        assert _nova(deployment).quotas.get('demo').instances == 7
+        absolute = {row['Name']: row['Value'] for row in _cli_json(
+            deployment, 'limits', 'show', '--absolute')}
+        assert (absolute['max_total_instances'], absolute['max_total_cores'],
+                absolute['max_total_ram_size']) == (7, 9, 4096)
+        # The project's member reads its quotas but sets none.
+        assert _compute_quotas(deployment, identity_knowing_demo,
+                               token=deployment.member_token)[
+            'instances'] == 7
+        denied = _cli(deployment, 'quota', 'set', '--instances', '50',
+                      'demo', identity_endpoint=identity_knowing_demo)
+        assert denied.returncode == 1
+        assert 'consolehub:os-quota-sets:update' in denied.stderr
+    finally:
+        _cli_ok(deployment, 'quota', 'delete', '--compute', 'demo',
+                token=deployment.admin_token,
+                identity_endpoint=identity_knowing_demo)
+    quotas = _compute_quotas(deployment, identity_knowing_demo)
+    assert (quotas['instances'], quotas['cores'], quotas['ram']) == (
+        10, 20, 51200)
