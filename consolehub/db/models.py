@@ -84,6 +84,9 @@ class Instance(BASE, _Base):
     # (objects/flavor.py, flavor_id_of).
     flavor_id = sa.Column(sa.String(255))
     flavor_name = sa.Column(sa.String(255))
+    # Which flavors row that was (flavorids may be used again once
+    # deleted), for what only the flavor itself keeps: its extra specs.
+    flavor_row_id = sa.Column(sa.Integer)
 
 
 #: A flavor's description column.

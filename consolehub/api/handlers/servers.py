@@ -393,7 +393,7 @@ def create_server(req):
     metadata = body.get('metadata', {})
     metadata_obj.check_count(metadata)
     extra = dict(_create_extra(body), flavor_id=flavor['flavorid'],
-                 flavor_name=flavor['name'])
+                 flavor_name=flavor['name'], flavor_row_id=flavor['id'])
     password = _admin_password(body)
     reservation_id, instances = util.compute_api(req).create_many(
         context, body['name'], flavor['memory_mb'], flavor['vcpus'],

@@ -97,10 +97,7 @@ class ServerViewBuilder(object):
                 self._flavors[flavor_id] = flavor, flavor_obj.extra_specs_of(
                     context, [flavor])[flavor['id']]
         flavor, specs = self._flavors[flavor_id]
-        if flavor is None:
-            return {}
-        made, created = instance.get('created_at'), flavor['created_at']
-        if made is not None and created is not None and created > made:
+        if flavor is None or flavor['id'] != instance.get('flavor_row_id'):
             return {}
         return specs
 

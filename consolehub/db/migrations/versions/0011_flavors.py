@@ -88,6 +88,7 @@ def upgrade():
     with op.batch_alter_table('instances') as batch:
         batch.add_column(sa.Column('flavor_id', sa.String(255)))
         batch.add_column(sa.Column('flavor_name', sa.String(255)))
+        batch.add_column(sa.Column('flavor_row_id', sa.Integer))
     now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
     op.bulk_insert(flavors, [
         {'flavorid': flavorid, 'name': name, 'memory_mb': memory_mb,
