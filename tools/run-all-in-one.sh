@@ -25,6 +25,11 @@ if [ ! -f state/consolehub.conf ]; then
     cat > state/consolehub.conf <<CONF
 [DEFAULT]
 state_path = $PWD/state
+
+# The serial console too (a terminal page on port 6083), shared through
+# each guest's serial hub.
+[serial_console]
+enabled = true
 CONF
 fi
 .venv/bin/consolehub-manage --config-file state/consolehub.conf db sync
