@@ -20,7 +20,6 @@ from websockets.sync import client as ws_client
 
 from tests.functional import dashboard_browser
 from tests.functional import guest_deployment
-from tests.functional import qemu_guest
 from tests.functional import servers
 from tests import waiting
 
@@ -28,8 +27,6 @@ pytestmark = pytest.mark.skipif(
     not os.path.exists(servers.QEMU_BINARY),
     reason='QEMU (%s) is not installed' % servers.QEMU_BINARY)
 
-#: Seconds from a start to the shell prompt under TCG, shared CPUs.
-BOOT_TIMEOUT = 180
 #: Seconds a page or a session change may take.
 UI_TIMEOUT = 60
 #: Most pixels (share) of the replayed screen that may differ from the
@@ -63,30 +60,12 @@ def admin(deployment):
         'ops', 'root', roles=['admin']))
 
 
-def _output(api, instance_id):
-    response = api.request('GET', '/instances/%s/console-output'
-                           % instance_id)
-    assert response.status_code == 200, response.text
-    return response.json()['output']
-
-
 @pytest.fixture(scope='module')
 def booted(api):
     """An ACTIVE instance of project demo whose shells have started."""
-    instance = api.create_instance('recorded', memory_mb=128)
-    instance_id = instance['id']
-    api.wait_for_status(instance_id, 'ACTIVE', 120)
-    banner = qemu_guest.BANNER % (instance_id, '/dev/ttyS0')
-
-    def shell_started():
-        _before, found, after = _output(api, instance_id).rpartition(banner)
-        return found and qemu_guest.PROMPT in after
-
-    waiting.wait_for(shell_started, BOOT_TIMEOUT, interval=0.5,
-                     message=lambda: 'the shell; the output ends %r'
-                     % _output(api, instance_id)[-500:])
+    instance = guest_deployment.boot_to_shell(api, 'recorded')
     yield instance
-    api.request('DELETE', '/instances/' + instance_id)
+    api.request('DELETE', '/instances/' + instance['id'])
 
 
 def _recorded_console(admin, instance_id, protocol, console_type):

@@ -24,8 +24,6 @@ pytestmark = pytest.mark.skipif(
     not os.path.exists(servers.QEMU_BINARY),
     reason='QEMU (%s) is not installed' % servers.QEMU_BINARY)
 
-#: Seconds from a start to the shell prompt under TCG, shared CPUs.
-BOOT_TIMEOUT = 180
 #: Seconds for a command's output to reach every session.
 OUTPUT_TIMEOUT = 30
 
@@ -51,13 +49,6 @@ def _console_url(api, server_id, view_only=False, take_over=False):
     return response.json()['remote_console']['url']
 
 
-def _output(api, instance_id):
-    response = api.request('GET', '/instances/%s/console-output'
-                           % instance_id)
-    assert response.status_code == 200, response.text
-    return response.json()['output']
-
-
 def _action(api, instance_id, body):
     response = api.request('POST', '/instances/%s/action' % instance_id,
                            json=body)
@@ -78,7 +69,7 @@ def test_one_writer_many_viewers_and_a_take_over(api):
     viewers = []
     try:
         writer.read_until(r'\[serial console: writer - ', OUTPUT_TIMEOUT)
-        writer.prompt(BOOT_TIMEOUT)
+        writer.prompt(guest_deployment.BOOT_TIMEOUT)
         viewers = [guest_shell.SerialShell(
             _console_url(api, instance_id, view_only=True))
             for _ in range(3)]
@@ -88,7 +79,7 @@ def test_one_writer_many_viewers_and_a_take_over(api):
 
         # The writer's command runs; every viewer sees its output.
         marker = 'hub-' + secrets.token_hex(6)
-        writer.echo(marker, BOOT_TIMEOUT)
+        writer.echo(marker, guest_deployment.BOOT_TIMEOUT)
         for viewer in viewers:
             viewer.read_until(_ran(marker), OUTPUT_TIMEOUT)
 
@@ -117,7 +108,7 @@ def test_one_writer_many_viewers_and_a_take_over(api):
         # The console log has what ran, and nothing of what was dropped.
         log = waiting.wait_for(
             lambda: (lambda text: re.search(_ran(taken), text) and text)(
-                _output(api, instance_id)),
+                guest_deployment.console_output(api, instance_id)),
             OUTPUT_TIMEOUT, interval=0.5, message='the console log')
         assert re.search(_ran(marker), log)
         assert re.search(_ran(fence), log)
@@ -140,7 +131,7 @@ def test_one_writer_many_viewers_and_a_take_over(api):
     api.wait_for_status(instance_id, 'ACTIVE', 120)
     with guest_shell.SerialShell(_console_url(api, instance_id)) as again:
         again.read_until(r'\[serial console: writer - ', OUTPUT_TIMEOUT)
-        again.prompt(BOOT_TIMEOUT)
+        again.prompt(guest_deployment.BOOT_TIMEOUT)
         response = api.request('DELETE', '/instances/' + instance_id)
         assert response.status_code == 204, response.text
         again.read_until(r'\[serial console: ended - ', OUTPUT_TIMEOUT)

@@ -10,7 +10,6 @@ a view-only serial session sees the guest's output but types nothing.
 """
 
 import os
-import re
 import secrets
 import urllib.parse
 
@@ -18,20 +17,12 @@ import pytest
 
 from tests.functional import guest_shell
 from tests.functional import guest_deployment
-from tests.functional import qemu_guest
 from tests.functional import rfb
 from tests.functional import servers
-from tests import waiting
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(servers.QEMU_BINARY),
     reason='QEMU (%s) is not installed' % servers.QEMU_BINARY)
-
-#: Seconds from a start to the shell prompt under TCG, shared CPUs.
-BOOT_TIMEOUT = 180
-#: Seconds one typed command has to show in the console output before it
-#: is typed again (tty1's shell may start after the serial one).
-ATTEMPT_TIMEOUT = 20
 
 
 @pytest.fixture(scope='module')
@@ -45,13 +36,6 @@ def deployment(tmp_path_factory):
 def admin(deployment):
     return servers.ApiClient(deployment.api_url, deployment.create_token(
         'demo', 'root', roles=['admin']))
-
-
-def _output(api, instance_id):
-    response = api.request('GET', '/instances/%s/console-output'
-                           % instance_id)
-    assert response.status_code == 200, response.text
-    return response.json()['output']
 
 
 def _console(api, instance_id, protocol, kind, view_only):
@@ -70,26 +54,10 @@ def _vnc(deployment, api, instance_id, view_only, shared=False):
                          shared=shared)
 
 
-def _printed(word):
-    """The line a command's ``echo WORD > /dev/ttyS0`` prints there."""
-    return re.compile(r'(?m)^%s\r?$' % word)
-
-
 @pytest.fixture(scope='module')
 def guest(deployment, api):
     """An ACTIVE default-image guest whose serial shell has started."""
-    instance = api.create_instance('watched', memory_mb=128)
-    instance_id = instance['id']
-    api.wait_for_status(instance_id, 'ACTIVE', 120)
-    banner = qemu_guest.BANNER % (instance_id, '/dev/ttyS0')
-
-    def booted():
-        _before, found, after = _output(api, instance_id).rpartition(banner)
-        return found and qemu_guest.PROMPT in after
-
-    waiting.wait_for(booted, BOOT_TIMEOUT, interval=0.5,
-                     message=lambda: 'the shell; the output ends %r'
-                     % _output(api, instance_id)[-500:])
+    instance_id = guest_deployment.boot_to_shell(api, 'watched')['id']
     yield instance_id
     api.request('DELETE', '/instances/' + instance_id)
 
@@ -97,20 +65,14 @@ def guest(deployment, api):
 def _type_until_printed(client, api, instance_id, word):
     """Type ``echo WORD > /dev/ttyS0`` into tty1 through ``client`` (a
     full session) until the word shows in the console output."""
-    printed = _printed(word)
-    for _attempt in range(BOOT_TIMEOUT // ATTEMPT_TIMEOUT):
+
+    def type_through_session(text):
         # Ctrl-U drops what an earlier attempt left on the line.
         client.press(ord('u'), rfb.KEYSYM_CONTROL)
-        client.type_text('echo %s > /dev/ttyS0\n' % word)
-        try:
-            waiting.wait_for(
-                lambda: printed.search(_output(api, instance_id)),
-                ATTEMPT_TIMEOUT, interval=0.5, message='%s on ttyS0' % word)
-            return
-        except waiting.TimedOut:
-            continue
-    pytest.fail('%s never reached the serial port; it ends %r'
-                % (word, _output(api, instance_id)[-1000:]))
+        client.type_text(text)
+
+    guest_deployment.type_until_printed(api, instance_id, word,
+                                        type_through_session)
 
 
 def test_a_viewer_types_nothing_while_a_full_session_does(
@@ -133,8 +95,9 @@ def test_a_viewer_types_nothing_while_a_full_session_does(
             # word is printed, the viewer's would have been too.
             typed = 'typed-' + secrets.token_hex(6)
             _type_until_printed(typist, api, guest, typed)
-            output = _output(api, guest)
-            assert not _printed(watched).search(output), output[-1000:]
+            output = guest_deployment.console_output(api, guest)
+            assert not guest_deployment.printed_line(watched).search(
+                output), output[-1000:]
             assert watched not in output
 
     sessions = admin.request(
@@ -188,6 +151,6 @@ def test_a_view_only_serial_session_sees_output_and_types_nothing(
             _console(api, guest, 'serial', 'serial', False)) as shell:
         typed = 'serial-typed-' + secrets.token_hex(6)
         shell.echo(typed)
-    output = _output(api, guest)
+    output = guest_deployment.console_output(api, guest)
     assert typed in output
     assert watched not in output, output[-1000:]
