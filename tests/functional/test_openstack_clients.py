@@ -10,9 +10,7 @@ administrators create, share, describe with extra specs and delete
 flavors with them.
 """
 
-import json
 import os
-import subprocess
 
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
@@ -26,6 +24,7 @@ from websockets.sync import client as ws_client
 
 from consolehub.api import microversion
 from tests.functional import rfb
+from tests.functional import openstack_cli
 from tests.functional import servers
 from tests import waiting
 
@@ -46,8 +45,9 @@ def deployment(tmp_path_factory):
         yield deployment
 
 
-def _endpoint(deployment):
-    return deployment.api_url + '/v2.1'
+_endpoint = openstack_cli.compute_endpoint
+_cli = openstack_cli.run
+_cli_json = openstack_cli.run_json
 
 
 def _assert_console_opens(deployment, url):
@@ -193,30 +193,6 @@ def test_openstacksdk(deployment):
 
 
 # -- the openstack CLI --------------------------------------------------------
-
-def _cli(deployment, *args, token=None, identity_endpoint=None):
-    """Run ``openstack`` with admin_token auth (the member's token unless
-    ``token``); returns the process."""
-    endpoint = _endpoint(deployment)
-    env = {'PATH': os.environ.get('PATH', '/usr/bin:/bin'),
-           'HOME': deployment.state_path,
-           # "server list" insists on an identity v3 proxy though it calls
-           # no identity API; without these the SDK would take our compute
-           # endpoint for identity v2.
-           'OS_IDENTITY_API_VERSION': '3',
-           'OS_IDENTITY_ENDPOINT_OVERRIDE': identity_endpoint or endpoint}
-    return subprocess.run(
-        [os.path.join(servers.BIN_DIR, 'openstack'),
-         '--os-auth-type', 'admin_token', '--os-endpoint', endpoint,
-         '--os-token=' + (token or deployment.member_token)] + list(args),
-        env=env, capture_output=True, text=True, timeout=120)
-
-
-def _cli_json(deployment, *args, **kwargs):
-    process = _cli(deployment, *(list(args) + ['-f', 'json']), **kwargs)
-    assert process.returncode == 0, process.stderr
-    return json.loads(process.stdout)
-
 
 def test_openstack_cli(deployment):
     conn = _sdk(deployment, deployment.member_token)

@@ -15,9 +15,7 @@ have; they get the small identity endpoint of
 import base64
 import datetime
 import hashlib
-import json
 import os
-import subprocess
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives import serialization
@@ -29,6 +27,7 @@ import openstack
 import pytest
 
 from consolehub.api import microversion
+from tests.functional import openstack_cli
 from tests.functional import servers
 
 pytestmark = pytest.mark.skipif(
@@ -70,8 +69,10 @@ def guests(deployment, conn):
             conn.compute.delete_server(server, ignore_missing=True)
 
 
-def _endpoint(deployment):
-    return deployment.api_url + '/v2.1'
+_endpoint = openstack_cli.compute_endpoint
+_cli = openstack_cli.run
+_cli_ok = openstack_cli.run_ok
+_cli_json = openstack_cli.run_json
 
 
 def _sdk(deployment, token):
@@ -89,34 +90,6 @@ def _nova(deployment, version='2.latest', token=None):
         nova, api_versions.APIVersion(version))
     return nova_client.Client(version.get_string(),
                               session=ks_session.Session(auth=auth))
-
-
-def _cli(deployment, *args, token=None, identity_endpoint=None):
-    """Run ``openstack`` with admin_token auth (the member's token unless
-    ``token``); returns the process. Commands that look a project up need
-    ``identity_endpoint`` (the URL of a ``refusing_identity`` or
-    ``identity_knowing_demo`` fixture)."""
-    endpoint = _endpoint(deployment)
-    env = {'PATH': os.environ.get('PATH', '/usr/bin:/bin'),
-           'HOME': deployment.state_path,
-           'OS_IDENTITY_API_VERSION': '3',
-           'OS_IDENTITY_ENDPOINT_OVERRIDE': identity_endpoint or endpoint}
-    return subprocess.run(
-        [os.path.join(servers.BIN_DIR, 'openstack'),
-         '--os-auth-type', 'admin_token', '--os-endpoint', endpoint,
-         '--os-token=' + (token or deployment.member_token)] + list(args),
-        env=env, capture_output=True, text=True, timeout=120)
-
-
-def _cli_ok(deployment, *args, **kwargs):
-    process = _cli(deployment, *args, **kwargs)
-    assert process.returncode == 0, process.stderr
-    return process.stdout
-
-
-def _cli_json(deployment, *args, **kwargs):
-    return json.loads(_cli_ok(deployment, *(list(args) + ['-f', 'json']),
-                              **kwargs))
 
 
 def _md5_fingerprint(public_key):

@@ -10,7 +10,6 @@ its boot messages to the serial port, so the console log shows them.
 
 import json
 import os
-import subprocess
 import time
 
 from keystoneauth1 import session as ks_session
@@ -20,6 +19,7 @@ from novaclient import exceptions as nova_exceptions
 import openstack
 import pytest
 
+from tests.functional import openstack_cli
 from tests.functional import servers
 
 pytestmark = pytest.mark.skipif(
@@ -39,8 +39,12 @@ def deployment(tmp_path_factory):
         yield deployment
 
 
-def _endpoint(deployment):
-    return deployment.api_url + '/v2.1'
+_endpoint = openstack_cli.compute_endpoint
+
+
+def _cli(deployment, *args):
+    # Power actions with --wait outlast the default timeout.
+    return openstack_cli.run(deployment, *args, timeout=300)
 
 
 def _sdk(deployment):
@@ -55,19 +59,6 @@ def _nova(deployment):
     auth = token_endpoint.Token(_endpoint(deployment),
                                 deployment.member_token)
     return nova_client.Client('2.1', session=ks_session.Session(auth=auth))
-
-
-def _cli(deployment, *args):
-    endpoint = _endpoint(deployment)
-    env = {'PATH': os.environ.get('PATH', '/usr/bin:/bin'),
-           'HOME': deployment.state_path,
-           'OS_IDENTITY_API_VERSION': '3',
-           'OS_IDENTITY_ENDPOINT_OVERRIDE': endpoint}
-    return subprocess.run(
-        [os.path.join(servers.BIN_DIR, 'openstack'),
-         '--os-auth-type', 'admin_token', '--os-endpoint', endpoint,
-         '--os-token=' + deployment.member_token] + list(args),
-        env=env, capture_output=True, text=True, timeout=300)
 
 
 def _status(get, server_id, status, timeout=60):
